@@ -1,0 +1,149 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .roles import ORGANIZATION_ROLES, UNIT_ROLES, Role
+
+
+class User(AbstractUser):
+    """A login account. The person it belongs to (if any) is `user.person`."""
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class Grant(models.Model):
+    """One role for one user over one scope: a subtree of the party tree, or a unit.
+    An administrator's grant has no scope: it covers everything."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants",
+                             verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    organization = models.ForeignKey("org.Organization", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="grants", verbose_name=_("party organisation"))
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="grants", verbose_name=_("unit"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "organization", "unit"], name="grant_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.organization or self.unit or _('everything')}"
+
+    def clean(self):
+        if self.role in ORGANIZATION_ROLES and not self.organization_id:
+            raise ValidationError({"organization": _("This role is granted over a party organisation.")})
+        if self.role in UNIT_ROLES and not self.unit_id:
+            raise ValidationError({"unit": _("This role is granted over a unit.")})
+        if self.role == Role.ADMIN and (self.organization_id or self.unit_id):
+            raise ValidationError(_("An administrator's grant has no scope."))
+
+
+class AuditQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .scoping import scope_for
+
+        scope = scope_for(user)
+        if scope.is_admin:
+            return self
+        return self.filter(centre__in=scope.centres(Role.OFFICE))
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, from where. Written by services, never edited."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Create")
+        UPDATE = "update", _("Update")
+        DELETE = "delete", _("Delete")
+        IMPORT = "import", _("Import")
+        ACTION = "action", _("Action")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("actor"))
+    actor_name = models.CharField(_("actor"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    verb = models.CharField(_("what"), max_length=100, blank=True)
+    model = models.CharField(_("object type"), max_length=100, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, db_index=True)
+    object_repr = models.CharField(_("object"), max_length=200)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    centre = models.ForeignKey("org.ServiceCentre", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+", verbose_name=_("service centre"))
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+
+class CalendarOverride(models.Model):
+    """An administrator's correction to the official calendar, or a year the
+    package does not cover yet (e.g. 2027 entered by hand)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday (no work)")
+        WORKDAY = "workday", _("Make-up workday")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()}"
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays an administrator has entered completely, so that
+    deadlines in it no longer carry a warning."""
+
+    year = models.PositiveIntegerField(_("year"), unique=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("confirmed by"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("entered calendar year")
+        verbose_name_plural = _("entered calendar years")
+
+    def __str__(self):
+        return str(self.year)
+
+
+class PeriodicJob(models.Model):
+    """Bookkeeping of the schedule in core/schedule.py. A worker claims a due run
+    by moving next_run_at forward with a conditional UPDATE; only one worker's
+    UPDATE can match, so a run is never enqueued twice."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    next_run_at = models.DateTimeField(_("next run"))
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    last_claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic job")
+        verbose_name_plural = _("periodic jobs")
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,96 @@
+"""What a user may see. `scope_for(user)` reads the user's grants once per
+request; each model's `visible_to(user)` turns the scope into one filter."""
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
+from .roles import Role
+
+
+@dataclass
+class Scope:
+    authenticated: bool = False
+    is_admin: bool = False
+    # role -> organisation paths (subtrees) / unit ids the role is held over
+    org_paths: dict = field(default_factory=dict)
+    unit_ids: dict = field(default_factory=dict)
+    centre_ids: set = field(default_factory=set)
+    # role -> centres in which the role is held (the office's grant over a centre's tree)
+    role_centres: dict = field(default_factory=dict)
+    person_id: int | None = None
+
+    @property
+    def roles(self):
+        roles = set(self.org_paths) | set(self.unit_ids)
+        if self.is_admin:
+            roles.add(Role.ADMIN)
+        return roles
+
+    def has_role(self, *roles):
+        return self.is_admin or bool(self.roles & set(roles))
+
+    def paths(self, *roles):
+        return sorted({p for r in roles for p in self.org_paths.get(r, ())})
+
+    def units(self, *roles):
+        return sorted({u for r in roles for u in self.unit_ids.get(r, ())})
+
+    def centres(self, *roles):
+        return sorted({c for r in roles for c in self.role_centres.get(r, ())})
+
+    def org_q(self, lookup, *roles):
+        """Q matching rows whose organisation (at `lookup`) lies in a subtree
+        the user holds one of `roles` over."""
+        paths = self.paths(*roles)
+        if not paths:
+            return Q(pk__in=[])
+        return reduce(or_, (Q(**{f"{lookup}__path__startswith": p}) for p in paths))
+
+    def unit_q(self, lookup, *roles):
+        units = self.units(*roles)
+        return Q(**{f"{lookup}__in": units}) if units else Q(pk__in=[])
+
+    def covers_path(self, path, *roles):
+        """Is an organisation with this path inside a subtree held with `roles`?"""
+        return self.is_admin or any(path.startswith(p) for p in self.paths(*roles))
+
+    def covers_unit(self, unit_id, *roles):
+        return self.is_admin or unit_id in self.units(*roles)
+
+
+def scope_for(user):
+    if user is None or not user.is_authenticated:
+        return Scope()
+    cached = getattr(user, "_vanguard_scope", None)
+    if cached is not None:
+        return cached
+    from vanguard.core.models import Grant
+
+    scope = Scope(authenticated=True, is_admin=user.is_superuser)
+    grants = Grant.objects.filter(user=user).select_related("organization", "unit")
+    for grant in grants:
+        if grant.role == Role.ADMIN:
+            scope.is_admin = True
+        elif grant.organization_id:
+            scope.org_paths.setdefault(grant.role, set()).add(grant.organization.path)
+            scope.role_centres.setdefault(grant.role, set()).add(grant.organization.centre_id)
+            scope.centre_ids.add(grant.organization.centre_id)
+        elif grant.unit_id:
+            scope.unit_ids.setdefault(grant.role, set()).add(grant.unit_id)
+            scope.role_centres.setdefault(grant.role, set()).add(grant.unit.centre_id)
+            scope.centre_ids.add(grant.unit.centre_id)
+    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    if person is not None:
+        scope.person_id = person.pk
+        scope.centre_ids.add(person.centre_id)
+    user._vanguard_scope = scope
+    return scope
+
+
+def forget_scope(user):
+    """Call after changing a user's grants within one request or test."""
+    if hasattr(user, "_vanguard_scope"):
+        del user._vanguard_scope

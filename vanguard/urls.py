@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve as serve_media
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from vanguard.core.urls import auth_patterns
+
+# Apps in the order their URLs are tried; each owns urls.py (pages) and api.py (API).
+APPS = ["core", "org", "posts", "assessment", "ratings", "surveys", "messaging", "dashboard"]
+
+api_patterns = [path("", include(f"vanguard.{app}.api")) for app in APPS]
+
+urlpatterns = [
+    *auth_patterns,
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include(api_patterns)),
+    *[path("", include(f"vanguard.{app}.urls")) for app in APPS],
+    # Public uploads only (photos shown on signboards and boards); documents are
+    # served by views that check access. Behind a reverse proxy, serve this there instead.
+    path(f"{settings.MEDIA_URL.strip('/')}/public/<path:path>", serve_media,
+         {"document_root": settings.MEDIA_ROOT / "public"}),
+]
