@@ -1,0 +1,56 @@
+"""The periodic jobs, declared in one place. `vanguard worker` ticks this
+schedule; a due run is claimed with a conditional UPDATE on its PeriodicJob
+row, so with any number of workers each run is enqueued exactly once.
+
+Add a job: Job("name", "dotted.path.to.task", every=timedelta(...)). The
+task is a django_tasks task taking no arguments."""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import PeriodicJob
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    task: str
+    every: datetime.timedelta
+
+
+JOBS = [
+    Job("calendar-coverage", "vanguard.core.tasks.check_calendar_coverage", every=datetime.timedelta(days=1)),
+]
+
+
+def tick(worker_id="", now=None, jobs=None):
+    """Enqueue every job that is due. Returns the names enqueued by this call."""
+    now = now or timezone.now()
+    jobs = JOBS if jobs is None else jobs
+    existing = {row.name: row for row in PeriodicJob.objects.filter(name__in=[j.name for j in jobs])}
+    missing = [PeriodicJob(name=j.name, next_run_at=now) for j in jobs if j.name not in existing]
+    if missing:
+        PeriodicJob.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {row.name: row for row in PeriodicJob.objects.filter(name__in=[j.name for j in jobs])}
+    enqueued = []
+    for job in jobs:
+        row = existing[job.name]
+        if row.next_run_at > now:
+            continue
+        with transaction.atomic():
+            # Only the worker whose UPDATE still sees the old next_run_at wins this run.
+            won = PeriodicJob.objects.filter(pk=row.pk, next_run_at=row.next_run_at).update(
+                next_run_at=now + job.every, last_run_at=now, last_claimed_by=worker_id[:100])
+            if won:
+                import_string(job.task).enqueue()
+                enqueued.append(job.name)
+    if enqueued:
+        logger.info("periodic jobs enqueued by %s: %s", worker_id, ", ".join(enqueued))
+    return enqueued
