@@ -220,6 +220,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min"},
+    # Services' ValidationError/PermissionDenied -> 400/403 with their Chinese messages.
+    "EXCEPTION_HANDLER": "vanguard.core.api_base.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vanguard API",
@@ -229,6 +231,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Tag operations by resource (people, units...) rather than by "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"

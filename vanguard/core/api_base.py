@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -142,7 +143,9 @@ class ServiceModelSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             for name in getattr(self.Meta, "create_only_fields", ()):
                 if name in fields:
-                    fields[name].read_only = True
+                    # Read-only and without its create default, so an update ignores it.
+                    field = fields[name]
+                    field.read_only, field.required, field.default = True, False, empty
         return fields
 
     def get_validators(self):
