@@ -70,13 +70,16 @@ def _roster_sheet(ws, rows):
     for row in rows:
         ws.append(row)
     last = max(ws.max_row, 2)
-    # Phone numbers and window numbers are text (leading zeros, no 1.38E+10); dates show as dates.
+    # Phone numbers and window numbers are text (leading zeros, no 1.38E+10). Only filled-in dates get a
+    # date format: in a date-formatted empty cell, a typed 20100701 would become day 20,100,701.
     for header, fmt in ((MOBILE, "@"), (WINDOW, "@"), (JOINED, "yyyy-mm-dd")):
         letter = LETTERS[header]
-        ws.column_dimensions[letter].number_format = fmt
+        if fmt == "@":
+            ws.column_dimensions[letter].number_format = fmt
         for (cell,) in ws.iter_rows(min_row=2, max_row=last, min_col=HEADERS.index(header) + 1,
                                     max_col=HEADERS.index(header) + 1):
-            cell.number_format = fmt
+            if fmt == "@" or cell.value is not None:
+                cell.number_format = fmt
     ws.auto_filter.ref = f"A1:{LETTERS[HEADERS[-1]]}{last}"
 
 
