@@ -1,0 +1,35 @@
+"""API tokens for integrations (DRF's TokenAuthentication): one per user,
+issued and rotated from the server's shell with `vanguard api-token`."""
+
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from . import audit
+from .models import AuditEntry
+from .permissions import require
+from .scoping import scope_for
+
+
+def _centre_of(user):
+    # File the audit row under the user's centre when there is exactly one,
+    # so that centre's office sees who was given API access.
+    centres = scope_for(user).centre_ids
+    return next(iter(centres)) if len(centres) == 1 else None
+
+
+@transaction.atomic
+def issue_api_token(actor, user, *, rotate=False):
+    """Return (token, changed): the user's token, created if missing; with
+    `rotate`, a new key replaces the old one, which stops working at once.
+    Only an administrator, or the system (actor None, the shell command), may.
+    The audit row records that a token was issued, never the key."""
+    require(actor is None or scope_for(actor).is_admin)
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is not None and not rotate:
+        return token, False
+    verb = "rotate API token" if token is not None else "create API token"
+    if token is not None:
+        token.delete()
+    token = Token.objects.create(user=user)
+    audit.record(actor, AuditEntry.Action.ACTION, user, verb=verb, centre_id=_centre_of(user))
+    return token, True
