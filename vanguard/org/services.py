@@ -13,6 +13,7 @@ from vanguard.core.scoping import scope_for
 
 from .models import CommitteeMember, Floor, Organization, Person, ServiceCentre, Unit, Window
 from .permissions import can_add_people, can_edit_organization, can_edit_person, can_edit_reference
+from .phones import normalise_mobile
 
 
 def _save_new(actor, obj):
@@ -174,6 +175,17 @@ def _check_person_links(person):
         related = getattr(person, field)
         if related is not None and related.centre_id != person.centre_id:
             errors[field] = _("It belongs to another service centre.")
+    if person.mobile:
+        # Said in words here: the database constraint's own message names only the constraint.
+        # The other person is not named: the actor may not be allowed to see them.
+        try:
+            mobile = normalise_mobile(person.mobile)
+        except ValidationError:
+            mobile = None  # full_clean reports the bad number
+        if mobile and Person.objects.filter(centre_id=person.centre_id, mobile=mobile).exclude(
+                pk=person.pk).exists():
+            errors["mobile"] = _("The mobile number %(mobile)s is already registered for another person in "
+                                 "this service centre.") % {"mobile": mobile}
     if errors:
         raise ValidationError(errors)
 

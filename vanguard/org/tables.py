@@ -1,0 +1,56 @@
+"""django-tables2 tables of the organisation's lists. Rows come with their
+related objects already joined (see the views), so a page costs the same few
+queries whatever its size."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Person, Unit
+from .permissions import can_edit_person
+
+TABLE_ATTRS = {"class": "table table-sm table-hover align-middle mb-0"}
+
+
+class PersonTable(tables.Table):
+    name = tables.Column(linkify=("org:person-detail", {"pk": tables.A("pk")}), verbose_name=_("name"))
+    political_status = tables.Column(verbose_name=_("political status"))
+    unit = tables.Column(verbose_name=_("home unit"), order_by=("unit__name",))
+    branch = tables.Column(verbose_name=_("party branch"), order_by=("branch__path",))
+    window = tables.Column(verbose_name=_("window"), order_by=("window__number",))
+    job = tables.Column(verbose_name=_("job"))
+    mobile = tables.Column(verbose_name=_("mobile phone"), orderable=False, empty_values=())
+    is_active = tables.BooleanColumn(verbose_name=_("active"))
+
+    class Meta:
+        model = Person
+        fields = ["name", "political_status", "unit", "branch", "window", "job", "mobile", "is_active"]
+        attrs = TABLE_ATTRS
+        empty_text = _("No people match.")
+        order_by = ("name",)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def render_mobile(self, record):
+        # Full numbers only to those who may edit the person; others see 138****8000.
+        if not record.mobile:
+            return "—"
+        return record.mobile if can_edit_person(self.user, record) else record.masked_mobile
+
+    def render_political_status(self, record):
+        css = "text-bg-danger" if record.is_party_member else "text-bg-light"
+        return format_html('<span class="badge {}">{}</span>', css, record.get_political_status_display())
+
+
+class UnitTable(tables.Table):
+    name = tables.Column(linkify=("org:unit-detail", {"pk": tables.A("pk")}), verbose_name=_("name"))
+    window_count = tables.Column(verbose_name=_("windows"), attrs={"td": {"class": "text-end"}})
+    people_count = tables.Column(verbose_name=_("people"), attrs={"td": {"class": "text-end"}})
+
+    class Meta:
+        model = Unit
+        fields = ["name", "short_name", "kind", "contact_phone", "window_count", "people_count"]
+        attrs = TABLE_ATTRS
+        empty_text = _("No units match.")
