@@ -28,3 +28,10 @@ def password():
 def _fast_passwords(settings):
     # PBKDF2's deliberate slowness is for production; tests log in dozens of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # The hashed manifest exists only after collectstatic; pages under test use the plain names.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -192,7 +192,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "vanguard.core.storage.StaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
@@ -236,6 +236,33 @@ SPECTACULAR_SETTINGS = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+
+# Study messages (messaging app). The SMS channel is chosen like EMAIL_BACKEND:
+# console, file, locmem, smpp, aliyun, tencent (or a dotted path); see messaging/channels/.
+SMS_BACKEND = env("SMS_BACKEND", "console")
+SMS = {
+    "SIGN": env("SMS_SIGN", "政务服务中心"),  # the 【sign】 every phone shows
+    "RATE_PER_SECOND": float(env("SMS_RATE", "50")),  # per worker; 0 lifts the limit
+    "MAX_CHARS": int(env("SMS_MAX_CHARS", "500")),  # the longest text the gateway accepts
+    "QUIET_HOURS": env("SMS_QUIET_HOURS", "21:00-07:30"),  # no non-urgent sends in between
+    "FILE_PATH": env("SMS_FILE_PATH", str(DATA_DIR / "sms")),
+    "CLAIM_LEASE_SECONDS": int(env("SMS_CLAIM_LEASE", "120")),
+    "MAX_ATTEMPTS": int(env("SMS_MAX_ATTEMPTS", "3")),
+    "DISPATCH_SECONDS": int(env("SMS_DISPATCH_SECONDS", "60")),
+    "RECEIPT_TOKEN": env("SMS_RECEIPT_TOKEN", ""),  # secret in the Aliyun/Tencent receipt callback URL
+    "SMPP": {"HOST": env("SMPP_HOST", "127.0.0.1"), "PORT": int(env("SMPP_PORT", "2775")),
+             "SYSTEM_ID": env("SMPP_SYSTEM_ID", ""), "PASSWORD": env("SMPP_PASSWORD", ""),
+             "SOURCE_ADDR": env("SMPP_SOURCE_ADDR", "10690000"), "WINDOW": int(env("SMPP_WINDOW", "50"))},
+    "ALIYUN": {"ENDPOINT": env("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+               "ACCESS_KEY_ID": env("ALIYUN_ACCESS_KEY_ID", ""), "ACCESS_KEY_SECRET": env("ALIYUN_ACCESS_KEY_SECRET", ""),
+               "SIGN_NAME": env("ALIYUN_SMS_SIGN_NAME", ""), "TEMPLATE_CODE": env("ALIYUN_SMS_TEMPLATE", "")},
+    "TENCENT": {"ENDPOINT": env("TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com/"),
+                "SECRET_ID": env("TENCENT_SECRET_ID", ""), "SECRET_KEY": env("TENCENT_SECRET_KEY", ""),
+                "REGION": env("TENCENT_SMS_REGION", "ap-beijing"), "SDK_APP_ID": env("TENCENT_SMS_APP_ID", ""),
+                "SIGN_NAME": env("TENCENT_SMS_SIGN_NAME", ""), "TEMPLATE_ID": env("TENCENT_SMS_TEMPLATE", "")},
+    # Work-group robots for notices: "dingtalk|<webhook>|<secret>", "wecom|<webhook>", comma-separated.
+    "ROBOTS": env_list("GROUP_ROBOTS", ""),
+}
 
 CACHES = {
     "default": {

@@ -1,0 +1,89 @@
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from vanguard.core.models import Grant
+from vanguard.org.models import Organization, Person, Window
+
+
+@pytest.mark.django_db
+def test_demo_builds_the_centre_with_every_account():
+    out = io.StringIO()
+    call_command("demo", "--no-serve", "--password", "Demo-pass-99", stdout=out)
+    assert Window.objects.count() == 30
+    assert 150 <= Person.objects.count() <= 180
+    assert 90 <= Person.objects.members().count() <= 115
+    assert Organization.objects.filter(kind="branch", floor__isnull=False).count() == 4
+    for username in ["admin", "office", "secretary", "scorer", "liaison", "handler", "member"]:
+        assert username in out.getvalue()
+    assert Grant.objects.filter(user__username="office", role="office").exists()
+    assert Person.objects.get(user__username="member").is_party_member
+    # Run twice: nothing is duplicated, passwords are reset.
+    call_command("demo", "--no-serve", "--password", "Demo-pass-99", stdout=io.StringIO())
+    assert Window.objects.count() == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_is_deterministic():
+    def fingerprint():
+        return list(Person.objects.order_by("name", "mobile").values_list("name", "mobile", "political_status",
+                                                                           "window__number"))
+
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    first = fingerprint()
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    assert fingerprint() == first
+
+
+@pytest.mark.django_db
+def test_worker_batch_runs_queued_tasks():
+    from vanguard.core.tasks import check_calendar_coverage
+
+    result = check_calendar_coverage.enqueue()
+    call_command("worker", "--batch", "--no-schedule")
+    assert DBTaskResult.objects.get(id=result.id).status == "SUCCESSFUL"
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_serve_runs_gunicorn_with_static_files(tmp_path):
+    env = {**os.environ, "VANGUARD_DATA_DIR": str(tmp_path), "VANGUARD_DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    subprocess.run([sys.executable, "-m", "vanguard", "migrate", "-v0"], env=env, check=True)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "vanguard", "serve", "--port", str(port), "--workers", "1"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2).read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    server.kill()
+                    raise AssertionError(server.stdout.read().decode()) from None
+                time.sleep(0.3)
+        assert "csrfmiddlewaretoken" in page
+        css = [part.split('"')[0] for part in page.split('href="')[1:] if part.split('"')[0].endswith(".css")]
+        assert css and all("." in c for c in css)
+        for href in css:  # hashed names from the manifest, served by whitenoise
+            assert urllib.request.urlopen(f"http://127.0.0.1:{port}{href}", timeout=2).status == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
