@@ -1,0 +1,91 @@
+# Vanguard: the two commands a new machine needs are `make demo` and `make test`.
+# Everything runs from the project's own virtualenv (.venv, Python 3.11).
+
+PYTHON      ?= python3.11
+VENV        ?= .venv
+BIN         := $(VENV)/bin
+VG          := $(abspath $(BIN))/vanguard
+# Data (SQLite database, uploads, collected static, secret key) stays in ./var
+# whatever directory a command runs from.
+export VANGUARD_DATA_DIR ?= $(CURDIR)/var
+PYTEST_WORKERS ?= 2
+# `make test-pg`: pytest-django creates and drops test_<name> on this server.
+PG_URL      ?= postgresql://postgres@127.0.0.1:5432/vanguard
+DEMO_ARGS   ?=
+
+# Apps that keep translations: vanguard/<app>/locale/
+LOCALE_APPS := $(patsubst vanguard/%/locale,%,$(wildcard vanguard/*/locale))
+APP_DIRS    := $(patsubst vanguard/%/apps.py,%,$(wildcard vanguard/*/apps.py))
+STAMP       := $(VENV)/.installed
+
+.PHONY: help demo test test-py test-browser test-pg lint system-deps venv compilemessages messages \
+        migrate serve worker clean
+
+help:
+	@echo "make demo            set up everything, build the demo centre, serve http://127.0.0.1:8000"
+	@echo "make test            ruff, migrations check, pytest (SQLite) and the browser tests"
+	@echo "make test-pg         pytest on PostgreSQL (PG_URL=$(PG_URL))"
+	@echo "make lint            ruff check"
+	@echo "make messages        refresh every app's zh_Hans .po from the code"
+	@echo "make compilemessages compile the .po files to .mo"
+	@echo "make serve | worker  run the web server | the background worker"
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+# The venv is (re)installed when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory system-deps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@
+
+venv: $(STAMP)
+
+compilemessages: $(STAMP)
+	@for app in $(LOCALE_APPS); do \
+	  (cd vanguard/$$app && $(VG) compilemessages --verbosity 0) || exit 1; \
+	done
+	@echo "compiled messages for: $(LOCALE_APPS)"
+
+messages: $(STAMP)
+	@for app in $(APP_DIRS); do \
+	  mkdir -p vanguard/$$app/locale; \
+	  echo "makemessages: $$app"; \
+	  (cd vanguard/$$app && $(VG) makemessages -l zh_Hans --no-obsolete --verbosity 0) || exit 1; \
+	done
+	@echo "Now fill every empty msgstr and remove '#, fuzzy' flags, then: make compilemessages"
+
+migrate: $(STAMP)
+	$(VG) migrate
+
+demo: $(STAMP) compilemessages migrate
+	$(VG) demo $(DEMO_ARGS)
+
+serve: $(STAMP) compilemessages migrate
+	$(VG) serve
+
+worker: $(STAMP)
+	$(VG) worker
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: lint $(STAMP) compilemessages
+	$(VG) makemigrations --check --dry-run
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not browser"
+	$(MAKE) --no-print-directory test-browser
+
+test-py: $(STAMP) compilemessages
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not browser"
+
+test-browser: $(STAMP) compilemessages
+	$(BIN)/python -m pytest -q -m browser tests/browser
+
+test-pg: $(STAMP) compilemessages
+	VANGUARD_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not browser"
+
+clean:
+	find vanguard -name '*.mo' -path '*/locale/*' -delete
+	rm -rf $(VENV) var/static .ruff_cache
