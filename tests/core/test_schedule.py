@@ -17,9 +17,21 @@ def test_first_tick_enqueues_then_waits_for_the_interval():
     now = timezone.now()
     assert schedule.tick("w1", now=now, jobs=[JOB]) == ["test-job"]
     assert schedule.tick("w2", now=now + datetime.timedelta(minutes=59), jobs=[JOB]) == []
+    DBTaskResult.objects.update(status="SUCCESSFUL")
     assert schedule.tick("w2", now=now + datetime.timedelta(minutes=61), jobs=[JOB]) == ["test-job"]
     assert DBTaskResult.objects.count() == 2
     assert PeriodicJob.objects.get(name="test-job").last_claimed_by == "w2"
+
+
+@pytest.mark.django_db
+def test_a_run_still_queued_or_running_holds_back_the_next():
+    now = timezone.now()
+    schedule.tick("w1", now=now, jobs=[JOB])
+    assert schedule.tick("w1", now=now + datetime.timedelta(hours=3), jobs=[JOB]) == []
+    DBTaskResult.objects.update(status="RUNNING")
+    assert schedule.tick("w1", now=now + datetime.timedelta(hours=4), jobs=[JOB]) == []
+    DBTaskResult.objects.update(status="FAILED")
+    assert schedule.tick("w1", now=now + datetime.timedelta(hours=5), jobs=[JOB]) == ["test-job"]
 
 
 @pytest.mark.django_db

@@ -140,6 +140,8 @@ class PeriodicJob(models.Model):
     next_run_at = models.DateTimeField(_("next run"))
     last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
     last_claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
+    # The task result of the last run: a run still queued or running holds back the next one.
+    last_task_id = models.CharField(_("last task"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("periodic job")

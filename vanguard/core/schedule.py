@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from .models import PeriodicJob
 
@@ -39,17 +41,22 @@ def tick(worker_id="", now=None, jobs=None):
     if missing:
         PeriodicJob.objects.bulk_create(missing, ignore_conflicts=True)
         existing = {row.name: row for row in PeriodicJob.objects.filter(name__in=[j.name for j in jobs])}
+    unfinished = set(DBTaskResult.objects.filter(
+        id__in=[row.last_task_id for row in existing.values() if row.last_task_id],
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).values_list("id", flat=True))
+    unfinished = {str(i) for i in unfinished}
     enqueued = []
     for job in jobs:
         row = existing[job.name]
-        if row.next_run_at > now:
-            continue
+        if row.next_run_at > now or row.last_task_id in unfinished:
+            continue  # not due, or the last run has not finished: never two runs at once
         with transaction.atomic():
             # Only the worker whose UPDATE still sees the old next_run_at wins this run.
             won = PeriodicJob.objects.filter(pk=row.pk, next_run_at=row.next_run_at).update(
                 next_run_at=now + job.every, last_run_at=now, last_claimed_by=worker_id[:100])
             if won:
-                import_string(job.task).enqueue()
+                result = import_string(job.task).enqueue()
+                PeriodicJob.objects.filter(pk=row.pk).update(last_task_id=str(result.id))
                 enqueued.append(job.name)
     if enqueued:
         logger.info("periodic jobs enqueued by %s: %s", worker_id, ", ".join(enqueued))
