@@ -1,0 +1,195 @@
+"""Public pages of posts, no login: the signboard /p/<code>/ (HTML, JSON, QR, PDF)
+and the media list of named posts with its Excel and Word exports.
+
+Only disclosed and named posts are public. The signboard's HTML is cached per
+post version (its updated_at), so a hit costs one indexed query and every
+worker sees a change at once; holders' own edits show within CACHE_SECONDS."""
+
+import time
+from urllib.parse import quote
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.views.decorators.http import require_GET
+
+from vanguard.org.models import Unit
+
+from . import documents, exports, qr
+from .models import PostHolder, VanguardPost
+
+CACHE_SECONDS = 300
+HOLDERS = Prefetch("post_holders", queryset=PostHolder.objects.select_related("person").order_by("sort_order", "pk"))
+SIGN_RELATED = ("centre", "window", "window__floor", "unit", "department", "project", "standard", "named_by")
+
+
+def public_post(code, *, with_holders=True):
+    qs = VanguardPost.objects.public().select_related(*SIGN_RELATED)
+    if with_holders:
+        qs = qs.prefetch_related(HOLDERS)
+    post = qs.filter(code=code.upper()).first()
+    if post is None:
+        raise Http404
+    return post
+
+
+def _optional_url(name, *args):
+    """Links to the rating and feedback pages, once those apps provide them."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def sign_data(post):
+    """What the signboard shows, and nothing more: the JSON and the page share it."""
+    holders = post.post_holders.all()
+    return {
+        "code": post.code,
+        "name": post.name,
+        "kind": post.get_kind_display(),
+        "status": post.status,
+        "status_display": post.get_status_display(),
+        "centre": post.centre.name,
+        "floor": post.window.floor.name if post.window_id else "",
+        "window": str(post.window) if post.window_id else "",
+        "unit": post.unit.name if post.unit_id else "",
+        "department": post.department.name if post.department_id else "",
+        "project": post.project.name if post.project_id else "",
+        "holders": [{
+            "name": h.person.name,
+            "position": h.shown_position,
+            "party_member": h.person.is_party_member,
+            "photo": h.person.photo.url if h.person.photo else "",
+        } for h in holders],
+        "service_scope": post.scope_lines,
+        "pledges": [{"kind": f.removeprefix("pledge_"), "label": str(label), "text": text}
+                    for f, (label, text) in zip(VanguardPost.PLEDGE_FIELDS, post.pledges, strict=True)],
+        "standard": {"title": post.standard.title, "lines": post.standard.lines} if post.standard_id else None,
+        "complaint_phone": post.complaint_phone,
+        "photo": post.photo.url if post.photo else "",
+        "named": {"by": post.named_by.name, "on": post.named_on.isoformat(),
+                  "certificate_number": post.certificate_number} if post.status == post.Status.NAMED else None,
+        "url": post.public_url,
+        "qr_svg": post.public_url + "qr.svg",
+        "qr_png": post.public_url + "qr.png",
+    }
+
+
+@require_GET
+def signboard(request, code):
+    started = time.perf_counter()
+    large = bool(request.GET.get("large"))
+    post = public_post(code, with_holders=False)
+    key = f"posts:sign:{post.code}:{post.updated_at.timestamp()}:{translation.get_language()}:{int(large)}"
+    html = cache.get(key)
+    if html is None:
+        prefetch_related_objects([post], HOLDERS)
+        html = render_to_string("posts/public/signboard.html", {
+            "post": post, "sign": sign_data(post), "large": large,
+            "rate_url": _optional_url("ratings:rate-post", post.code),
+            "feedback_url": _optional_url("cases:feedback-new"),
+        }, request=request)
+        cache.set(key, html, CACHE_SECONDS)
+    response = HttpResponse(html)
+    response["Cache-Control"] = "public, max-age=60"
+    response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+    return response
+
+
+@require_GET
+def signboard_json(request, code):
+    post = public_post(code)
+    response = JsonResponse(sign_data(post), json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def qr_svg(request, code):
+    post = public_post(code, with_holders=False)
+    response = HttpResponse(qr.svg(post.public_url), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_GET
+def qr_png(request, code):
+    post = public_post(code, with_holders=False)
+    response = HttpResponse(qr.png(post.public_url), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def pdf_response(data, ascii_name, name, inline=True):
+    response = HttpResponse(data, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@require_GET
+def signboard_pdf(request, code):
+    post = public_post(code)
+    layout = request.GET.get("layout", "a4")
+    if layout not in documents.LAYOUTS:
+        raise Http404
+    return pdf_response(documents.signboards_pdf([post], layout), f"signboard-{post.code}-{layout}.pdf",
+                        f"{post.name}公示牌.pdf")
+
+
+# The media list of named posts -----------------------------------------------------------
+
+def named_posts(request):
+    qs = (VanguardPost.objects.filter(status=VanguardPost.Status.NAMED)
+          .select_related("centre", "window", "window__unit", "unit", "department", "project", "named_by")
+          .prefetch_related(HOLDERS).order_by("centre", "unit__name", "window__number", "name"))
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(post_holders__person__name__icontains=q)).distinct()
+    unit = request.GET.get("unit", "").strip()
+    if unit.isdigit():
+        qs = qs.filter(Q(unit_id=unit) | Q(window__unit_id=unit))
+    window = request.GET.get("window", "").strip()
+    if window:
+        qs = qs.filter(Q(window__number__icontains=window) | Q(window__name__icontains=window))
+    return qs
+
+
+@require_GET
+def named_list(request):
+    qs = named_posts(request)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    units = Unit.objects.filter(Q(posts__status="named") | Q(windows__posts__status="named")).distinct().order_by(
+        "name")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "posts/public/named_list.html", {
+        "page": page, "units": units, "query": query.urlencode(), "q": request.GET.get("q", ""),
+        "unit": request.GET.get("unit", ""), "window": request.GET.get("window", ""),
+    })
+
+
+def _download(data, content_type, ascii_name, name):
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@require_GET
+def named_xlsx(request):
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return _download(exports.named_posts_xlsx(named_posts(request)), exports.XLSX,
+                     f"vanguard-posts-{stamp}.xlsx", f"共产党员先锋岗名单{stamp}.xlsx")
+
+
+@require_GET
+def named_docx(request):
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return _download(exports.named_posts_docx(named_posts(request)), exports.DOCX,
+                     f"vanguard-posts-{stamp}.docx", f"共产党员先锋岗名单{stamp}.docx")
