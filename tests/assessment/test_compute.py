@@ -1,0 +1,49 @@
+"""Publishing: totals, ranks, stars, stored results; recomputation reproduces them."""
+
+from decimal import Decimal
+
+from vanguard.assessment import compute, services
+from vanguard.assessment.models import Adjustment, Result
+from vanguard.assessment.scoring import Entry, save_scores
+
+
+def _score_all(world, period, points_by_person):
+    """Party part by the office: every indicator at its maximum minus `points_by_person[p]` off P01."""
+    inds = list(period.scheme.indicators.all())
+    entries = []
+    for person, off in points_by_person.items():
+        for ind in inds:
+            pts = ind.maximum if ind.method != "add" else Decimal("0")
+            if ind.code == "P01":
+                pts -= off
+            entries.append(Entry(person.pk, ind.pk, pts))
+    save_scores(world.office, period, entries)
+
+
+def test_publish_computes_totals_ranks_and_stars(world, period):
+    b1 = world.branch1_members
+    _score_all(world, period, {b1[0]: Decimal("2"), b1[1]: Decimal("0"), b1[2]: Decimal("1")})
+    services.publish_period(world.office, period)
+    results = {r.person_id: r for r in Result.objects.filter(period=period)}
+    assert len(results) == 5  # every party member of the centre, scored or not
+    best = results[b1[1].pk]
+    assert best.is_star and best.reason == "star" and best.rank_branch == 1
+    assert results[b1[2].pk].reason == "quota" and results[b1[2].pk].rank_branch == 2
+    # Untouched cells: full marks for deduct items, 0 for add and yes/no items.
+    add_max = sum(i.maximum for i in period.scheme.indicators.exclude(method="deduct"))
+    assert results[world.branch2_members[0].pk].total == Decimal("200") - add_max
+    period.refresh_from_db()
+    assert period.status == "publicity" and period.publicity_ends
+
+
+def test_recompute_reproduces_stored_results(world, period):
+    b1 = world.branch1_members
+    _score_all(world, period, {b1[0]: Decimal("2"), b1[1]: Decimal("0.5"), b1[2]: Decimal("1")})
+    adj = services.create_adjustment(world.office, period, b1[1], kind=Adjustment.Kind.VETO,
+                                     reason="有效投诉", source=Adjustment.Source.COMPLAINT)
+    services.decide_adjustment(world.office, adj, approve=True)
+    services.publish_period(world.office, period)
+    assert compute.compute_rows(period, from_results=True) == compute.stored_rows(period)
+    assert compute.compute_rows(period) == compute.stored_rows(period)
+    vetoed = Result.objects.get(period=period, person=b1[1])
+    assert vetoed.vetoed and not vetoed.is_star and vetoed.reason == "vetoed"

@@ -1,0 +1,252 @@
+"""Entering scores: one parser for every way in (grid cell, Excel, API), one
+all-or-nothing bulk upsert, the scorers' to-do lists and reminders."""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanguard.core import audit
+from vanguard.core.models import Grant
+from vanguard.core.permissions import require
+from vanguard.core.roles import Role
+from vanguard.org.models import Organization, Unit
+
+from .models import Indicator, Part, Period, Reminder, Score
+from .permissions import assessed_people, can_manage, scorable_people, scoring_parts
+
+FULL_WIDTH = re.compile(r"[\uff10-\uff19\uff0e\uff0d\uff0b]")
+NUMBER = re.compile(r"^\d{1,3}(\.\d)?$")
+
+
+def parse_points(raw, indicator):
+    """The points of one cell, or ValidationError naming the problem in Chinese."""
+    if isinstance(raw, bool):
+        raise ValidationError(_("“%(value)s” is not a number of points.") % {"value": raw})
+    if isinstance(raw, int | float | Decimal):
+        text = format(Decimal(str(raw)).normalize(), "f")
+    else:
+        text = str(raw if raw is not None else "").strip()
+    if text == "":
+        raise ValidationError(_("Enter the points."))
+    if FULL_WIDTH.search(text):
+        raise ValidationError(_("“%(value)s” contains full-width characters; type the points with "
+                                "half-width digits, e.g. 8.5.") % {"value": text})
+    if text.startswith("-"):
+        raise ValidationError(_("Points cannot be below 0."))
+    try:
+        value = Decimal(text)
+    except InvalidOperation as e:
+        raise ValidationError(_("“%(value)s” is not a number of points.") % {"value": text}) from e
+    if not value.is_finite():
+        raise ValidationError(_("“%(value)s” is not a number of points.") % {"value": text})
+    if value < 0:
+        raise ValidationError(_("Points cannot be below 0."))
+    if value > indicator.maximum:
+        raise ValidationError(_("%(value)s is above the maximum of %(max)s.") % {
+            "value": text, "max": indicator.maximum.normalize()})
+    if not NUMBER.match(format(value, "f")) and value != value.quantize(Decimal("0.1")):
+        raise ValidationError(_("Give points with at most one decimal place."))
+    value = value.quantize(Decimal("0.1"))
+    if indicator.method == Indicator.Method.YESNO and value not in (Decimal("0"), indicator.maximum):
+        raise ValidationError(_("This is a yes/no indicator: enter %(max)s or 0.") % {
+            "max": indicator.maximum.normalize()})
+    return value
+
+
+@dataclass
+class Entry:
+    """One cell to save; `where` says where it came from (\"Row 5, column D (…)\")."""
+
+    person_id: object
+    indicator_id: object
+    points: object
+    note: str = ""
+    where: str = ""
+
+
+class ScoresRejected(ValidationError):
+    """All problems of a batch, each placed; nothing was saved."""
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@transaction.atomic
+def save_scores(actor, period, entries, *, source="grid"):
+    """Check every entry, then upsert them together; any problem saves nothing.
+    Returns the number of cells saved."""
+    if not period.accepts_scores:
+        raise ValidationError(_("%(month)s is “%(status)s”: scores can no longer be entered. "
+                                "After publication, the office corrects results.") % {
+            "month": period.label, "status": period.get_status_display()})
+    parts = scoring_parts(actor, period.centre_id)
+    require(bool(parts), _("You do not score anyone in this centre."))
+    indicators = {i.pk: i for i in period.scheme.indicators.all()}
+    allowed = {part: set(scorable_people(actor, period, part).values_list("pk", flat=True)) for part in parts}
+    errors, rows = [], {}
+    for entry in entries:
+        prefix = f"{entry.where}: " if entry.where else ""
+        indicator = indicators.get(_int_or_none(entry.indicator_id))
+        if indicator is None:
+            errors.append(prefix + _("indicator %(id)s is not part of this month's scheme.") % {
+                "id": entry.indicator_id})
+            continue
+        person_id = _int_or_none(entry.person_id)
+        if person_id is None or person_id not in allowed.get(indicator.part, ()):
+            errors.append(prefix + _("person %(id)s is not among the people you score on %(part)s.") % {
+                "id": entry.person_id, "part": indicator.get_part_display()})
+            continue
+        try:
+            points = parse_points(entry.points, indicator)
+        except ValidationError as e:
+            errors.append(prefix + " ".join(e.messages))
+            continue
+        rows[(person_id, indicator.pk)] = (points, (entry.note or "")[:200])
+    if errors:
+        raise ScoresRejected(errors)
+    if not rows:
+        return 0
+    now = timezone.now()
+    objs = [Score(period=period, person_id=p, indicator_id=i, points=pts, note=note, scored_by=actor, scored_at=now)
+            for (p, i), (pts, note) in rows.items()]
+    if len(objs) == 1:
+        _save_one(actor, objs[0])
+    else:
+        Score.objects.bulk_create(objs, batch_size=2000, update_conflicts=True,
+                                  unique_fields=["period", "person", "indicator"],
+                                  update_fields=["points", "note", "scored_by", "scored_at"])
+        audit.record(actor, audit.Action.IMPORT, period, {"scores": [None, len(objs)], "source": [None, source]},
+                     verb="scores entered")
+    return len(objs)
+
+
+def _save_one(actor, obj):
+    """A single grid cell: audited with its old and new value."""
+    existing = Score.objects.filter(period=obj.period, person_id=obj.person_id, indicator_id=obj.indicator_id).first()
+    if existing is None:
+        obj.save()
+        audit.record_create(actor, obj, verb="score entered")
+        return obj
+    before = audit.snapshot(existing, fields={"points", "note"})
+    existing.points, existing.note, existing.scored_by = obj.points, obj.note, actor
+    existing.save()
+    audit.record_update(actor, existing, before, verb="score changed")
+    return existing
+
+
+# To-do lists and reminders --------------------------------------------------------------
+
+def _progress(period, people, part):
+    """(people in all, people not yet fully scored) for a set of people and a part."""
+    needed = period.scheme.indicators.filter(part=part).count()
+    counts = people.annotate(n=Count("assessment_scores", filter=Q(
+        assessment_scores__period=period, assessment_scores__indicator__part=part)))
+    total = people.count()
+    done = counts.filter(n__gte=needed).count()
+    return total, total - done
+
+
+def todo_for(user, period):
+    """One line per scope the user scores: label, part, people, left."""
+    lines = []
+    base = assessed_people(period.centre_id)
+    if can_manage(user, period.centre_id):
+        groups = [(Part.PARTY, b.name, base.filter(branch=b), ("branch", b.pk))
+                  for b in Organization.objects.filter(centre_id=period.centre_id, members__in=base).distinct()]
+        groups += [(Part.WORK, d.name, base.filter(window__department=d), ("department", d.pk))
+                   for d in Unit.objects.filter(centre_id=period.centre_id, kind=Unit.Kind.DEPARTMENT)]
+    else:
+        groups = []
+        if Part.PARTY in scoring_parts(user, period.centre_id):
+            groups.append((Part.PARTY, _("My branch"), scorable_people(user, period, Part.PARTY), None))
+        if Part.WORK in scoring_parts(user, period.centre_id):
+            groups.append((Part.WORK, _("People my department supervises"),
+                           scorable_people(user, period, Part.WORK), None))
+    for part, label, people, group in groups:
+        total, left = _progress(period, people, part)
+        if total:
+            lines.append({"part": part, "part_label": Part(part).label, "label": label, "total": total,
+                          "left": left, "group": group})
+    return lines
+
+
+def late_scorers(period):
+    """(user, part, total, left) for every secretary and scorer of the centre with people left."""
+    out = []
+    base = assessed_people(period.centre_id)
+    grants = Grant.objects.filter(
+        Q(role=Role.SECRETARY, organization__centre_id=period.centre_id) |
+        Q(role=Role.SCORER, unit__centre_id=period.centre_id)).select_related("organization", "user")
+    for grant in grants:
+        if grant.role == Role.SECRETARY:
+            part = Part.PARTY
+            people = base.filter(branch__path__startswith=grant.organization.path)
+        else:
+            part = Part.WORK
+            people = base.filter(window__department_id=grant.unit_id)
+        total, left = _progress(period, people, part)
+        if left:
+            out.append((grant.user, part, total, left))
+    return out
+
+
+def _send_sms(user, text):
+    """Hand the reminder to messaging when it offers a send service (built in parallel)."""
+    try:
+        from vanguard.messaging import services as messaging
+    except ImportError:
+        return False
+    send = getattr(messaging, "send_to_user", None)
+    if send is None:
+        return False
+    try:
+        send(None, user, text)
+    except Exception:  # noqa: BLE001 - a failed SMS must not stop the in-app reminders
+        return False
+    return True
+
+
+def remind_late_scorers(today=None):
+    """Daily: remind every scorer with people left in a month whose scoring is due
+    within two days or overdue. One reminder per scorer, part and day."""
+    today = today or timezone.localdate()
+    sent = 0
+    for period in Period.objects.filter(status__in=[Period.Status.OPEN, Period.Status.SCORING],
+                                         scoring_due__isnull=False).select_related("scheme"):
+        if (period.scoring_due - today).days > 2:
+            continue
+        for user, part, total, left in late_scorers(period):
+            text = _("Assessment %(month)s, %(part)s: %(left)s of %(total)s people left to score; "
+                     "due %(due)s.") % {"month": period.label, "part": Part(part).label, "left": left,
+                                       "total": total, "due": period.scoring_due}
+            _reminder, created = Reminder.objects.get_or_create(
+                period=period, user=user, part=part, sent_on=today,
+                defaults={"left": left, "total": total, "text": text})
+            if created:
+                sent += 1
+                _send_sms(user, text)
+    return sent
+
+
+def grid_people(user, period, part, group=None):
+    """The rows of the grid: whom the user scores on the part, optionally one branch or department."""
+    people = scorable_people(user, period, part).select_related("window", "branch")
+    if group:
+        kind, pk = group
+        people = people.filter(branch_id=pk) if kind == "branch" else people.filter(window__department_id=pk)
+    return people.order_by("branch__path", "window__number", "name", "pk")
+
+
+def person_label(person):
+    return f"{person.name}（{person.window.number if person.window_id else '—'}）"
+

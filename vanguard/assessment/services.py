@@ -1,0 +1,354 @@
+"""Use cases of the assessment: schemes, the month's workflow, adjustments,
+publication, corrections and appeals. Scores are in `scoring.py`.
+Pages, the API and the `assessment` command all call these."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanguard.core import audit
+from vanguard.core.permissions import require
+from vanguard.core.workdays import WorkingCalendar
+
+from . import compute
+from .models import Adjustment, Appeal, Indicator, Part, Period, Result, Scheme, Score
+from .permissions import can_enter_adjustments, can_manage, can_score
+
+PUBLICITY_WORKING_DAYS = 5
+RULE_FIELDS = ["name", "formula", "party_weight", "work_weight", "threshold", "quota_kind", "quota_value",
+               "tie_break"]
+
+
+def month_start(value):
+    """A date, "YYYY-MM" or "YYYY-MM-DD" as the first day of its month."""
+    if isinstance(value, datetime.date):
+        return value.replace(day=1)
+    try:
+        text = str(value).strip()
+        year, month = int(text[:4]), int(text[5:7])
+        if text[4] != "-":
+            raise ValueError
+        return datetime.date(year, month, 1)
+    except (ValueError, IndexError) as e:
+        raise ValidationError({"month": _("Give the month as YYYY-MM, e.g. 2026-10.")}) from e
+
+
+# Schemes ----------------------------------------------------------------------------
+
+def _check_indicators(rows):
+    errors = []
+    codes = set()
+    sums = {Part.PARTY: Decimal("0"), Part.WORK: Decimal("0")}
+    for row in rows:
+        if row.code in codes:
+            errors.append(_("Indicator code %(code)s is used twice.") % {"code": row.code})
+        codes.add(row.code)
+        sums[row.part] += Decimal(row.maximum)
+    for part, label in Part.choices:
+        if sums[part] != Decimal("100"):
+            errors.append(_("The maxima of the %(part)s add up to %(sum)s, not 100.") % {
+                "part": label, "sum": sums[part].normalize()})
+    if errors:
+        raise ValidationError({"indicators": errors})
+
+
+def _build_indicators(scheme, indicators):
+    rows = []
+    for number, data in enumerate(indicators, start=1):
+        ind = Indicator(scheme=scheme, **data)
+        if not ind.scorer_kind:
+            ind.scorer_kind = (Indicator.ScorerKind.BRANCH if ind.part == Part.PARTY
+                               else Indicator.ScorerKind.DEPARTMENT)
+        try:
+            ind.full_clean(exclude=["scheme"])
+        except ValidationError as e:
+            raise ValidationError({"indicators": [
+                _("Indicator %(n)s (%(code)s): %(problem)s") % {"n": number, "code": data.get("code", ""),
+                                                                 "problem": "; ".join(e.messages)}]}) from e
+        rows.append(ind)
+    _check_indicators(rows)
+    return rows
+
+
+@transaction.atomic
+def create_scheme(actor, centre, *, indicators, valid_from, **rules):
+    """A new version of the centre's scheme, valid from `valid_from`'s month."""
+    require(can_manage(actor, centre.pk))
+    valid_from = month_start(valid_from)
+    last = Scheme.objects.filter(centre=centre).aggregate(v=Max("version"))["v"] or 0
+    if Period.objects.filter(centre=centre, month__gte=valid_from).exclude(scheme__valid_from__gte=valid_from).exists():
+        raise ValidationError({"valid_from": _(
+            "A month from %(month)s on has already been opened with an earlier scheme; "
+            "start the new version after it.") % {"month": f"{valid_from:%Y-%m}"}})
+    scheme = Scheme(centre=centre, version=last + 1, valid_from=valid_from, created_by=actor, **rules)
+    scheme.full_clean()
+    scheme.save()
+    Indicator.objects.bulk_create(_build_indicators(scheme, indicators))
+    audit.record_create(actor, scheme, verb="assessment scheme")
+    return scheme
+
+
+@transaction.atomic
+def update_scheme(actor, scheme, **changes):
+    """Edit the rules of a version no month uses yet."""
+    require(can_manage(actor, scheme.centre_id))
+    if scheme.in_use:
+        raise ValidationError(_("This scheme is in use by a month and cannot be edited; "
+                                "create a new version from a later month."))
+    before = audit.snapshot(scheme)
+    indicators = changes.pop("indicators", None)
+    for field, value in changes.items():
+        setattr(scheme, field, value)
+    scheme.full_clean()
+    scheme.save()
+    if indicators is not None:
+        scheme.indicators.all().delete()
+        Indicator.objects.bulk_create(_build_indicators(scheme, indicators))
+    audit.record_update(actor, scheme, before, verb="assessment scheme")
+    return scheme
+
+
+def indicator_dicts(scheme):
+    return [{f: getattr(i, f) for f in ("part", "code", "name", "description", "maximum", "method",
+                                         "scorer_kind", "auto_source", "sort_order")}
+            for i in scheme.indicators.all()]
+
+
+@transaction.atomic
+def new_scheme_version(actor, scheme, valid_from, **changes):
+    """A change to a scheme in use: a copy with the changes, from a later month."""
+    rules = {f: getattr(scheme, f) for f in RULE_FIELDS}
+    indicators = changes.pop("indicators", None) or indicator_dicts(scheme)
+    rules.update(changes)
+    return create_scheme(actor, scheme.centre, indicators=indicators, valid_from=valid_from, **rules)
+
+
+def scheme_for_month(centre, month):
+    return (Scheme.objects.filter(centre=centre, valid_from__lte=month)
+            .order_by("-valid_from", "-version").first())
+
+
+# The month's workflow -------------------------------------------------------------------
+
+@transaction.atomic
+def open_period(actor, centre, month, *, scoring_due=None):
+    require(can_manage(actor, centre.pk))
+    month = month_start(month)
+    if Period.objects.filter(centre=centre, month=month).exists():
+        raise ValidationError({"month": _("%(month)s has already been opened.") % {"month": f"{month:%Y-%m}"}})
+    scheme = scheme_for_month(centre, month)
+    if scheme is None:
+        raise ValidationError({"month": _("No assessment scheme applies to %(month)s yet.") % {
+            "month": f"{month:%Y-%m}"}})
+    if scoring_due is None:
+        # Scoring is due on the fifth working day of the following month.
+        next_month = (month + datetime.timedelta(days=32)).replace(day=1)
+        scoring_due = WorkingCalendar().add_working_days(next_month, 4)
+    period = Period.objects.create(centre=centre, month=month, scheme=scheme, scoring_due=scoring_due)
+    audit.record_create(actor, period, verb="assessment month opened")
+    return period
+
+
+def _move(actor, period, allowed_from, to, verb, **fields):
+    require(can_manage(actor, period.centre_id))
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.status not in allowed_from:
+        raise ValidationError(_("%(month)s is “%(status)s”; this step is not possible now.") % {
+            "month": period.label, "status": period.get_status_display()})
+    before = audit.snapshot(period)
+    period.status = to
+    for key, value in fields.items():
+        setattr(period, key, value)
+    period.save()
+    audit.record_update(actor, period, before, verb=verb)
+    return period
+
+
+@transaction.atomic
+def start_scoring(actor, period):
+    return _move(actor, period, [Period.Status.OPEN], Period.Status.SCORING, "scoring started")
+
+
+@transaction.atomic
+def close_scoring(actor, period):
+    return _move(actor, period, [Period.Status.OPEN, Period.Status.SCORING], Period.Status.REVIEW,
+                 "scoring closed")
+
+
+@transaction.atomic
+def publish_period(actor, period, *, today=None):
+    """Compute totals, ranks and stars and store them (version 1), and start the
+    publicity period. From scoring, scoring is closed first."""
+    require(can_manage(actor, period.centre_id))
+    if period.status in (Period.Status.OPEN, Period.Status.SCORING):
+        period = close_scoring(actor, period)
+    today = today or timezone.localdate()
+    ends = WorkingCalendar().add_working_days(today, PUBLICITY_WORKING_DAYS)
+    now = timezone.now()
+    period = _move(actor, period, [Period.Status.REVIEW], Period.Status.PUBLICITY, "published",
+                   published_at=now, publicity_ends=ends)
+    count = compute.insert_results(period, now)
+    audit.record(actor, audit.Action.ACTION, period, {"results": [None, count]}, verb="results computed")
+    return period
+
+
+@transaction.atomic
+def finalise_period(actor, period, *, today=None):
+    today = today or timezone.localdate()
+    if period.status == Period.Status.PUBLICITY and period.publicity_ends and today <= period.publicity_ends:
+        raise ValidationError(_("The publicity period runs until %(date)s; the month can be made final after it.")
+                              % {"date": period.publicity_ends})
+    if period.appeals.filter(status=Appeal.Status.OPEN).exists():
+        raise ValidationError(_("Decide the open appeals before making the month final."))
+    return _move(actor, period, [Period.Status.PUBLICITY], Period.Status.FINAL, "made final",
+                 finalised_at=timezone.now())
+
+
+# Results after publication -------------------------------------------------------------
+
+def recompute_period(actor, period, reason):
+    """Recompute a published month; every member whose result changes gets a new
+    version carrying `reason`. Returns the number of new versions."""
+    if not period.is_published:
+        return 0
+    fresh = compute.compute_rows(period, from_results=True)
+    stored = compute.stored_rows(period)
+    changed = [pid for pid, row in fresh.items() if stored.get(pid) != row]
+    if not changed:
+        return 0
+    current = {r.person_id: r for r in Result.objects.filter(period=period, is_current=True, person_id__in=changed)}
+    Result.objects.filter(pk__in=[r.pk for r in current.values()]).update(is_current=False)
+    now = timezone.now()
+    new = []
+    for pid in changed:
+        row = dict(fresh[pid])
+        new.append(Result(period=period, version=current[pid].version + 1, is_current=True,
+                          change_reason=reason[:300], created_at=now, **row))
+    Result.objects.bulk_create(new)
+    for old, result in zip([current[p] for p in changed], new, strict=True):
+        audit.record(actor, audit.Action.UPDATE, result,
+                     audit.diff(audit.snapshot(old, fields=compute.FIELDS), audit.snapshot(result, fields=compute.FIELDS)),
+                     verb=f"result version {result.version}: {reason}"[:100], centre_id=period.centre_id)
+    return len(new)
+
+
+@transaction.atomic
+def correct_scores(actor, period, person, corrections, reason):
+    """The office corrects published scores [(indicator, points)], with a reason;
+    the results are recomputed as new versions."""
+    from .scoring import parse_points
+
+    require(can_manage(actor, period.centre_id))
+    if not period.is_published:
+        raise ValidationError(_("Before publication, scores are changed in the grid."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the published result is corrected.")})
+    if period.status == Period.Status.FINAL and not reason:
+        raise ValidationError({"reason": _("Say why the published result is corrected.")})
+    for indicator, raw in corrections:
+        if indicator.scheme_id != period.scheme_id:
+            raise ValidationError({"indicator": _("This indicator is not part of the month's scheme.")})
+        points = parse_points(raw, indicator)
+        score, created = Score.objects.get_or_create(
+            period=period, person=person, indicator=indicator,
+            defaults={"points": points, "scored_by": actor, "note": reason[:200]})
+        if not created:
+            before = audit.snapshot(score, fields={"points", "note"})
+            score.points, score.note, score.scored_by = points, reason[:200], actor
+            score.save()
+            audit.record_update(actor, score, before, verb="score corrected after publication")
+        else:
+            audit.record_create(actor, score, verb="score corrected after publication")
+    return recompute_period(actor, period, reason)
+
+
+# Adjustments and vetoes ------------------------------------------------------------------
+
+@transaction.atomic
+def create_adjustment(actor, period, person, *, kind, points=Decimal("0"), reason, source=Adjustment.Source.INSPECTION,
+                      aspect="", evidence=None):
+    require(can_enter_adjustments(actor, period.centre_id) and
+            (can_manage(actor, period.centre_id) or can_score(actor, person, Part.PARTY)))
+    if person.centre_id != period.centre_id:
+        raise ValidationError({"person": _("This person does not work in the month's centre.")})
+    if period.status == Period.Status.FINAL:
+        raise ValidationError(_("%(month)s is final; its results can no longer change.") % {"month": period.label})
+    points = Decimal("0") if kind == Adjustment.Kind.VETO else Decimal(points or 0)
+    if kind != Adjustment.Kind.VETO and points <= 0:
+        raise ValidationError({"points": _("Give the points of the bonus or penalty (more than 0).")})
+    if source == Adjustment.Source.INSPECTION and not aspect:
+        raise ValidationError({"aspect": _("Say which aspect of the discipline inspection this is.")})
+    adj = Adjustment(period=period, person=person, kind=kind, points=points, reason=reason, source=source,
+                     aspect=aspect or "", created_by=actor)
+    if evidence:
+        adj.evidence = evidence
+    adj.full_clean()
+    adj.save()
+    audit.record_create(actor, adj, verb="adjustment entered")
+    return adj
+
+
+@transaction.atomic
+def decide_adjustment(actor, adjustment, *, approve):
+    require(can_manage(actor, adjustment.period.centre_id))
+    if adjustment.status != Adjustment.Status.PENDING:
+        raise ValidationError(_("This adjustment has already been decided."))
+    if adjustment.period.status == Period.Status.FINAL:
+        raise ValidationError(_("%(month)s is final; its results can no longer change.") % {
+            "month": adjustment.period.label})
+    before = audit.snapshot(adjustment)
+    adjustment.status = Adjustment.Status.APPROVED if approve else Adjustment.Status.REJECTED
+    adjustment.decided_by, adjustment.decided_at = actor, timezone.now()
+    adjustment.save()
+    audit.record_update(actor, adjustment, before, verb="adjustment decided")
+    if approve and adjustment.period.is_published:
+        recompute_period(actor, adjustment.period, _("%(kind)s approved after publication: %(reason)s") % {
+            "kind": adjustment.get_kind_display(), "reason": adjustment.reason})
+    return adjustment
+
+
+# Appeals ------------------------------------------------------------------------------
+
+@transaction.atomic
+def submit_appeal(actor, period, text, *, indicator=None, today=None):
+    person = getattr(actor, "person", None) if actor is not None else None
+    require(person is not None and person.centre_id == period.centre_id,
+            _("Only a member assessed this month can appeal."))
+    if not Result.objects.filter(period=period, person=person).exists():
+        raise ValidationError(_("You have no published result for %(month)s.") % {"month": period.label})
+    if not period.appeal_open(today or timezone.localdate()):
+        raise ValidationError(_("Appeals for %(month)s were possible until the end of the publicity period "
+                                "(%(date)s).") % {"month": period.label, "date": period.publicity_ends or "—"})
+    if not text or not text.strip():
+        raise ValidationError({"text": _("Say what you object to.")})
+    if indicator is not None and indicator.scheme_id != period.scheme_id:
+        raise ValidationError({"indicator": _("This indicator is not part of the month's scheme.")})
+    appeal = Appeal.objects.create(period=period, person=person, indicator=indicator, text=text.strip(),
+                                   submitted_by=actor)
+    audit.record_create(actor, appeal, verb="appeal submitted")
+    return appeal
+
+
+@transaction.atomic
+def decide_appeal(actor, appeal, *, uphold, answer, corrections=()):
+    """Reject, or uphold with the corrected scores [(indicator, points)]: the
+    results are recomputed and the member's new version says why."""
+    require(can_manage(actor, appeal.period.centre_id))
+    if appeal.status != Appeal.Status.OPEN:
+        raise ValidationError(_("This appeal has already been decided."))
+    if not answer or not answer.strip():
+        raise ValidationError({"answer": _("Write the answer the member will read.")})
+    before = audit.snapshot(appeal)
+    appeal.status = Appeal.Status.UPHELD if uphold else Appeal.Status.REJECTED
+    appeal.answer, appeal.decided_by, appeal.decided_at = answer.strip(), actor, timezone.now()
+    appeal.save()
+    audit.record_update(actor, appeal, before, verb="appeal decided")
+    if uphold and corrections:
+        reason = _("Appeal no. %(n)s upheld: %(answer)s") % {"n": appeal.pk, "answer": appeal.answer}
+        correct_scores(actor, appeal.period, appeal.person, corrections, reason)
+    return appeal

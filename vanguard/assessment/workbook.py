@@ -1,0 +1,156 @@
+"""The per-scorer Excel template (pre-filled with their people and indicators)
+and its upload: all or nothing, each problem placed by row and column in
+Chinese. A hidden sheet carries the month's and scheme's ids, so a file of
+another month or scheme is refused."""
+
+import io
+import zipfile
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .models import Part, Score
+from .scoring import Entry, grid_people, save_scores
+
+SHEET = "评分"
+META_SHEET = "_vanguard"
+FIRST_INDICATOR_COLUMN = 5  # A person id, B name, C window, D branch
+MAX_BYTES = 10 * 1024 * 1024
+
+
+def template(user, period, part, group=None):
+    """The .xlsx bytes: one row per person the user scores on `part`."""
+    indicators = list(period.scheme.indicators.filter(part=part))
+    people = list(grid_people(user, period, part, group))
+    existing = {(s.person_id, s.indicator_id): s.points for s in Score.objects.filter(
+        period=period, person__in=[p.pk for p in people], indicator__in=indicators).only(
+        "person_id", "indicator_id", "points")}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    headers = [_("Person no."), _("Name"), _("Window"), _("Party branch")]
+    headers += [f"{i.code} {i.name}（{_('max')} {i.maximum.normalize()}）" for i in indicators]
+    ws.append(headers)
+    bold = Font(bold=True)
+    for cell in ws[1]:
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    grey = PatternFill("solid", fgColor="EEEEEE")
+    for person in people:
+        row = [person.pk, person.name, person.window.number if person.window_id else "",
+               person.branch.name if person.branch_id else ""]
+        for ind in indicators:
+            value = existing.get((person.pk, ind.pk))
+            row.append(float(value) if value is not None else None)
+        ws.append(row)
+    for r in range(2, len(people) + 2):
+        for c in range(1, 5):
+            ws.cell(r, c).fill = grey
+    for offset, ind in enumerate(indicators):
+        letter = get_column_letter(FIRST_INDICATOR_COLUMN + offset)
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=str(ind.maximum),
+                            allow_blank=True, showErrorMessage=True, errorTitle=_("Points"),
+                            error=_("0 to %(max)s points") % {"max": ind.maximum.normalize()})
+        dv.add(f"{letter}2:{letter}{max(len(people) + 1, 2)}")
+        ws.add_data_validation(dv)
+        ws.column_dimensions[letter].width = 12
+    ws.column_dimensions["B"].width = 14
+    ws.column_dimensions["D"].width = 18
+    ws.freeze_panes = "E2"
+    ws.row_dimensions[1].height = 60
+    meta = wb.create_sheet(META_SHEET)
+    for key, value in (("period", period.pk), ("scheme", period.scheme_id), ("part", str(part)),
+                       ("month", period.label), ("centre", period.centre_id)):
+        meta.append([key, value])
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+    for row in meta.iter_rows():
+        for cell in row:
+            cell.protection = Protection(locked=True)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def template_name(period, part):
+    return f"assessment-{period.label}-{part}.xlsx"
+
+
+def _open(file):
+    data = file.read(MAX_BYTES + 1) if hasattr(file, "read") else bytes(file)
+    if len(data) > MAX_BYTES:
+        raise ValidationError(_("The file is larger than 10 MB."))
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+        raise ValidationError(_("This is not an Excel (.xlsx) file; download the template and fill it in.")) from e
+
+
+def read_upload(file, period):
+    """(part, entries) of an uploaded template, or ValidationError (all problems listed)."""
+    wb = _open(file)
+    try:
+        if META_SHEET not in wb.sheetnames or SHEET not in wb.sheetnames:
+            raise ValidationError(_("This file is not a scoring template of Vanguard; download the template "
+                                    "of this month and fill it in."))
+        meta = {str(r[0]): r[1] for r in wb[META_SHEET].iter_rows(values_only=True) if r and r[0]}
+        month = meta.get("month") or "?"
+        if str(meta.get("period")) != str(period.pk):
+            raise ValidationError(_("This file is the template of %(other)s, not of %(month)s; download this "
+                                    "month's template.") % {"other": month, "month": period.label})
+        if str(meta.get("scheme")) != str(period.scheme_id):
+            raise ValidationError(_("This file was made for another version of the scheme; download the "
+                                    "template again."))
+        part = meta.get("part")
+        if part not in Part.values:
+            raise ValidationError(_("This file is not a scoring template of Vanguard; download the template "
+                                    "of this month and fill it in."))
+        indicators = {i.code: i for i in period.scheme.indicators.filter(part=part)}
+        rows = wb[SHEET].iter_rows(values_only=True)
+        header = next(rows, None) or ()
+        columns, errors = [], []
+        for index, title in enumerate(header[FIRST_INDICATOR_COLUMN - 1:], start=FIRST_INDICATOR_COLUMN):
+            if title is None or str(title).strip() == "":
+                continue
+            code = str(title).split()[0]
+            ind = indicators.get(code)
+            if ind is None:
+                errors.append(_("Column %(col)s: “%(title)s” is not an indicator of this scheme.") % {
+                    "col": get_column_letter(index), "title": title})
+            columns.append((index, ind))
+        missing = set(indicators) - {ind.code for _i, ind in columns if ind}
+        if missing:
+            errors.append(_("Columns are missing for the indicators %(codes)s.") % {"codes": "、".join(sorted(missing))})
+        if errors:
+            raise ValidationError(errors)
+        entries = []
+        for number, row in enumerate(rows, start=2):
+            if row is None or all(v is None or str(v).strip() == "" for v in row):
+                continue
+            person_id = row[0] if row else None
+            name = row[1] if len(row) > 1 else ""
+            for index, ind in columns:
+                value = row[index - 1] if index - 1 < len(row) else None
+                if value is None or (isinstance(value, str) and value.strip() == ""):
+                    continue
+                where = _("Row %(row)s, column %(col)s (%(name)s, %(code)s %(indicator)s)") % {
+                    "row": number, "col": get_column_letter(index), "name": name or "—", "code": ind.code,
+                    "indicator": ind.name}
+                entries.append(Entry(person_id=person_id, indicator_id=ind.pk, points=value, where=where))
+        return part, entries
+    finally:
+        wb.close()
+
+
+def upload(user, period, file):
+    """Read and save an uploaded template; returns the number of cells saved."""
+    _part, entries = read_upload(file, period)
+    if not entries:
+        raise ValidationError(_("The file contains no points."))
+    return save_scores(user, period, entries, source="excel")
+
