@@ -11,6 +11,8 @@ from .middleware import current_ip
 from .models import AuditEntry
 
 Action = AuditEntry.Action
+# Never copied into the audit trail.
+SECRET_FIELDS = {"password", "key"}
 
 
 def _plain(value):
@@ -33,7 +35,7 @@ def snapshot(obj, fields=None):
     for f in obj._meta.concrete_fields:
         if fields is not None and f.name not in fields:
             continue
-        if f.primary_key:
+        if f.primary_key or f.name in SECRET_FIELDS:
             continue
         value = getattr(obj, f.attname)
         result[f.name] = _plain(value)
@@ -67,18 +69,18 @@ def record(actor, action, obj, changes=None, verb="", centre_id=None):
     )
 
 
-def record_create(actor, obj, verb=""):
+def record_create(actor, obj, verb="", centre_id=None):
     return record(actor, Action.CREATE, obj, {k: [None, v] for k, v in snapshot(obj).items() if v not in (None, "")},
-                  verb=verb)
+                  verb=verb, centre_id=centre_id)
 
 
-def record_update(actor, obj, before, verb=""):
+def record_update(actor, obj, before, verb="", centre_id=None):
     changes = diff(before, snapshot(obj, fields=set(before)))
     if changes:
-        return record(actor, Action.UPDATE, obj, changes, verb=verb)
+        return record(actor, Action.UPDATE, obj, changes, verb=verb, centre_id=centre_id)
     return None
 
 
-def record_delete(actor, obj, verb=""):
+def record_delete(actor, obj, verb="", centre_id=None):
     return record(actor, Action.DELETE, obj, {k: [v, None] for k, v in snapshot(obj).items() if v not in (None, "")},
-                  verb=verb)
+                  verb=verb, centre_id=centre_id)

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,8 +7,33 @@ from django.utils.translation import gettext_lazy as _
 from .roles import ORGANIZATION_ROLES, UNIT_ROLES, Role
 
 
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Administrators see every account; the office sees the accounts that hold a
+        grant or belong to a person in its centre; anyone sees their own."""
+        from .scoping import scope_for
+
+        scope = scope_for(user)
+        if not scope.authenticated:
+            return self.none()
+        if scope.is_admin:
+            return self
+        q = models.Q(pk=user.pk)
+        centres = scope.centres(Role.OFFICE)
+        if centres:
+            q |= (models.Q(grants__organization__centre__in=centres) | models.Q(grants__unit__centre__in=centres)
+                  | models.Q(person__centre__in=centres))
+        return self.filter(q).distinct()
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     """A login account. The person it belongs to (if any) is `user.person`."""
+
+    objects = ScopedUserManager()
 
     class Meta:
         verbose_name = _("user")

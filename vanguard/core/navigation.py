@@ -22,6 +22,7 @@ NAV = [
     (_("Evaluations"), "surveys:home", {Role.ADMIN, Role.OFFICE}),
     (_("Study"), "messaging:home", ANYONE),
     (_("Figures"), "dashboard:home", STAFF),
+    (_("Accounts"), "core:account-list", {Role.ADMIN, Role.OFFICE}),
     (_("Audit trail"), "core:audit-list", {Role.ADMIN, Role.OFFICE}),
     (_("Working-day calendar"), "core:calendar", {Role.ADMIN, Role.OFFICE}),
 ]

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_accounts
 
 app_name = "core"
 
@@ -9,6 +9,11 @@ urlpatterns = [
     path("audit/", views.AuditListView.as_view(), name="audit-list"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<int:pk>/delete/", views.calendar_delete, name="calendar-delete"),
+    path("accounts/users/", views_accounts.account_list, name="account-list"),
+    path("accounts/users/new/", views_accounts.account_create, name="account-create"),
+    path("accounts/users/<int:pk>/", views_accounts.account_detail, name="account-detail"),
+    path("accounts/users/<int:pk>/active/", views_accounts.account_active, name="account-active"),
+    path("accounts/grants/<int:pk>/revoke/", views_accounts.grant_revoke, name="grant-revoke"),
 ]
 
 # Unnamespaced names Django's auth expects (login, logout, password_change, home).
