@@ -112,12 +112,11 @@ def account_detail(request, pk):
                     request.user, account, data["role"], organization=data["organization"], unit=data["unit"])):
                 messages.success(request, _("Role granted."))
                 return redirect("core:account-detail", account.pk)
-        elif "p-password" in request.POST and password_form.is_valid():
-            if _apply(password_form, lambda: accounts.set_password(
-                    request.user, account, password_form.cleaned_data["password"])) is not None or \
-                    not password_form.errors:
-                messages.success(request, _("Password changed."))
-                return redirect("core:account-detail", account.pk)
+        elif "p-password" in request.POST and password_form.is_valid() and _apply(
+                password_form, lambda: accounts.set_password(request.user, account,
+                                                             password_form.cleaned_data["password"])):
+            messages.success(request, _("Password changed."))
+            return redirect("core:account-detail", account.pk)
     grants = account.grants.select_related("organization", "unit")
     return render(request, "core/accounts/detail.html", {
         "account": account, "grants": grants, "grant_form": grant_form, "password_form": password_form,
