@@ -9,6 +9,7 @@ import datetime
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -29,6 +30,11 @@ class Job:
 
 JOBS = [
     Job("calendar-coverage", "vanguard.core.tasks.check_calendar_coverage", every=datetime.timedelta(days=1)),
+    # Messaging: start due broadcasts and send (one period's worth each run), settle unknown outcomes, SMPP receipts.
+    Job("messaging-dispatch", "vanguard.messaging.tasks.dispatch",
+        every=datetime.timedelta(seconds=settings.SMS["DISPATCH_SECONDS"])),
+    Job("messaging-reconcile", "vanguard.messaging.tasks.reconcile", every=datetime.timedelta(minutes=10)),
+    Job("messaging-receipts", "vanguard.messaging.tasks.poll_receipts", every=datetime.timedelta(minutes=5)),
 ]
 
 
