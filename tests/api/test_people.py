@@ -294,3 +294,11 @@ def test_update_validation_error_changes_nothing(api, world):
 
 def test_delete_is_not_offered(api, world):
     assert api(world.admin).delete(detail(world.member_person)).status_code == 405
+
+
+def test_page_size(api, world):
+    client = api(world.office)
+    data = client.get(URL, {"page_size": 2}).json()
+    assert data["count"] == Person.objects.filter(centre=world.centre).count() and len(data["results"]) == 2
+    assert data["next"] and "page=2" in data["next"]
+    assert len(client.get(URL, {"page_size": 10000}).json()["results"]) == data["count"]  # capped at 500

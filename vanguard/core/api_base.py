@@ -64,7 +64,7 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-# Reading: scoped querysets ----------------------------------------------------------
+# Reading: scoped querysets ------------------------------------------------------------
 
 
 class ScopedViewSetMixin:
