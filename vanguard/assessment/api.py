@@ -1,3 +1,288 @@
-"""API routes of this app, mounted under /api/v1/."""
+"""API of the assessment, under /api/v1/assessment/. Reading is scoped by
+`visible_to`; writing goes through the same services as the pages."""
 
-urlpatterns = []
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from vanguard.core.api_base import CurrentCentreDefault, DisplayField, ScopedViewSetMixin
+from vanguard.org.models import Person, ServiceCentre
+
+from . import services
+from .explain import explain
+from .models import Adjustment, Appeal, Indicator, Period, Result, Scheme, Score
+from .scoring import Entry, save_scores
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = ["id", "part", "code", "name", "description", "maximum", "method", "scorer_kind", "auto_source",
+                  "sort_order"]
+
+
+class SchemeSerializer(serializers.ModelSerializer):
+    indicators = IndicatorSerializer(many=True, read_only=True)
+    in_use = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Scheme
+        fields = ["id", "centre", "name", "version", "valid_from", "formula", "party_weight", "work_weight",
+                  "threshold", "quota_kind", "quota_value", "tie_break", "in_use", "indicators"]
+
+
+class SchemeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Scheme.objects.all()
+    serializer_class = SchemeSerializer
+    prefetch_related = ("indicators",)
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    centre = serializers.PrimaryKeyRelatedField(queryset=ServiceCentre.objects.all(), default=CurrentCentreDefault())
+    month = serializers.CharField(help_text="YYYY-MM")
+    status_display = DisplayField(source="get_status_display")
+
+    class Meta:
+        model = Period
+        fields = ["id", "centre", "month", "scheme", "status", "status_display", "scoring_due", "published_at",
+                  "publicity_ends", "finalised_at"]
+        read_only_fields = ["scheme", "status", "scoring_due", "published_at", "publicity_ends", "finalised_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["month"] = instance.label
+        return data
+
+
+class PeriodViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Months; the workflow steps are POST sub-resources: start-scoring, close-scoring, publish, finalise."""
+
+    queryset = Period.objects.all()
+    serializer_class = PeriodSerializer
+    select_related = ("scheme",)
+
+    def get_object(self):
+        lookup = self.kwargs.get("pk", "")
+        qs = self.get_queryset()
+        if "-" in str(lookup):
+            return get_object_or_404(qs, month=services.month_start(lookup))
+        return get_object_or_404(qs, pk=lookup)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.open_period(self.request.user, data["centre"], data["month"])
+
+    def _step(self, service):
+        period = service(self.request.user, self.get_object())
+        return Response(PeriodSerializer(period, context=self.get_serializer_context()).data)
+
+    @action(detail=True, methods=["post"], url_path="start-scoring", serializer_class=serializers.Serializer)
+    def start_scoring(self, request, pk=None):
+        return self._step(services.start_scoring)
+
+    @action(detail=True, methods=["post"], url_path="close-scoring", serializer_class=serializers.Serializer)
+    def close_scoring(self, request, pk=None):
+        return self._step(services.close_scoring)
+
+    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    def publish(self, request, pk=None):
+        return self._step(services.publish_period)
+
+    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    def finalise(self, request, pk=None):
+        return self._step(services.finalise_period)
+
+
+def _period_from(request_value, user):
+    """A period by id or YYYY-MM among those the user can see."""
+    qs = Period.objects.visible_to(user).select_related("scheme")
+    if request_value in (None, ""):
+        raise ValidationError({"period": _("Name the month.")})
+    text = str(request_value)
+    if "-" in text:
+        return qs.filter(month=services.month_start(text)).first()
+    return qs.filter(pk=int(text)).first() if text.isdigit() else None
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Score
+        fields = ["id", "period", "person", "indicator", "points", "note", "scored_by", "scored_at"]
+
+
+class ScoreEntrySerializer(serializers.Serializer):
+    person = serializers.IntegerField()
+    indicator = serializers.CharField(help_text="indicator id or code")
+    points = serializers.JSONField(help_text="points as a number or string, e.g. 8.5")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ScoreBulkSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="period id or YYYY-MM")
+    scores = ScoreEntrySerializer(many=True)
+
+
+class ScoreViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Scores; POST a batch to upsert it, all or nothing (refused once the month is past scoring)."""
+
+    queryset = Score.objects.all()
+    serializer_class = ScoreSerializer
+
+    def refine_queryset(self, queryset):
+        period = self.request.query_params.get("period")
+        if period:
+            found = _period_from(period, self.request.user)
+            queryset = queryset.filter(period=found) if found else queryset.none()
+        return queryset.order_by("person_id", "indicator_id")
+
+    def get_serializer_class(self):
+        return ScoreBulkSerializer if self.action == "create" else ScoreSerializer
+
+    def create(self, request, *args, **kwargs):
+        body = ScoreBulkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        period = _period_from(body.validated_data["period"], request.user)
+        if period is None:
+            return Response({"period": [_("There is no such month.")]}, status=status.HTTP_404_NOT_FOUND)
+        codes = {i.code: i.pk for i in period.scheme.indicators.all()}
+        entries = []
+        for n, row in enumerate(body.validated_data["scores"], start=1):
+            indicator = codes.get(row["indicator"], row["indicator"])
+            entries.append(Entry(row["person"], indicator, row["points"], row.get("note", ""), where=f"#{n}"))
+        saved = save_scores(request.user, period, entries, source="api")
+        return Response({"saved": saved}, status=status.HTTP_200_OK)
+
+
+class AdjustmentSerializer(serializers.ModelSerializer):
+    period = serializers.CharField(help_text="period id or YYYY-MM", write_only=True)
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+
+    class Meta:
+        model = Adjustment
+        fields = ["id", "period", "person", "kind", "points", "reason", "source", "aspect", "status",
+                  "created_at", "decided_at"]
+        read_only_fields = ["status", "created_at", "decided_at"]
+
+
+class AdjustmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Adjustments and vetoes; POST approve/reject as sub-resources."""
+
+    queryset = Adjustment.objects.all()
+    serializer_class = AdjustmentSerializer
+    select_related = ("period",)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        period = _period_from(data.pop("period"), self.request.user)
+        if period is None:
+            raise ValidationError({"period": _("There is no such month.")})
+        person = Person.objects.visible_to(self.request.user).filter(pk=data.pop("person").pk).first()
+        if person is None:
+            raise ValidationError({"person": _("There is no such person.")})
+        serializer.instance = services.create_adjustment(self.request.user, period, person, **data)
+
+    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    def approve(self, request, pk=None):
+        adj = services.decide_adjustment(request.user, self.get_object(), approve=True)
+        return Response(AdjustmentSerializer(adj).data)
+
+    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    def reject(self, request, pk=None):
+        adj = services.decide_adjustment(request.user, self.get_object(), approve=False)
+        return Response(AdjustmentSerializer(adj).data)
+
+
+class ResultSerializer(serializers.ModelSerializer):
+    month = serializers.CharField(source="period.label", read_only=True)
+    name = serializers.CharField(source="person.name", read_only=True)
+    why = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Result
+        fields = ["id", "month", "person", "name", "version", "is_current", "branch", "unit", "party_points",
+                  "work_points", "bonus", "penalty", "total", "vetoed", "rank_branch", "rank_centre", "star_place",
+                  "branch_size", "quota", "is_star", "reason", "why", "change_reason", "created_at"]
+
+    def get_why(self, obj) -> str:
+        return explain(obj, obj.period.scheme)
+
+
+class ResultViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Results; `?period=YYYY-MM` (or id); current versions unless `?versions=all`."""
+
+    queryset = Result.objects.all()
+    serializer_class = ResultSerializer
+    select_related = ("period__scheme", "person")
+
+    def refine_queryset(self, queryset):
+        params = self.request.query_params
+        if params.get("period"):
+            text = params["period"]
+            if "-" in text:
+                queryset = queryset.filter(period__month=services.month_start(text))
+            else:
+                queryset = queryset.filter(period_id=int(text) if text.isdigit() else 0)
+        if params.get("versions") != "all":
+            queryset = queryset.filter(is_current=True)
+        return queryset.order_by("period__month", "rank_centre", "person_id")
+
+
+class AppealSerializer(serializers.ModelSerializer):
+    period = serializers.CharField(help_text="period id or YYYY-MM", write_only=True)
+    month = serializers.CharField(source="period.label", read_only=True)
+    uphold = serializers.BooleanField(write_only=True, required=False)
+
+    class Meta:
+        model = Appeal
+        fields = ["id", "period", "month", "person", "indicator", "text", "status", "answer", "submitted_at",
+                  "decided_at", "uphold"]
+        read_only_fields = ["person", "status", "answer", "submitted_at", "decided_at"]
+
+
+class AppealDecisionSerializer(serializers.Serializer):
+    uphold = serializers.BooleanField()
+    answer = serializers.CharField()
+    points = serializers.CharField(required=False, allow_blank=True, help_text="corrected points of the indicator")
+
+
+class AppealViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """A member appeals during the publicity period; the office decides (POST decide)."""
+
+    queryset = Appeal.objects.all()
+    serializer_class = AppealSerializer
+    select_related = ("period", "indicator")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        period = _period_from(data["period"], self.request.user)
+        if period is None:
+            raise ValidationError({"period": _("There is no such month.")})
+        serializer.instance = services.submit_appeal(self.request.user, period, data.get("text", ""),
+                                                     indicator=data.get("indicator"))
+
+    @action(detail=True, methods=["post"], serializer_class=AppealDecisionSerializer)
+    def decide(self, request, pk=None):
+        appeal = self.get_object()
+        body = AppealDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        corrections = []
+        if data["uphold"] and appeal.indicator and data.get("points", "").strip():
+            corrections = [(appeal.indicator, data["points"].strip())]
+        appeal = services.decide_appeal(request.user, appeal, uphold=data["uphold"], answer=data["answer"],
+                                        corrections=corrections)
+        return Response(AppealSerializer(appeal).data)
+
+
+router = SimpleRouter()
+router.register("assessment/schemes", SchemeViewSet)
+router.register("assessment/periods", PeriodViewSet)
+router.register("assessment/scores", ScoreViewSet)
+router.register("assessment/adjustments", AdjustmentViewSet)
+router.register("assessment/results", ResultViewSet)
+router.register("assessment/appeals", AppealViewSet)
+urlpatterns = router.urls

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -200,18 +200,27 @@ def late_scorers(period):
     return out
 
 
-def _send_sms(user, text):
-    """Hand the reminder to messaging when it offers a send service (built in parallel)."""
+def _send_sms(period, user, text):
+    """Also send the reminder by SMS through messaging, when the scorer has a phone.
+    Messaging sends on behalf of an office account, so the centre's office is the sender."""
+    person = getattr(user, "person", None)
+    if person is None or not person.mobile:
+        return False
     try:
         from vanguard.messaging import services as messaging
+        from vanguard.messaging.models import Audience
     except ImportError:
         return False
-    send = getattr(messaging, "send_to_user", None)
-    if send is None:
+    office = (Grant.objects.filter(role=Role.OFFICE, organization__centre_id=period.centre_id)
+              .select_related("user").order_by("pk").first())
+    if office is None:
         return False
     try:
-        send(None, user, text)
-    except Exception:  # noqa: BLE001 - a failed SMS must not stop the in-app reminders
+        with transaction.atomic():
+            messaging.create_broadcast(office.user, period.centre, title=_("Scoring reminder"), text=text,
+                                       audience=Audience.PEOPLE, person_ids=[person.pk], urgent=True)
+    except (ValidationError, PermissionDenied, TypeError, ValueError):
+        # The in-app reminder stands even when the SMS cannot be queued.
         return False
     return True
 
@@ -234,7 +243,7 @@ def remind_late_scorers(today=None):
                 defaults={"left": left, "total": total, "text": text})
             if created:
                 sent += 1
-                _send_sms(user, text)
+                _send_sms(period, user, text)
     return sent
 
 

@@ -30,11 +30,17 @@ class Job:
 
 JOBS = [
     Job("calendar-coverage", "vanguard.core.tasks.check_calendar_coverage", every=datetime.timedelta(days=1)),
+    # Assessment: remind scorers with people left when a month's scoring is due.
+    Job("assessment-reminders", "vanguard.assessment.tasks.remind_scorers", every=datetime.timedelta(hours=6)),
     # Messaging: start due broadcasts and send (one period's worth each run), settle unknown outcomes, SMPP receipts.
     Job("messaging-dispatch", "vanguard.messaging.tasks.dispatch",
         every=datetime.timedelta(seconds=settings.SMS["DISPATCH_SECONDS"])),
     Job("messaging-reconcile", "vanguard.messaging.tasks.reconcile", every=datetime.timedelta(minutes=10)),
     Job("messaging-receipts", "vanguard.messaging.tasks.poll_receipts", every=datetime.timedelta(minutes=5)),
+    # Ratings: default-rate unrated transactions, record overdue rectification once, fold leftover ratings.
+    Job("ratings-default", "vanguard.ratings.tasks.default_unrated", every=datetime.timedelta(hours=1)),
+    Job("ratings-overdue", "vanguard.ratings.tasks.mark_overdue", every=datetime.timedelta(minutes=10)),
+    Job("ratings-fold", "vanguard.ratings.tasks.fold_pending", every=datetime.timedelta(minutes=1)),
 ]
 
 

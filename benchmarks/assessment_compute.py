@@ -1,0 +1,216 @@
+"""Benchmark: publish one month of the dual-hundred assessment for a whole city.
+
+    VANGUARD_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/vg_assess python benchmarks/assessment_compute.py
+
+Needs the city-scale demo (`vanguard.org.demo_city.build_city()`, 300,000
+people in 50 centres; built here if missing). Gives every centre the demo
+scheme (21 + 35 indicators), opens one month per centre and generates a score
+for every party member x indicator inside PostgreSQL (INSERT ... SELECT over
+a cross join of people and indicators: all 300,000 people are made
+members for the measurement, ~17 million rows; `--members-only` keeps the
+city's 180,000 members, ~10 million), then times:
+
+- publishing the month in every centre through `services.publish_period`
+  (totals, ranks within branch and centre, stars, stored result rows);
+- a plain SQL aggregate of the same sums (GROUP BY person, nothing stored);
+- an Excel upload of 2,000 people x 35 work indicators through the same
+  service as the page.
+
+Prints the times, their ratio, peak memory of this process and the machine's
+load average at each step. Goals: publication <= 30 s and <= 2x the plain
+aggregate; upload <= 10 s. Exit status 1 when a goal is missed. `--keep`
+leaves the month's data in place (it is removed otherwise, the city stays).
+"""
+
+import argparse
+import datetime
+import io
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanguard.settings")
+
+MONTH = datetime.date(2026, 9, 1)
+UPLOAD_MONTH = datetime.date(2026, 10, 1)
+UPLOAD_PEOPLE = 2000
+
+
+def rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load():
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def setup():
+    url = os.environ.get("VANGUARD_DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("Set VANGUARD_DATABASE_URL to a PostgreSQL database (e.g. .../vg_assess).")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def prepare(everyone):
+    from django.db import connection, transaction
+
+    from vanguard.assessment import services
+    from vanguard.assessment.models import Period, Result, Scheme, Score
+    from vanguard.assessment.scheme_data import indicator_rows
+    from vanguard.core.models import User
+    from vanguard.org.demo_city import build_city
+    from vanguard.org.models import Person, ServiceCentre
+
+    build_city(stdout=sys.stdout)
+    admin = User.objects.get(username="admin")
+    centres = list(ServiceCentre.objects.filter(code__startswith="city-").order_by("pk"))
+    if everyone:
+        # Everyone assessed: make all staff party members (benchmark data only).
+        Person.objects.filter(centre__in=centres, branch__isnull=True).update(political_status="full")
+        with connection.cursor() as cur:
+            cur.execute("""UPDATE org_person p SET branch_id = (
+                SELECT o.id FROM org_organization o WHERE o.centre_id = p.centre_id AND o.kind = 'branch'
+                ORDER BY o.id OFFSET (p.id % 200) LIMIT 1) WHERE p.branch_id IS NULL
+                AND p.centre_id IN (SELECT id FROM org_servicecentre WHERE code LIKE 'city-%%')""")
+    Result.objects.filter(period__centre__in=centres).delete()
+    Score.objects.filter(period__centre__in=centres).delete()
+    Period.objects.filter(centre__in=centres).delete()
+    for centre in centres:
+        if not Scheme.objects.filter(centre=centre).exists():
+            services.create_scheme(admin, centre, name="双百分考核", indicators=indicator_rows(),
+                                   valid_from=datetime.date(2026, 1, 1), threshold=180,
+                                   quota_kind=Scheme.QuotaKind.PERCENT, quota_value=20)
+    periods = [services.open_period(admin, c, MONTH) for c in centres]
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cur:
+        # Secondary indexes and foreign-key triggers off while loading, rebuilt after: a bulk load.
+        cur.execute("""SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'assessment_score'
+                       AND indexname NOT IN (SELECT conname FROM pg_constraint)""")
+        indexes = cur.fetchall()
+        for name, _definition in indexes:
+            cur.execute(f'DROP INDEX "{name}"')
+        cur.execute("SET LOCAL session_replication_role = replica")
+        cur.execute("""
+            INSERT INTO assessment_score (period_id, person_id, indicator_id, points, note, scored_by_id, scored_at)
+            SELECT pe.id, p.id, i.id,
+                   CASE WHEN i.method = 'yesno' THEN CASE WHEN random() < 0.95 THEN i.maximum ELSE 0 END
+                        WHEN i.method = 'add' THEN round((i.maximum * random())::numeric, 1)
+                        ELSE round((i.maximum * (0.75 + random() * 0.25))::numeric, 1) END,
+                   '', %s, now()
+            FROM assessment_period pe
+            JOIN org_person p ON p.centre_id = pe.centre_id AND p.is_active AND p.branch_id IS NOT NULL
+                 AND p.political_status IN ('full', 'probationary')
+            JOIN assessment_indicator i ON i.scheme_id = pe.scheme_id
+            WHERE pe.id = ANY(%s)""", [admin.pk, [p.pk for p in periods]])
+        inserted = cur.rowcount
+        cur.execute("SET LOCAL session_replication_role = origin")
+        for _name, definition in indexes:
+            cur.execute(definition)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE assessment_score")
+        cur.execute("ANALYZE org_person")
+    print(f"scores generated in PostgreSQL: {inserted:,} in {time.monotonic() - started:.1f}s ({load()})")
+    return admin, centres, periods, inserted
+
+
+def time_publication(admin, periods):
+    from vanguard.assessment import services
+    from vanguard.assessment.models import Result
+
+    print(f"publishing {len(periods)} centres' month ({load()})")
+    started = time.monotonic()
+    for period in periods:
+        services.publish_period(admin, period)
+    elapsed = time.monotonic() - started
+    count = Result.objects.filter(period__in=periods).count()
+    stars = Result.objects.filter(period__in=periods, is_star=True).count()
+    print(f"publication: {elapsed:.2f}s for {count:,} results, {stars:,} stars")
+    return elapsed
+
+
+def time_plain_aggregate(periods):
+    from django.db import connection
+
+    from vanguard.assessment.compute import plain_aggregate_sql
+
+    print(f"plain aggregate ({load()})")
+    started = time.monotonic()
+    people = 0
+    with connection.cursor() as cur:
+        for period in periods:
+            cur.execute(plain_aggregate_sql(period))
+            people += cur.fetchone()[0]
+    elapsed = time.monotonic() - started
+    print(f"plain SQL aggregate of the same sums: {elapsed:.2f}s for {people:,} people")
+    return elapsed
+
+
+def time_upload(admin, centre):
+    from openpyxl import load_workbook
+
+    from vanguard.assessment import services, workbook
+    from vanguard.assessment.models import Part
+
+    period = services.open_period(admin, centre, UPLOAD_MONTH)
+    data = workbook.template(admin, period, Part.WORK)
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb[workbook.SHEET]
+    if ws.max_row > UPLOAD_PEOPLE + 1:
+        ws.delete_rows(UPLOAD_PEOPLE + 2, ws.max_row - UPLOAD_PEOPLE - 1)
+    people = ws.max_row - 1
+    columns = ws.max_column - workbook.FIRST_INDICATOR_COLUMN + 1
+    for row in ws.iter_rows(min_row=2, min_col=workbook.FIRST_INDICATOR_COLUMN):
+        for cell in row:
+            cell.value = 2 if "W03" not in str(ws.cell(1, cell.column).value) else 2
+    out = io.BytesIO()
+    wb.save(out)
+    print(f"Excel upload: {people} people x {columns} indicators ({load()})")
+    started = time.monotonic()
+    saved = workbook.upload(admin, period, io.BytesIO(out.getvalue()))
+    elapsed = time.monotonic() - started
+    print(f"Excel upload: {saved:,} cells saved in {elapsed:.2f}s")
+    return elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--members-only", action="store_true",
+                        help="assess only the city's party members (~10M scores) instead of all 300,000 people")
+    parser.add_argument("--keep", action="store_true", help="leave the month's data in place")
+    args = parser.parse_args()
+    setup()
+    print(f"machine: {os.cpu_count()} cores, {load()}")
+    admin, centres, periods, scores = prepare(not args.members_only)
+    published = time_publication(admin, periods)
+    peak = rss_mb()
+    plain = time_plain_aggregate(periods)
+    upload = time_upload(admin, centres[0])
+    ratio = published / plain if plain else float("inf")
+    print()
+    print(f"scores:              {scores:,}")
+    print(f"publication:         {published:.2f}s (goal <= 30 s)")
+    print(f"plain aggregate:     {plain:.2f}s")
+    print(f"ratio:               {ratio:.2f}x (goal <= 2x)")
+    print(f"Excel upload:        {upload:.2f}s (goal <= 10 s)")
+    print(f"peak memory (python): {peak:.0f} MB")
+    print(f"load average now:    {load()}")
+    if not args.keep:
+        from vanguard.assessment.models import Period
+
+        Period.objects.filter(centre__in=centres).delete()
+    ok = published <= 30 and ratio <= 2 and upload <= 10
+    print("goals met" if ok else "GOAL MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Forms of the assessment pages: they parse; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Adjustment
+
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+class OpenPeriodForm(forms.Form):
+    month = forms.CharField(label=_("month"), max_length=7, help_text=_("YYYY-MM"),
+                            widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "2026-10",
+                                                          "type": "month"}))
+
+
+class AdjustmentForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("person"), queryset=None,
+                                    widget=forms.Select(attrs={"class": "form-select"}))
+    kind = forms.ChoiceField(label=_("kind"), choices=Adjustment.Kind.choices,
+                             widget=forms.Select(attrs={"class": "form-select"}))
+    points = forms.DecimalField(label=_("points"), required=False, min_value=0, max_digits=5, decimal_places=1,
+                                widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.5"}))
+    source = forms.ChoiceField(label=_("source"), choices=Adjustment.Source.choices,
+                               widget=forms.Select(attrs={"class": "form-select"}))
+    aspect = forms.ChoiceField(label=_("inspection aspect"), choices=Adjustment.Aspect.choices, required=False,
+                               widget=forms.Select(attrs={"class": "form-select"}))
+    reason = forms.CharField(label=_("reason"), max_length=300,
+                             widget=forms.TextInput(attrs={"class": "form-control"}))
+    evidence = forms.FileField(label=_("evidence"), required=False,
+                               widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+
+    def clean_evidence(self):
+        f = self.cleaned_data.get("evidence")
+        if f and f.size > EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(_("The evidence file is larger than 10 MB."))
+        return f
+
+
+class AppealForm(forms.Form):
+    indicator = forms.ModelChoiceField(label=_("indicator"), queryset=None, required=False,
+                                       widget=forms.Select(attrs={"class": "form-select"}))
+    text = forms.CharField(label=_("objection"), widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}))
+
+    def __init__(self, *args, indicators=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = indicators
+
+
+class DecideAppealForm(forms.Form):
+    uphold = forms.BooleanField(label=_("uphold the appeal"), required=False,
+                                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    answer = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}))
+    points = forms.CharField(label=_("corrected points of the indicator"), required=False,
+                             widget=forms.TextInput(attrs={"class": "form-control"}))
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("filled-in template (.xlsx)"),
+                           widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}))

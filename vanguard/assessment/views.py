@@ -1,0 +1,325 @@
+"""Staff pages of the assessment: months, their workflow, the score grid and
+the Excel template, adjustments, results, appeals. Thin: parse, call a
+service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vanguard.core.scoping import scope_for
+from vanguard.org.models import Organization, Person, ServiceCentre, Unit
+from vanguard.org.views.common import visible_or_404
+
+from . import services, workbook
+from .forms import AdjustmentForm, OpenPeriodForm, UploadForm
+from .models import Adjustment, Appeal, Part, Period, Reminder, Result, Scheme, Score
+from .permissions import can_enter_adjustments, can_manage, scorable_people, scoring_parts
+from .scoring import Entry, grid_people, save_scores, todo_for
+
+STEPS = {
+    "start": services.start_scoring,
+    "close": services.close_scoring,
+    "publish": services.publish_period,
+    "finalise": services.finalise_period,
+}
+
+
+def _errors(request, exc):
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _managed_centres(user):
+    return [c for c in ServiceCentre.objects.visible_to(user).order_by("name") if can_manage(user, c.pk)]
+
+
+@login_required
+def home(request):
+    user = request.user
+    periods = list(Period.objects.visible_to(user).select_related("centre", "scheme").order_by("-month")[:24])
+    current = next((p for p in periods if p.accepts_scores), None)
+    todo = todo_for(user, current) if current is not None and scoring_parts(user, current.centre_id) else []
+    managed = _managed_centres(user)
+    person = getattr(user, "person", None)
+    return render(request, "assessment/home.html", {
+        "periods": periods, "current": current, "todo": todo, "can_open": bool(managed),
+        "open_form": OpenPeriodForm(), "person": person,
+        "reminders": Reminder.objects.visible_to(user).filter(user=user)[:5],
+        "schemes": Scheme.objects.visible_to(user).select_related("centre")[:10],
+        "open_appeals": Appeal.objects.visible_to(user).filter(status=Appeal.Status.OPEN).count() if managed else 0,
+    })
+
+
+@login_required
+@require_POST
+def period_open(request):
+    centres = _managed_centres(request.user)
+    if not centres:
+        raise PermissionDenied
+    form = OpenPeriodForm(request.POST)
+    if form.is_valid():
+        try:
+            period = services.open_period(request.user, centres[0], form.cleaned_data["month"])
+        except ValidationError as e:
+            _errors(request, e)
+        else:
+            messages.success(request, _("%(month)s opened.") % {"month": period.label})
+            return redirect("assessment:period", period.pk)
+    else:
+        messages.error(request, _("Give the month as YYYY-MM, e.g. 2026-10."))
+    return redirect("assessment:home")
+
+
+@login_required
+def period_detail(request, pk):
+    period = visible_or_404(request, Period, pk, select=("centre", "scheme"))
+    user = request.user
+    manage = can_manage(user, period.centre_id)
+    parts = scoring_parts(user, period.centre_id)
+    results = Result.objects.visible_to(user).filter(period=period, is_current=True)
+    return render(request, "assessment/period.html", {
+        "period": period, "manage": manage, "parts": parts,
+        "todo": todo_for(user, period) if parts and period.accepts_scores else [],
+        "result_count": results.count(), "star_count": results.filter(is_star=True).count(),
+        "units": Unit.objects.filter(centre=period.centre, kind=Unit.Kind.HOME).order_by("name") if manage else
+        Unit.objects.filter(pk__in=scope_for(user).units("liaison")),
+        "floors": period.centre.floors.all(),
+        "pending": Adjustment.objects.filter(period=period, status=Adjustment.Status.PENDING).count(),
+        "upload_form": UploadForm(),
+        "can_adjust": can_enter_adjustments(user, period.centre_id),
+    })
+
+
+@login_required
+@require_POST
+def period_step(request, pk, step):
+    period = visible_or_404(request, Period, pk)
+    service = STEPS.get(step)
+    if service is None:
+        raise PermissionDenied
+    try:
+        service(request.user, period)
+    except ValidationError as e:
+        _errors(request, e)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("assessment:period", period.pk)
+
+
+# The score grid ------------------------------------------------------------------------
+
+def _part_and_group(request, period):
+    parts = scoring_parts(request.user, period.centre_id)
+    if not parts:
+        raise PermissionDenied
+    part = request.GET.get("part") or request.POST.get("part") or parts[0]
+    if part not in parts:
+        raise PermissionDenied
+    group = None
+    raw = request.GET.get("group") or request.POST.get("group") or ""
+    if "-" in raw:
+        kind, _sep, number = raw.partition("-")
+        if kind in ("branch", "department") and number.isdigit():
+            group = (kind, int(number))
+    return part, group
+
+
+def _grid_context(request, period, part, group, errors=None, posted=None):
+    indicators = list(period.scheme.indicators.filter(part=part))
+    people = list(grid_people(request.user, period, part, group))
+    scores = {(s.person_id, s.indicator_id): s for s in Score.objects.filter(
+        period=period, indicator__in=indicators, person__in=[p.pk for p in people]).only(
+        "person_id", "indicator_id", "points", "note")}
+    posted = posted or {}
+    rows = []
+    for person in people:
+        cells = []
+        filled = 0
+        for ind in indicators:
+            score = scores.get((person.pk, ind.pk))
+            filled += score is not None
+            value = posted.get((person.pk, ind.pk))
+            if value is None:
+                value = score.points.normalize() if score is not None else ""
+            cells.append({"indicator": ind, "value": value})
+        rows.append({"person": person, "cells": cells, "filled": filled})
+    manage = can_manage(request.user, period.centre_id)
+    groups = []
+    if manage:
+        if part == Part.PARTY:
+            groups = [(f"branch-{b.pk}", b.name) for b in Organization.objects.filter(
+                centre=period.centre, kind=Organization.Kind.BRANCH).order_by("path")]
+        else:
+            groups = [(f"department-{d.pk}", d.name) for d in Unit.objects.filter(
+                centre=period.centre, kind=Unit.Kind.DEPARTMENT).order_by("name")]
+    return {
+        "period": period, "part": part, "part_label": Part(part).label, "indicators": indicators, "rows": rows,
+        "editable": period.accepts_scores, "errors": errors or [], "groups": groups,
+        "group": f"{group[0]}-{group[1]}" if group else "", "parts": scoring_parts(request.user, period.centre_id),
+        "left": sum(1 for r in rows if r["filled"] < len(indicators)),
+    }
+
+
+@login_required
+def grid(request, pk):
+    period = visible_or_404(request, Period, pk, select=("scheme", "centre"))
+    part, group = _part_and_group(request, period)
+    if request.method == "POST":
+        entries, posted = [], {}
+        for key, value in request.POST.items():
+            if not key.startswith("s-") or value.strip() == "":
+                continue
+            _s, person_id, indicator_id = (key.split("-") + ["", ""])[:3]
+            entries.append(Entry(person_id, indicator_id, value))
+            if person_id.isdigit() and indicator_id.isdigit():
+                posted[(int(person_id), int(indicator_id))] = value
+        try:
+            saved = save_scores(request.user, period, entries)
+        except ValidationError as e:
+            ctx = _grid_context(request, period, part, group, errors=e.messages, posted=posted)
+            return render(request, "assessment/grid.html", ctx, status=400)
+        messages.success(request, _("%(n)s scores saved.") % {"n": saved})
+        url = reverse("assessment:grid", args=[period.pk]) + f"?part={part}"
+        return redirect(url + (f"&group={request.POST.get('group')}" if request.POST.get("group") else ""))
+    return render(request, "assessment/grid.html", _grid_context(request, period, part, group))
+
+
+@login_required
+@require_POST
+def grid_cell(request, pk):
+    """htmx: save one cell as the scorer leaves it; answer the cell, marked saved or with the problem."""
+    period = visible_or_404(request, Period, pk, select=("scheme",))
+    person_id, indicator_id = request.POST.get("person", ""), request.POST.get("indicator", "")
+    value = request.POST.get(f"s-{person_id}-{indicator_id}", request.POST.get("points", ""))
+    indicator = period.scheme.indicators.filter(pk=indicator_id if indicator_id.isdigit() else 0).first()
+    error, state = "", "saved"
+    if value.strip() == "":
+        state = "empty"
+    else:
+        try:
+            save_scores(request.user, period, [Entry(person_id, indicator_id, value)])
+        except ValidationError as e:
+            error, state = " ".join(e.messages), "error"
+    return render(request, "assessment/_cell.html", {
+        "period": period, "person_id": person_id, "indicator": indicator, "value": value, "error": error,
+        "state": state, "editable": period.accepts_scores,
+    }, status=200 if state != "error" or request.htmx else 400)
+
+
+@login_required
+def template_download(request, pk):
+    period = visible_or_404(request, Period, pk, select=("scheme",))
+    part, group = _part_and_group(request, period)
+    data = workbook.template(request.user, period, part, group)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{workbook.template_name(period, part)}"'
+    return response
+
+
+@login_required
+@require_POST
+def template_upload(request, pk):
+    period = visible_or_404(request, Period, pk, select=("scheme",))
+    if not scoring_parts(request.user, period.centre_id):
+        raise PermissionDenied
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose the filled-in template to upload."))
+        return redirect("assessment:period", period.pk)
+    try:
+        saved = workbook.upload(request.user, period, form.cleaned_data["file"])
+    except ValidationError as e:
+        return render(request, "assessment/upload_errors.html", {"period": period, "errors": e.messages},
+                      status=400)
+    messages.success(request, _("%(n)s scores imported from the file.") % {"n": saved})
+    return redirect("assessment:period", period.pk)
+
+
+# Adjustments ----------------------------------------------------------------------------
+
+def _adjustable_people(user, period):
+    if can_manage(user, period.centre_id):
+        return scorable_people(user, period, Part.WORK).order_by("name")
+    return scorable_people(user, period, Part.PARTY).order_by("name")
+
+
+@login_required
+def adjustments(request, pk):
+    period = visible_or_404(request, Period, pk, select=("centre",))
+    user = request.user
+    may_enter = can_enter_adjustments(user, period.centre_id)
+    form = AdjustmentForm(request.POST or None, request.FILES or None,
+                          people=_adjustable_people(user, period) if may_enter else Person.objects.none())
+    if request.method == "POST":
+        if not may_enter:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.create_adjustment(user, period, data["person"], kind=data["kind"], points=data["points"],
+                                           reason=data["reason"], source=data["source"], aspect=data["aspect"],
+                                           evidence=data["evidence"])
+            except ValidationError as e:
+                for field, msgs in getattr(e, "message_dict", {"__all__": e.messages}).items():
+                    form.add_error(field if field in form.fields else None, msgs)
+            else:
+                messages.success(request, _("Adjustment entered; it counts once the office approves it."))
+                return redirect("assessment:adjustments", period.pk)
+    rows = (Adjustment.objects.visible_to(user).filter(period=period)
+            .select_related("person", "created_by", "decided_by").order_by("-pk"))
+    return render(request, "assessment/adjustments.html", {
+        "period": period, "form": form, "rows": rows, "may_enter": may_enter,
+        "manage": can_manage(user, period.centre_id)}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def adjustment_decide(request, pk):
+    adj = visible_or_404(request, Adjustment, pk, select=("period",))
+    try:
+        services.decide_adjustment(request.user, adj, approve=request.POST.get("approve") == "1")
+    except ValidationError as e:
+        _errors(request, e)
+    return redirect("assessment:adjustments", adj.period_id)
+
+
+@login_required
+def evidence(request, pk):
+    adj = visible_or_404(request, Adjustment, pk)
+    if not adj.evidence:
+        raise PermissionDenied
+    from django.http import FileResponse
+
+    return FileResponse(adj.evidence.open("rb"), as_attachment=True, filename=adj.evidence.name.rsplit("/", 1)[-1])
+
+
+# Results -------------------------------------------------------------------------------
+
+@login_required
+def results(request, pk):
+    period = visible_or_404(request, Period, pk, select=("centre", "scheme"))
+    rows = (Result.objects.visible_to(request.user).filter(period=period, is_current=True)
+            .select_related("person", "branch", "unit").order_by("rank_centre", "person__name"))
+    star_only = request.GET.get("stars") == "1"
+    if star_only:
+        rows = rows.filter(is_star=True)
+    from .explain import rule_text
+
+    return render(request, "assessment/results.html", {
+        "period": period, "rows": rows[:2000], "star_only": star_only, "rule": rule_text(period.scheme),
+        "manage": can_manage(request.user, period.centre_id)})
+
+
+@login_required
+def scheme_detail(request, pk):
+    scheme = visible_or_404(request, Scheme, pk, select=("centre",))
+    from .explain import rule_text
+
+    return render(request, "assessment/scheme.html", {
+        "scheme": scheme, "rule": rule_text(scheme),
+        "party": scheme.indicators.filter(part=Part.PARTY), "work": scheme.indicators.filter(part=Part.WORK)})
