@@ -24,6 +24,12 @@ A typical app API:
     router = SimpleRouter()
     router.register("floors", FloorViewSet)
     urlpatterns = router.urls
+
+Keep `vanguard spectacular --validate --fail-on-warn` clean (tests/api/test_schema.py):
+type `SerializerMethodField`s and method filters with `extend_schema_field`, and
+describe a body-less action with `@extend_schema(request=None, responses=...)`
+rather than `serializer_class=serializers.Serializer` (an unnamed component).
+Lists are paged by `api_pagination.PageNumberPagination` (`?page=`, `?page_size=`).
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
