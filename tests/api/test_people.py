@@ -229,9 +229,12 @@ def test_model_rules_come_back_per_field(api, world):
 
 
 def test_duplicate_mobile_is_rejected(api, world):
-    response = api(world.office).post(URL, new_person(world, mobile="13800000002"), format="json")
+    before = Person.objects.count()
+    response = api(world.office).post(URL, new_person(world, mobile="138 0000 0002"), format="json")
     assert response.status_code == 400
-    assert "13800000002" not in Person.objects.exclude(pk=world.member_person.pk).values_list("mobile", flat=True)
+    errors = response.json()
+    assert list(errors) == ["mobile"] and "13800000002" in errors["mobile"][0] and has_chinese(errors["mobile"][0])
+    assert Person.objects.count() == before
 
 
 # Updating -----------------------------------------------------------------------------
