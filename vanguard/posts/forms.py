@@ -133,7 +133,8 @@ class StandardForm(forms.ModelForm):
 class BatchForm(forms.Form):
     floor = forms.ModelChoiceField(queryset=Floor.objects.none(), required=False, label=_("floor"))
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("unit"))
-    layout = forms.ChoiceField(choices=[("a4", _("A4 portrait")), ("a5", _("A5 landscape"))], label=_("layout"))
+    layout = forms.ChoiceField(choices=[("a4", _("A4 portrait")), ("a5", _("A5 landscape"))], label=_("layout"),
+                               required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

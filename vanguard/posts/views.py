@@ -193,7 +193,7 @@ def batch_signboards(request):
     posts = list(posts.distinct())
     if not posts:
         raise Http404
-    layout = form.cleaned_data["layout"]
+    layout = form.cleaned_data["layout"] or "a4"
     key = f"floor{floor.pk}" if floor else f"unit{unit.pk}"
     return pdf_response(documents.signboards_pdf(posts, layout), f"signboards-{key}-{layout}.pdf",
                         f"{label}先锋岗公示牌.pdf")
