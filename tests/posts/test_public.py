@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from docx import Document
 from openpyxl import load_workbook
-from pypdf import PdfReader
 from PIL import Image
+from pypdf import PdfReader
 
 from vanguard.org import services as org_services
 from vanguard.org.models import Person
@@ -178,7 +178,7 @@ def test_named_list_search_and_exports(client, world, posts):
     xlsx = client.get("/p/export.xlsx", {"q": "企业"})
     assert xlsx.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    rows = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[1][1] == "岗位" and rows[2][1] == "A01企业开办先锋岗" and "XFG-2026-001" in rows[2]
     assert len(rows) == 3
 
