@@ -1,1 +1,258 @@
-from django.db import models  # noqa: F401
+"""Quarterly satisfaction evaluations (满意度测评) of vanguard posts.
+
+Anonymity: an Invitation only knows whether it was used (no time of use);
+an AnswerSheet knows its evaluation, its evaluator group and the DAY it was
+answered, nothing else. Sheets and their items have random UUID keys and no
+default order, so neither a key nor an auto-increment reveals which code was
+used for which answer, not even to the office."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vanguard.core.roles import Role
+from vanguard.core.scoping import scope_for
+from vanguard.org.models import ServiceCentre, Window
+from vanguard.posts.models import VanguardPost
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10
+
+
+def new_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+class OfficeQuerySet(models.QuerySet):
+    centre_lookup = "centre"
+
+    def visible_to(self, user):
+        scope = scope_for(user)
+        if not scope.authenticated:
+            return self.none()
+        if scope.is_admin:
+            return self
+        return self.filter(**{f"{self.centre_lookup}__in": scope.centres(Role.OFFICE)})
+
+
+class EvaluationQuerySet(OfficeQuerySet):
+    pass
+
+
+class Evaluation(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Being prepared")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="evaluations",
+                               verbose_name=_("service centre"))
+    title = models.CharField(_("title"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=[(i, str(i)) for i in range(1, 5)])
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.DRAFT,
+                              editable=False)
+    threshold = models.DecimalField(_("pass threshold (%)"), max_digits=5, decimal_places=2, default=90)
+    min_answers = models.PositiveIntegerField(_("minimum answers per post"), default=10)
+    posts = models.ManyToManyField(VanguardPost, related_name="evaluations", verbose_name=_("vanguard posts"))
+    windows = models.ManyToManyField(Window, blank=True, related_name="evaluations", verbose_name=_("windows"))
+    opened_on = models.DateField(_("opened on"), null=True, blank=True, editable=False)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+
+    objects = EvaluationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("satisfaction evaluation")
+        verbose_name_plural = _("satisfaction evaluations")
+        ordering = ["-year", "-quarter", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["centre", "year", "quarter"], name="evaluation_quarter_unique")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def period_label(self):
+        return f"{self.year}Q{self.quarter}"
+
+
+class ChildQuerySet(OfficeQuerySet):
+    centre_lookup = "evaluation__centre"
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SCALE = "scale", _("Five-level scale")
+        TEXT = "text", _("Text")
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.CharField(_("question"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices, default=Kind.SCALE)
+    required = models.BooleanField(_("required"), default=True)
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["evaluation", "order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class EvaluatorGroup(models.Model):
+    class Kind(models.TextChoices):
+        DEPUTIES = "deputies", _("Deputies and CPPCC members")
+        USERS = "users", _("Service users")
+        PUBLIC = "public", _("The public")
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="groups")
+    kind = models.CharField(_("evaluator group"), max_length=10, choices=Kind.choices)
+    quota = models.PositiveIntegerField(_("quota"))
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evaluator group")
+        verbose_name_plural = _("evaluator groups")
+        ordering = ["evaluation", "kind"]
+        constraints = [models.UniqueConstraint(fields=["evaluation", "kind"], name="evaluator_group_unique")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class Invitation(models.Model):
+    """A one-time code. `used` is the only trace of its use."""
+
+    class Channel(models.TextChoices):
+        SLIP = "slip", _("Printed slip")
+        QR = "qr", _("QR code")
+        SMS = "sms", _("SMS link")
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="invitations")
+    group = models.ForeignKey(EvaluatorGroup, on_delete=models.CASCADE, related_name="invitations")
+    code = models.CharField(_("code"), max_length=12, unique=True, default=new_code)
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices, default=Channel.SLIP)
+    valid_until = models.DateTimeField(_("valid until"))
+    used = models.BooleanField(_("used"), default=False)
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["evaluation", "group", "pk"]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def public_path(self):
+        return f"/s/{self.code}/"
+
+    @property
+    def public_url(self):
+        return settings.PUBLIC_BASE_URL + self.public_path
+
+
+class AnswerSheet(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="sheets")
+    group_kind = models.CharField(_("evaluator group"), max_length=10, choices=EvaluatorGroup.Kind.choices)
+    answered_on = models.DateField(_("answered on"))
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("answer sheet")
+        verbose_name_plural = _("answer sheets")
+
+    def __str__(self):
+        return f"{self.evaluation_id}:{self.group_kind}"
+
+
+class ItemQuerySet(OfficeQuerySet):
+    centre_lookup = "sheet__evaluation__centre"
+
+
+class AnswerItem(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    sheet = models.ForeignKey(AnswerSheet, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(VanguardPost, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["sheet"]), models.Index(fields=["post", "question"])]
+
+    def __str__(self):
+        return str(self.value if self.value is not None else self.text[:20])
+
+
+class PostResult(models.Model):
+    class Outcome(models.TextChoices):
+        PASS = "pass", _("Passed")
+        FAIL = "fail", _("Failed")
+        INSUFFICIENT = "insufficient", _("Not enough answers")
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="results")
+    post = models.ForeignKey(VanguardPost, on_delete=models.PROTECT, related_name="evaluation_results")
+    answers = models.PositiveIntegerField(_("answers"))
+    satisfied = models.PositiveIntegerField(_("satisfied answers"))
+    scale_answers = models.PositiveIntegerField(_("scale answers"))
+    rate = models.DecimalField(_("satisfaction rate"), max_digits=5, decimal_places=2, null=True)
+    outcome = models.CharField(_("result"), max_length=12, choices=Outcome.choices)
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evaluation result")
+        verbose_name_plural = _("evaluation results")
+        ordering = ["evaluation", "post__name"]
+        constraints = [models.UniqueConstraint(fields=["evaluation", "post"], name="post_result_unique")]
+
+    def __str__(self):
+        return f"{self.evaluation} · {self.post} · {self.get_outcome_display()}"
+
+
+class Decision(models.Model):
+    class Kind(models.TextChoices):
+        NAMING = "naming", _("Naming")
+        WARNING = "warning", _("Warning")
+        REVOCATION = "revocation", _("Revocation")
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        DONE = "done", _("Done")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="decisions")
+    result = models.ForeignKey(PostResult, on_delete=models.PROTECT, related_name="decisions")
+    post = models.ForeignKey(VanguardPost, on_delete=models.PROTECT, related_name="evaluation_decisions")
+    kind = models.CharField(_("decision"), max_length=10, choices=Kind.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["evaluation", "post__name", "pk"]
+
+    def __str__(self):
+        return f"{self.post} · {self.get_kind_display()}"

@@ -1,0 +1,186 @@
+"""Bad-review rectification (差评整改): verify within 1 working day, rectify
+within the centre's N working days, call back, close; a unit may ask the office
+to set a mistaken or malicious review aside. Overdue is recorded once, by the
+periodic job, at the moment it happens, and escalated to the office."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanguard.core import audit
+from vanguard.core.permissions import require
+from vanguard.core.workdays import WorkingCalendar
+
+from .models import Notice, RectificationCase
+from .permissions import is_handler, is_office
+
+State = RectificationCase.State
+VERIFY_DAYS = 1
+
+
+def deadlines(opened_on, rectification_days, calendar=None):
+    calendar = calendar or WorkingCalendar()
+    return (calendar.add_working_days(opened_on, VERIFY_DAYS),
+            calendar.add_working_days(opened_on, rectification_days))
+
+
+def open_case(rating, calendar=None):
+    opened_on = timezone.localdate(rating.rated_at)
+    verify_due, rectify_due = deadlines(opened_on, rating.centre.rectification_days, calendar)
+    case = RectificationCase.objects.create(
+        rating=rating, centre_id=rating.centre_id, unit_id=rating.unit_id, person_id=rating.person_id,
+        opened_on=opened_on, verify_due=verify_due, rectify_due=rectify_due)
+    audit.record_create(None, case, verb="open-case", centre_id=rating.centre_id)
+    return case
+
+
+def _locked(case):
+    return RectificationCase.objects.select_for_update().select_related("rating", "centre").get(pk=case.pk)
+
+
+def _require_handler(actor, case):
+    require(is_handler(actor, case.unit_id), _("Only the unit's case handlers may work on this case."))
+
+
+def _step(actor, case, expected, verb, **changes):
+    case = _locked(case)
+    if case.state not in expected:
+        raise ValidationError({"state": _("This case is “%(state)s”; this step is not possible now.") % {
+            "state": case.get_state_display()}})
+    before = audit.snapshot(case)
+    for name, value in changes.items():
+        setattr(case, name, value)
+    case.save()
+    audit.record_update(actor, case, before, verb=verb)
+    return case
+
+
+def _text(value, field, message):
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+@transaction.atomic
+def verify_case(actor, case, *, verification):
+    _require_handler(actor, case)
+    text = _text(verification, "verification", _("Say what the verification found."))
+    return _step(actor, case, [State.VERIFYING], "verify", verification=text, verified_at=timezone.now(),
+                 state=State.RECTIFYING)
+
+
+@transaction.atomic
+def rectify_case(actor, case, *, rectification):
+    _require_handler(actor, case)
+    text = _text(rectification, "rectification", _("Say what was rectified."))
+    return _step(actor, case, [State.RECTIFYING], "rectify", rectification=text, rectified_at=timezone.now(),
+                 state=State.CALLING_BACK)
+
+
+@transaction.atomic
+def call_back(actor, case, *, result, note=""):
+    _require_handler(actor, case)
+    if result not in RectificationCase.Callback.values:
+        raise ValidationError({"callback_result": _("Choose the result of the call-back.")})
+    return _step(actor, case, [State.CALLING_BACK], "call-back", callback_result=result,
+                 callback_note=(note or "").strip(), called_back_at=timezone.now())
+
+
+@transaction.atomic
+def close_case(actor, case):
+    _require_handler(actor, case)
+    if not _locked(case).called_back_at:
+        raise ValidationError({"state": _("Call the rater back and record the result before closing.")})
+    return _step(actor, case, [State.CALLING_BACK], "close", closed_at=timezone.now(), state=State.CLOSED)
+
+
+@transaction.atomic
+def request_set_aside(actor, case, *, reason, evidence=None):
+    _require_handler(actor, case)
+    text = _text(reason, "set_aside_reason", _("Say why the review is mistaken or malicious."))
+    changes = {"set_aside_reason": text, "state_before_request": case.state, "state": State.SET_ASIDE_REQUESTED,
+               "decision": "", "decision_note": ""}
+    case = _step(actor, case, [State.VERIFYING, State.RECTIFYING], "request-set-aside", **changes)
+    if evidence:
+        case.set_aside_evidence.save(evidence.name, evidence, save=True)
+    return case
+
+
+@transaction.atomic
+def decide_set_aside(actor, case, *, approve, note=""):
+    require(is_office(actor, case.centre_id), _("Only the party-building office decides set-aside requests."))
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ValidationError({"decision_note": _("Say why the request is refused.")})
+    locked = _locked(case)
+    if locked.state != State.SET_ASIDE_REQUESTED:
+        raise ValidationError({"state": _("There is no set-aside request to decide.")})
+    changes = {"decision": "approved" if approve else "refused", "decision_note": note, "decided_at": timezone.now(),
+               "decided_by": actor if getattr(actor, "pk", None) else None,
+               "state": State.SET_ASIDE if approve else locked.state_before_request}
+    if approve:
+        changes["closed_at"] = timezone.now()
+    case = _step(actor, locked, [State.SET_ASIDE_REQUESTED], "decide-set-aside", **changes)
+    if approve:
+        from .services import set_aside_rating
+
+        set_aside_rating(actor, case.rating, reason=case.set_aside_reason, _from_case=True)
+    return case
+
+
+def close_as_set_aside(actor, case, reason):
+    """The office set the rating aside from the flag review: the case ends with it."""
+    return _step(actor, case, [s for s in State.values if s not in (State.CLOSED, State.SET_ASIDE)], "set-aside",
+                 state=State.SET_ASIDE, decision="approved", decision_note=reason, closed_at=timezone.now())
+
+
+def mark_overdue(now=None):
+    """Record each case's overdue moment once and escalate it. A conditional
+    UPDATE (overdue_at IS NULL) makes a second run, or a second worker, a no-op."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    late = RectificationCase.objects.filter(overdue_at__isnull=True).filter(
+        Q(state=State.VERIFYING, verify_due__lt=today)
+        | Q(state__in=[State.RECTIFYING, State.CALLING_BACK], rectify_due__lt=today, called_back_at__isnull=True))
+    marked = 0
+    for case in late.select_related("rating__transaction", "unit"):
+        won = RectificationCase.objects.filter(pk=case.pk, overdue_at__isnull=True).update(
+            overdue_at=now, overdue_stage=case.state, escalated_at=now)
+        if not won:
+            continue
+        marked += 1
+        Notice.objects.create(
+            centre_id=case.centre_id, kind=Notice.Kind.ESCALATION, unit_id=case.unit_id,
+            subject=_("Overdue bad-review rectification: %(number)s (%(unit)s)") % {
+                "number": case.rating.transaction.number, "unit": case.unit.name},
+            body=_("Stage “%(stage)s” was due on %(due)s.") % {"stage": case.get_state_display(),
+                                                             "due": case.due.isoformat()},
+            link=f"/ratings/cases/{case.pk}/")
+        audit.record(None, audit.Action.UPDATE, case, {"overdue_at": [None, now.isoformat()]}, verb="overdue",
+                     centre_id=case.centre_id)
+    return marked
+
+
+def case_figures(cases):
+    """Bad-review rectification figures over a queryset of cases."""
+    agg = cases.aggregate(
+        total=Count("pk"), set_aside=Count("pk", filter=Q(state=State.SET_ASIDE)),
+        rectified=Count("pk", filter=Q(rectified_at__isnull=False) & ~Q(state=State.SET_ASIDE)),
+        called_back=Count("pk", filter=Q(called_back_at__isnull=False) & ~Q(state=State.SET_ASIDE)),
+        closed=Count("pk", filter=Q(state=State.CLOSED)),
+        closed_on_time=Count("pk", filter=Q(state=State.CLOSED, overdue_at__isnull=True)),
+        overdue=Count("pk", filter=Q(overdue_at__isnull=False)),
+        open=Count("pk", filter=~Q(state__in=[State.CLOSED, State.SET_ASIDE])),
+    )
+    valid = agg["total"] - agg["set_aside"]
+
+    def pct(a, b):
+        return round(a * 100 / b, 2) if b else None
+
+    agg["rectification_rate"] = pct(agg["rectified"], valid)
+    agg["callback_rate"] = pct(agg["called_back"], valid)
+    agg["on_time_rate"] = pct(agg["closed_on_time"], agg["closed"])
+    return agg

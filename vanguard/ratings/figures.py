@@ -1,0 +1,229 @@
+"""Satisfaction figures kept in SatisfactionStat.
+
+Ratings are written with counted=False; `fold_pending()` takes a batch of them
+(FOR UPDATE SKIP LOCKED on PostgreSQL, so concurrent folders never wait on
+each other's ratings), adds them up in Python and applies the sums with ONE
+INSERT ... ON CONFLICT DO UPDATE. The same statement runs on SQLite (>= 3.24
+has the same upsert syntax), which is the portable path. Under load each fold
+takes many ratings at once; at rest it takes the one just written. Stat rows
+are always touched in sorted key order, so two folds cannot deadlock."""
+
+import datetime
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+from .models import Rating, SatisfactionStat
+
+DIMENSIONS = ("centre", "branch", "floor", "unit", "window", "post", "person")
+PERIODS = ("day", "month", "quarter", "year")
+COUNTS = ("n5", "n4", "n3", "n2", "n1", "n_default", "n_flagged", "n_set_aside")
+
+DEFINITION = _(
+    "Satisfaction rate = (very satisfied + satisfied + basically satisfied) ÷ valid ratings. "
+    "Valid ratings exclude those set aside after review; default ratings (basically satisfied, "
+    "given when a transaction is not rated in time) and flagged ratings are counted and shown separately."
+)
+
+
+def period_start(day, period):
+    if period == "day":
+        return day
+    if period == "month":
+        return day.replace(day=1)
+    if period == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return day.replace(month=1, day=1)
+
+
+def period_end(start, period):
+    """The first day after the period beginning at `start`."""
+    if period == "day":
+        return start + datetime.timedelta(days=1)
+    months = {"month": 1, "quarter": 3, "year": 12}[period]
+    month = start.month - 1 + months
+    return start.replace(year=start.year + month // 12, month=month % 12 + 1, day=1)
+
+
+def _deltas(rows, sign=1):
+    """rows: (centre, branch, floor, unit, window, post, person, day, level, is_default, flagged, set_aside).
+    Returns {(dimension, key, period, start): [centre, n5..n_set_aside]}."""
+    sums = {}
+    for centre, branch, floor, unit, window, post, person, day, level, is_default, flagged, set_aside in rows:
+        vector = [0] * len(COUNTS)
+        if set_aside:
+            vector[7] = 1
+        else:
+            vector[5 - level] = 1
+            vector[5] = int(bool(is_default))
+            vector[6] = int(bool(flagged))
+        for dimension, key in zip(DIMENSIONS, (centre, branch, floor, unit, window, post, person), strict=True):
+            if key is None:
+                continue
+            for period in PERIODS:
+                k = (dimension, key, period, period_start(day, period))
+                acc = sums.get(k)
+                if acc is None:
+                    sums[k] = acc = [centre] + [0] * len(COUNTS)
+                for i, v in enumerate(vector):
+                    if v:
+                        acc[i + 1] += sign * v
+    return sums
+
+
+def apply_deltas(sums):
+    """One set-based upsert of all the sums; keys sorted so row locks come in one order."""
+    if not sums:
+        return
+    table = SatisfactionStat._meta.db_table
+    q = connection.ops.quote_name
+    columns = ["centre_id", "dimension", "key", "period", "start", *COUNTS]
+    params = []
+    values = []
+    for (dimension, key, period, start) in sorted(sums):
+        acc = sums[(dimension, key, period, start)]
+        values.append("(" + ", ".join(["%s"] * len(columns)) + ")")
+        params.extend([acc[0], dimension, key, period, start, *acc[1:]])
+    updates = ", ".join(f"{q(c)} = {q(table)}.{q(c)} + excluded.{q(c)}" for c in COUNTS)
+    sql = (f"INSERT INTO {q(table)} ({', '.join(q(c) for c in columns)}) VALUES {', '.join(values)} "
+           f"ON CONFLICT ({q('dimension')}, {q('key')}, {q('period')}, {q('start')}) DO UPDATE SET {updates}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+ROW_FIELDS = ("centre_id", "branch_id", "floor_id", "unit_id", "window_id", "post_id", "person_id", "day", "level",
+              "is_default", "flagged", "set_aside")
+
+
+def fold_pending(limit=2000):
+    """Fold up to `limit` uncounted ratings into the figures. Returns how many."""
+    with transaction.atomic():
+        qs = Rating.objects.filter(counted=False).order_by()
+        if connection.vendor == "postgresql":
+            qs = qs.select_for_update(skip_locked=True)
+        rows = list(qs.values_list("pk", *ROW_FIELDS)[:limit])
+        if not rows:
+            return 0
+        apply_deltas(_deltas([r[1:] for r in rows]))
+        Rating.objects.filter(pk__in=[r[0] for r in rows]).update(counted=True)
+    return len(rows)
+
+
+def fold_all():
+    total = 0
+    while True:
+        n = fold_pending(limit=5000)
+        total += n
+        if not n:
+            return total
+
+
+def move_rating(before_row, after_row):
+    """A counted rating changed (set aside): take the old row out and put the new one in."""
+    sums = _deltas([before_row], sign=-1)
+    for k, acc in _deltas([after_row]).items():
+        if k in sums:
+            sums[k] = [acc[0]] + [a + b for a, b in zip(sums[k][1:], acc[1:], strict=True)]
+        else:
+            sums[k] = acc
+    apply_deltas({k: v for k, v in sums.items() if any(v[1:])})
+
+
+def rebuild(centre_id=None):
+    """Recompute every figure from the ratings, set-based (GROUP BY in the database).
+    Used by the demo and the benchmark, and to repair after a bulk change."""
+    table = SatisfactionStat._meta.db_table
+    q = connection.ops.quote_name
+    rating = Rating._meta.db_table
+    with transaction.atomic():
+        stats = SatisfactionStat.objects.all()
+        ratings = Rating.objects.all()
+        if centre_id is not None:
+            stats, ratings = stats.filter(centre_id=centre_id), ratings.filter(centre_id=centre_id)
+        stats.delete()
+        pg = connection.vendor == "postgresql"
+        starts = {
+            "day": q("day"),
+            "month": "date_trunc('month', day)::date" if pg else "date(day, 'start of month')",
+            "quarter": "date_trunc('quarter', day)::date" if pg else
+            "date(day, 'start of month', '-' || ((cast(strftime('%%m', day) as integer) - 1) %% 3) || ' months')",
+            "year": "date_trunc('year', day)::date" if pg else "date(day, 'start of year')",
+        }
+        where = "WHERE centre_id = %s" if centre_id is not None else ""
+        for dimension in DIMENSIONS:
+            col = f"{dimension}_id"
+            for period, start in starts.items():
+                sql = (
+                    f"INSERT INTO {q(table)} (centre_id, dimension, {q('key')}, period, start, "
+                    f"n5, n4, n3, n2, n1, n_default, n_flagged, n_set_aside) "
+                    f"SELECT centre_id, %s, {col}, %s, {start}, "
+                    + ", ".join(f"SUM(CASE WHEN NOT set_aside AND level = {lv} THEN 1 ELSE 0 END)" for lv in
+                                (5, 4, 3, 2, 1))
+                    + ", SUM(CASE WHEN NOT set_aside AND is_default THEN 1 ELSE 0 END)"
+                    ", SUM(CASE WHEN NOT set_aside AND flagged THEN 1 ELSE 0 END)"
+                    ", SUM(CASE WHEN set_aside THEN 1 ELSE 0 END) "
+                    f"FROM {q(rating)} {where} {'AND' if where else 'WHERE'} {col} IS NOT NULL "
+                    f"GROUP BY centre_id, {col}, {start}"
+                )
+                params = [dimension, period] + ([centre_id] if centre_id is not None else [])
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+        ratings.filter(counted=False).update(counted=True)
+
+
+# Reading -----------------------------------------------------------------------------
+
+def rate(counts):
+    total = sum(counts.get(f"n{i}", 0) for i in range(1, 6))
+    if not total:
+        return None
+    good = counts.get("n5", 0) + counts.get("n4", 0) + counts.get("n3", 0)
+    return (Decimal(good * 100) / Decimal(total)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def summarise(row):
+    counts = {c: getattr(row, c) if not isinstance(row, dict) else row.get(c, 0) for c in COUNTS}
+    counts["total"] = sum(counts[f"n{i}"] for i in range(1, 6))
+    counts["bad"] = counts["n2"] + counts["n1"]
+    counts["rate"] = rate(counts)
+    return counts
+
+
+def figures_for(dimension, key, year, centre_id=None):
+    """The year, its quarters and months, and the daily trend of one object:
+    one indexed query over at most ~400 rows."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+    rows = SatisfactionStat.objects.filter(dimension=dimension, key=key, start__gte=start, start__lt=end)
+    if centre_id is not None:
+        rows = rows.filter(centre_id=centre_id)
+    result = {"year": summarise({}), "quarters": [], "months": [], "days": []}
+    for row in rows.order_by("period", "start"):
+        item = summarise(row)
+        item["start"] = row.start
+        if row.period == "year":
+            result["year"] = item
+        elif row.period == "quarter":
+            result["quarters"].append(item)
+        elif row.period == "month":
+            result["months"].append(item)
+        else:
+            result["days"].append(item)
+    return result
+
+
+def period_figures(dimension, key, period, start):
+    row = SatisfactionStat.objects.filter(dimension=dimension, key=key, period=period,
+                                          start=period_start(start, period)).first()
+    return summarise(row or {})
+
+
+def group_totals(stats):
+    """Sum a queryset of stat rows (e.g. all units' year rows) per key."""
+    out = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    for row in stats:
+        acc = out[row.key]
+        for c in COUNTS:
+            acc[c] += getattr(row, c)
+    return {k: summarise(v) for k, v in out.items()}

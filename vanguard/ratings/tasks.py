@@ -1,0 +1,27 @@
+"""Periodic work of ratings (see vanguard/core/schedule.py)."""
+
+from django_tasks import task
+
+
+@task()
+def default_unrated():
+    """Transactions not rated in time get the default 基本满意."""
+    from .services import default_unrated as run
+
+    return run()
+
+
+@task()
+def mark_overdue():
+    """Record overdue rectification cases once and escalate them."""
+    from .cases import mark_overdue as run
+
+    return run()
+
+
+@task()
+def fold_pending():
+    """Fold any ratings a web process wrote but did not get to count (e.g. it died after commit)."""
+    from .figures import fold_all
+
+    return fold_all()
