@@ -194,7 +194,8 @@ class MobileField(forms.CharField):
 
 
 class AccountField(forms.CharField):
-    """The login account by its user name; empty unlinks."""
+    """The login account by its user name; empty unlinks. (No max_length: its
+    validator would run on the User this field returns.)"""
 
     def to_python(self, value):
         value = (super().to_python(value) or "").strip()
@@ -206,11 +207,14 @@ class AccountField(forms.CharField):
                                   code="unknown")
         return user
 
+    def has_changed(self, initial, data):
+        return (initial or "") != (data or "").strip()
+
 
 class PersonForm(CentreChoiceMixin, ServiceModelForm):
     mobile = MobileField(label=_("mobile phone"), required=False,
                          help_text=_("11 digits; +86, spaces and dashes are fine."))
-    user = AccountField(label=_("login account"), required=False, max_length=150,
+    user = AccountField(label=_("login account"), required=False,
                         help_text=_("User name of the account this person logs in with; empty for none."))
 
     class Meta:
