@@ -281,3 +281,16 @@ def test_only_the_office_or_admin_may_import(world, who):
 
 def test_admin_may_import(world):
     assert import_roster(world.admin, world.centre, roster_file(world.centre, [row()])).created == 1
+
+
+def test_bulk_audit_rows_match_the_services_format(world):
+    """The bulk-written audit rows carry what audit.record_create would have written."""
+    from vanguard.core import audit
+
+    import_roster(world.office, world.centre, roster_file(world.centre, [row()]))
+    person = Person.objects.get(mobile="13900001111")
+    entry = AuditEntry.objects.get(model="org.person", action="create", object_id=str(person.pk))
+    expected = {k: [None, v] for k, v in audit.snapshot(person).items() if v not in (None, "")}
+    assert entry.changes == expected
+    assert (entry.actor, entry.actor_name, entry.centre_id, entry.object_repr) == (
+        world.office, "office", world.centre.pk, "新同志")

@@ -16,6 +16,7 @@ from vanguard.core.permissions import require
 
 from ..models import Organization, Person, ServiceCentre, Unit, Window
 from ..phones import normalise_mobile
+from . import bulk
 from .access import can_import_roster
 from .columns import (
     BRANCH,
@@ -40,8 +41,8 @@ from .reading import FileRejected, RosterError, file_name, open_roster
 # The fields a roster row sets; everything else about a person is left alone.
 ROW_FIELDS = ["name", "gender", "political_status", "joined_party_on", "unit", "branch", "window", "job"]
 ROW_ATTNAMES = ["name", "gender", "political_status", "joined_party_on", "unit_id", "branch_id", "window_id", "job"]
+NAME_ATTNAME = list(zip(ROW_FIELDS, ROW_ATTNAMES, strict=True))
 PARTY_FOUNDED = datetime.date(1921, 7, 1)
-BATCH = 1000
 
 
 @dataclass
@@ -79,7 +80,9 @@ class _Lookups:
             self.branches.setdefault(fold(name), []).append(pk)
         self.windows = {fold(number): pk for pk, number in
                         Window.objects.filter(centre=centre).values_list("pk", "number")}
-        self.people = {p.mobile: p for p in Person.objects.filter(centre=centre).exclude(mobile="")}
+        # Plain values, not model instances: a city centre has tens of thousands of people.
+        self.people = {row["mobile"]: row for row in
+                       Person.objects.filter(centre=centre).exclude(mobile="").values("pk", "mobile", *ROW_ATTNAMES)}
 
 
 class _Row:
@@ -147,10 +150,8 @@ def _parse_row(row, centre, lookups, today):
                       % {"date": joined.isoformat()}, "date_too_early")
     values["joined_party_on"] = joined
 
-    values["unit_id"] = _look_up(row, UNIT, lookups.units, centre, _("“%(value)s” is not a unit of %(centre)s."),
-                                 "unit_unknown")
-    values["window_id"] = _look_up(row, WINDOW, lookups.windows, centre,
-                                   _("There is no window numbered “%(value)s” in %(centre)s."), "window_unknown")
+    values["unit_id"] = _look_up(row, UNIT, lookups.units, centre, "unit_unknown")
+    values["window_id"] = _look_up(row, WINDOW, lookups.windows, centre, "window_unknown")
     branch_id = None
     branch_text = fold(row.raw(BRANCH))
     if branch_text:
@@ -183,21 +184,17 @@ def _parse_row(row, centre, lookups, today):
     return values
 
 
-def _look_up(row, header, table, centre, message, code):
+def _look_up(row, header, table, centre, code):
     key = fold(row.raw(header))
     if not key:
         return None
     if key not in table:
+        # Translated only when needed: this runs for every row.
+        message = (_("“%(value)s” is not a unit of %(centre)s.") if code == "unit_unknown"
+                   else _("There is no window numbered “%(value)s” in %(centre)s."))
         row.error(header, message % {"value": text(row.raw(header)), "centre": centre.name}, code)
         return None
     return table[key]
-
-
-def _audit_entry(actor, action, person, changes, now, ip):
-    return AuditEntry(actor=actor if getattr(actor, "pk", None) else None,
-                      actor_name=getattr(actor, "username", "") or "system", ip_address=ip, action=action,
-                      verb=_("roster import"), model=person._meta.label_lower, object_id=str(person.pk),
-                      object_repr=str(person)[:200], changes=changes, centre_id=person.centre_id, at=now)
 
 
 @transaction.atomic
@@ -245,43 +242,55 @@ def import_roster(actor, centre, file, *, dry_run=False):
 
 
 def _apply(actor, centre, parsed, lookups, result):
-    now = timezone.now()
     new, changed = [], []
     for fields in parsed:
-        person = lookups.people.get(fields["mobile"])
-        if person is None:
-            new.append(Person(centre=centre, mobile=fields["mobile"],
-                              **{name: fields[name] for name in ROW_ATTNAMES}))
+        existing = lookups.people.get(fields["mobile"])
+        if existing is None:
+            new.append(fields)
             continue
-        before = {name: getattr(person, name) for name in ROW_ATTNAMES}
         after = {name: fields[name] for name in ROW_ATTNAMES}
-        if before == after:
+        if all(existing[name] == value for name, value in after.items()):
             result.unchanged += 1
-            continue
-        snapshot = audit.snapshot(person, fields=ROW_FIELDS)
-        for name, value in after.items():
-            setattr(person, name, value)
-        person.updated_at = now
-        changed.append((person, snapshot))
+        else:
+            changed.append((existing, after))
     result.created, result.updated = len(new), len(changed)
     if result.dry_run:
         return
-    Person.objects.bulk_create(new, batch_size=BATCH)
-    if any(p.pk is None for p in new):  # databases that do not return ids from a bulk insert
-        ids = dict(Person.objects.filter(centre=centre, mobile__in=[p.mobile for p in new])
-                   .values_list("mobile", "pk"))
-        for p in new:
-            p.pk = ids[p.mobile]
-    # Small batches: Django's bulk_update builds a CASE over the batch for each field.
-    Person.objects.bulk_update([p for p, _b in changed], [*ROW_FIELDS, "updated_at"], batch_size=200)
-    ip = current_ip()
-    entries = [_audit_entry(actor, audit.Action.CREATE, p,
-                            {k: [None, v] for k, v in audit.snapshot(p).items() if v not in (None, "")}, now, ip)
-               for p in new]
-    entries += [_audit_entry(actor, audit.Action.UPDATE, p, audit.diff(before, audit.snapshot(p, fields=ROW_FIELDS)),
-                             now, ip) for p, before in changed]
-    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+    now = timezone.now()
+    bulk.insert_rows(Person, [{"centre_id": centre.pk, "mobile": f["mobile"],
+                               **{name: f[name] for name in ROW_ATTNAMES}} for f in new], now)
+    bulk.update_rows(Person, [{"pk": before["pk"], **after, "updated_at": now} for before, after in changed],
+                     [*ROW_ATTNAMES, "updated_at"])
+    _write_audit(actor, centre, new, changed, now, result)
+
+
+def _write_audit(actor, centre, new, changed, now, result):
+    """One create or update row per person, as record_create/record_update would write them, then the
+    import's summary row through audit.record."""
+    ids = dict(Person.objects.filter(centre=centre).exclude(mobile="").values_list("mobile", "pk")) if new else {}
+    # A new person's snapshot: the model's defaults, then the row's values (field names, JSON-safe).
+    base = audit.snapshot(Person(centre=centre, created_at=now, updated_at=now))
+    common = {"actor_id": actor.pk if getattr(actor, "pk", None) else None,
+              "actor_name": getattr(actor, "username", "") or "system", "ip_address": current_ip(),
+              "verb": _("roster import"), "model": Person._meta.label_lower, "centre_id": centre.pk, "at": now}
+    entries = []
+    for f in new:
+        snapshot = {**base, "mobile": f["mobile"], **{name: _plain(f[attname])
+                                                      for name, attname in NAME_ATTNAME}}
+        entries.append({**common, "action": audit.Action.CREATE, "object_id": str(ids[f["mobile"]]),
+                        "object_repr": f["name"][:200],
+                        "changes": {k: [None, v] for k, v in snapshot.items() if v not in (None, "")}})
+    for before, after in changed:
+        changes = {name: [_plain(before[attname]), _plain(after[attname])]
+                   for name, attname in NAME_ATTNAME if before[attname] != after[attname]}
+        entries.append({**common, "action": audit.Action.UPDATE, "object_id": str(before["pk"]),
+                        "object_repr": after["name"][:200], "changes": changes})
+    bulk.insert_rows(AuditEntry, entries, now)
     audit.record(actor, audit.Action.IMPORT, centre, {
         "file": result.file_name, "rows": result.rows, "created": result.created, "updated": result.updated,
         "unchanged": result.unchanged,
     }, verb=_("roster import"), centre_id=centre.pk)
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value

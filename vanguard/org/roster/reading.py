@@ -2,15 +2,13 @@
 then hand out the data rows with their Excel row numbers."""
 
 import io
-import zipfile
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from .columns import HEADERS, MAX_BYTES, MAX_ROWS, SHEET_ROSTER, fold, text
+from .xlsx import SheetReader, TooBig, XlsxError
 
 
 @dataclass
@@ -89,14 +87,22 @@ def open_roster(file):
             _("The file is not an .xlsx workbook (perhaps an old .xls file renamed). Open it in Excel or WPS "
               "and save it as “Excel 工作簿 (*.xlsx)”."), code="not_xlsx")])
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError):
+        reader = SheetReader(io.BytesIO(data), SHEET_ROSTER)
+    except TooBig:
+        raise FileRejected([RosterError(_("The workbook unpacks to far more data than a roster holds; it is "
+                                          "refused."), code="file_too_big")]) from None
+    except XlsxError:
         raise FileRejected([RosterError(
             _("The workbook could not be opened; it may be damaged. Save it again from Excel or WPS as "
               "“Excel 工作簿 (*.xlsx)”."), code="not_xlsx")]) from None
-    ws = wb[SHEET_ROSTER] if SHEET_ROSTER in wb.sheetnames else wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header_row = next(rows, None) or ()
+    rows = reader.rows()
+    try:
+        first = next(rows, None)
+    except XlsxError:
+        reader.close()
+        raise FileRejected([RosterError(_("The sheet “%(sheet)s” could not be read; it may be damaged.")
+                                        % {"sheet": SHEET_ROSTER}, code="not_xlsx")]) from None
+    header_row = first[1] if first and first[0] == 1 else ()
     columns, letters = {}, {}
     errors = []
     for index, value in enumerate(header_row):
@@ -124,16 +130,16 @@ def open_roster(file):
             % {"missing": "、".join(missing), "headers": "、".join(HEADERS)},
             row=1, code="header_missing"))
     if errors:
-        wb.close()
+        reader.close()
         raise FileRejected(errors)
-    return columns, letters, _data_rows(wb, rows, columns)
+    return columns, letters, _data_rows(reader, rows, columns)
 
 
-def _data_rows(wb, rows, columns):
+def _data_rows(reader, rows, columns):
     width = max(columns.values()) + 1
     count = 0
     try:
-        for number, values in enumerate(rows, start=2):
+        for number, values in rows:
             values = tuple(values[:width]) + (None,) * (width - len(values))
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
@@ -143,5 +149,8 @@ def _data_rows(wb, rows, columns):
                     _("The file has more than %(max)s people; split it into several files.")
                     % {"max": f"{MAX_ROWS:,}"}, code="too_many_rows")])
             yield number, values
+    except XlsxError:
+        raise FileRejected([RosterError(_("The sheet “%(sheet)s” could not be read; it may be damaged.")
+                                        % {"sheet": SHEET_ROSTER}, code="not_xlsx")]) from None
     finally:
-        wb.close()
+        reader.close()
