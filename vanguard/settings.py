@@ -155,6 +155,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind a proxy, lock out by the real client (X-Forwarded-For when trusted), not the proxy.
+AXES_CLIENT_IP_CALLABLE = "vanguard.core.middleware.client_ip"
 
 # Sessions expire after 8 idle hours and when the browser closes.
 SESSION_COOKIE_AGE = int(env("SESSION_AGE_SECONDS", str(8 * 3600)))
