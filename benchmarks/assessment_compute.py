@@ -60,7 +60,7 @@ def setup():
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def prepare(everyone):
+def prepare(everyone, reuse=False):
     from django.db import connection, transaction
 
     from vanguard.assessment import services
@@ -73,6 +73,16 @@ def prepare(everyone):
     build_city(stdout=sys.stdout)
     admin = User.objects.get(username="admin")
     centres = list(ServiceCentre.objects.filter(code__startswith="city-").order_by("pk"))
+    existing = list(Period.objects.filter(centre__in=centres, month=MONTH).order_by("pk"))
+    if reuse and len(existing) == len(centres):
+        # Same scores, published again: results removed, the months back to scoring.
+        Period.objects.filter(centre__in=centres).exclude(month=MONTH).delete()
+        Result.objects.filter(period__in=existing).delete()
+        Period.objects.filter(pk__in=[p.pk for p in existing]).update(status="scoring", published_at=None,
+                                                                       publicity_ends=None)
+        count = Score.objects.filter(period__in=existing).count()
+        print(f"reusing {count:,} scores ({load()})")
+        return admin, centres, list(Period.objects.filter(pk__in=[p.pk for p in existing]).order_by("pk")), count
     if everyone:
         # Everyone assessed: make all staff party members (benchmark data only).
         Person.objects.filter(centre__in=centres, branch__isnull=True).update(political_status="full")
@@ -138,14 +148,17 @@ def time_publication(admin, periods):
 
 
 def time_plain_aggregate(periods):
-    from django.db import connection
+    from django.db import connection, transaction
 
     from vanguard.assessment.compute import plain_aggregate_sql
 
     print(f"plain aggregate ({load()})")
     started = time.monotonic()
     people = 0
-    with connection.cursor() as cur:
+    with transaction.atomic(), connection.cursor() as cur:
+        # The same session settings as publication (no JIT, 64 MB to sort), so only the work differs.
+        cur.execute("SET LOCAL jit = off")
+        cur.execute("SET LOCAL work_mem = '64MB'")
         for period in periods:
             cur.execute(plain_aggregate_sql(period))
             people += cur.fetchone()[0]
@@ -186,10 +199,12 @@ def main():
     parser.add_argument("--members-only", action="store_true",
                         help="assess only the city's party members (~10M scores) instead of all 300,000 people")
     parser.add_argument("--keep", action="store_true", help="leave the month's data in place")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep before: publish the kept month's scores again instead of generating them")
     args = parser.parse_args()
     setup()
     print(f"machine: {os.cpu_count()} cores, {load()}")
-    admin, centres, periods, scores = prepare(not args.members_only)
+    admin, centres, periods, scores = prepare(not args.members_only, reuse=args.reuse)
     published = time_publication(admin, periods)
     peak = rss_mb()
     plain = time_plain_aggregate(periods)

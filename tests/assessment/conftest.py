@@ -39,3 +39,28 @@ def api(world):
         return client
 
     return _api
+
+
+def fill(world, period, people, *, off=None, actor=None, part=None):
+    """Every indicator for `people`: the maximum (0 on add items), minus off[person] on P01."""
+    from vanguard.assessment.scoring import Entry, save_scores
+
+    off = off or {}
+    entries = []
+    indicators = period.scheme.indicators.all()
+    for ind in indicators.filter(part=part) if part else indicators:
+        for person in people:
+            pts = ind.maximum if ind.method != "add" else Decimal("0")
+            if ind.code == "P01":
+                pts -= off.get(person.pk, Decimal("0"))
+            entries.append(Entry(person.pk, ind.pk, pts))
+    return save_scores(actor or world.office, period, entries)
+
+
+@pytest.fixture
+def published(world, period):
+    """The month scored (the member best in branch 1) and published."""
+    b1 = world.branch1_members
+    fill(world, period, b1 + world.branch2_members,
+         off={b1[0].pk: Decimal("2"), b1[2].pk: Decimal("1"), world.branch2_members[1].pk: Decimal("1")})
+    return services.publish_period(world.office, period)

@@ -32,7 +32,7 @@ def _population_sql(period, from_results):
     if from_results:
         return (f"SELECT person_id, branch_id, unit_id FROM {Result._meta.db_table} "
                 f"WHERE period_id = {int(period.pk)} AND is_current"), []
-    sql, params = (assessed_people(period.centre_id)
+    sql, params = (assessed_people(period.centre_id).order_by()
                    .values("id", "branch_id", "unit_id").query.sql_with_params())
     return f"SELECT U.id AS person_id, U.branch_id, U.unit_id FROM ({sql}) U", list(params)
 
@@ -113,12 +113,21 @@ FROM quoted
     return sql, params
 
 
+def tune(cursor):
+    """PostgreSQL, inside the publishing transaction: no JIT (its compile time
+    exceeds the run time of one centre's month) and room to sort in memory."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+
+
 def insert_results(period, now):
     """Publish: write version 1 of every member's result in one statement."""
     sql, params = results_sql(period)
     columns = ", ".join(FIELDS)
     table = Result._meta.db_table
     with connection.cursor() as cursor:
+        tune(cursor)
         cursor.execute(
             f"INSERT INTO {table} (period_id, version, is_current, change_reason, created_at, {columns}) "
             f"SELECT {int(period.pk)}, 1, (1 = 1), '', %s, {columns} FROM ({sql}) computed",
@@ -143,6 +152,8 @@ def compute_rows(period, *, from_results=False):
     """The month's results as dicts keyed by person id (for recomputation and checks)."""
     sql, params = results_sql(period, from_results=from_results)
     with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            tune(cursor)
         cursor.execute(sql, params)
         return {row[0]: _plain(row) for row in cursor.fetchall()}
 

@@ -37,7 +37,7 @@ class Scheme(models.Model):
 
     class QuotaKind(models.TextChoices):
         COUNT = "count", _("At most N members per branch")
-        PERCENT = "percent", _("At most N% of the branch's members")
+        PERCENT = "percent", _("At most N per cent of the branch's members")
 
     class TieBreak(models.TextChoices):
         PARTY = "party", _("Higher party-building part first, then higher work part")

@@ -21,6 +21,7 @@ from .models import Indicator, Part, Period, Reminder, Score
 from .permissions import assessed_people, can_manage, scorable_people, scoring_parts
 
 FULL_WIDTH = re.compile(r"[\uff10-\uff19\uff0e\uff0d\uff0b]")
+MAX_ERRORS = 200
 NUMBER = re.compile(r"^\d{1,3}(\.\d)?$")
 
 
@@ -113,6 +114,8 @@ def save_scores(actor, period, entries, *, source="grid"):
             continue
         rows[(person_id, indicator.pk)] = (points, (entry.note or "")[:200])
     if errors:
+        if len(errors) > MAX_ERRORS:
+            errors = errors[:MAX_ERRORS] + [_("… and %(n)s more problems.") % {"n": len(errors) - MAX_ERRORS}]
         raise ScoresRejected(errors)
     if not rows:
         return 0

@@ -34,7 +34,8 @@ def template(user, period, part, group=None):
     ws = wb.active
     ws.title = SHEET
     headers = [_("Person no."), _("Name"), _("Window"), _("Party branch")]
-    headers += [f"{i.code} {i.name}（{_('max')} {i.maximum.normalize()}）" for i in indicators]
+    headers += [_("%(code)s %(name)s (max %(max)s)") % {"code": i.code, "name": i.name, "max": i.maximum.normalize()}
+                for i in indicators]
     ws.append(headers)
     bold = Font(bold=True)
     for cell in ws[1]:
