@@ -20,3 +20,21 @@ def test_visible_people_by_role(world):
     assert names(world.scorer) == {p.name for p in world.branch1_members} | {world.public_person.name}
     assert names(world.member) == {world.member_person.name}
     assert names(world.outsider) == {world.other_person.name}
+
+
+def test_links_across_centres_are_refused(world):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from vanguard.org import services
+    from vanguard.org.models import Window
+
+    foreign_unit = world.other_person.unit
+    with pytest.raises(ValidationError) as error:
+        services.create_window(world.admin, world.centre, floor=world.floor1, number="Z99", unit=foreign_unit)
+    assert "unit" in error.value.message_dict
+    assert not Window.objects.filter(number="Z99").exists()
+    with pytest.raises(ValidationError):
+        services.update_organization(world.admin, world.branch1, guide=world.other_person)
+    with pytest.raises(ValidationError):
+        services.update_person(world.admin, world.member_person, unit=foreign_unit)

@@ -15,8 +15,27 @@ from .models import CommitteeMember, Floor, Organization, Person, ServiceCentre,
 from .permissions import can_add_people, can_edit_organization, can_edit_person, can_edit_reference
 from .phones import normalise_mobile
 
+# The links of each model that must stay inside the object's own service centre.
+SAME_CENTRE_LINKS = {
+    Window: ("floor", "unit", "department"),
+    Organization: ("parent", "floor", "guide"),
+    Person: ("unit", "branch", "window"),
+}
+
+
+def _check_same_centre(obj):
+    """An admin or an office of several centres could otherwise link across centres."""
+    errors = {}
+    for field in SAME_CENTRE_LINKS.get(type(obj), ()):
+        related = getattr(obj, field)
+        if related is not None and related.centre_id != obj.centre_id:
+            errors[field] = _("It belongs to another service centre.")
+    if errors:
+        raise ValidationError(errors)
+
 
 def _save_new(actor, obj):
+    _check_same_centre(obj)
     obj.full_clean()
     obj.save()
     audit.record_create(actor, obj)
@@ -27,6 +46,7 @@ def _save_changes(actor, obj, changes):
     before = audit.snapshot(obj)
     for field, value in changes.items():
         setattr(obj, field, value)
+    _check_same_centre(obj)
     obj.full_clean()
     obj.save()
     audit.record_update(actor, obj, before)
@@ -107,6 +127,7 @@ def _path_of(parent, pk):
 def create_organization(actor, centre, *, parent=None, **fields):
     require(can_edit_reference(actor, centre.pk))
     org = Organization(centre=centre, parent=parent, **fields)
+    _check_same_centre(org)
     org.full_clean(exclude=["path"])
     org.save()
     org.path = _path_of(parent, org.pk)
@@ -169,25 +190,18 @@ PERSON_FIELDS = {"name", "gender", "mobile", "political_status", "joined_party_o
                  "transferred_in", "window", "job", "photo", "is_active", "user"}
 
 
-def _check_person_links(person):
-    errors = {}
-    for field in ("unit", "branch", "window"):
-        related = getattr(person, field)
-        if related is not None and related.centre_id != person.centre_id:
-            errors[field] = _("It belongs to another service centre.")
-    if person.mobile:
-        # Said in words here: the database constraint's own message names only the constraint.
-        # The other person is not named: the actor may not be allowed to see them.
-        try:
-            mobile = normalise_mobile(person.mobile)
-        except ValidationError:
-            mobile = None  # full_clean reports the bad number
-        if mobile and Person.objects.filter(centre_id=person.centre_id, mobile=mobile).exclude(
-                pk=person.pk).exists():
-            errors["mobile"] = _("The mobile number %(mobile)s is already registered for another person in "
-                                 "this service centre.") % {"mobile": mobile}
-    if errors:
-        raise ValidationError(errors)
+def _check_person_mobile(person):
+    if not person.mobile:
+        return
+    # Said in words here: the database constraint's own message names only the constraint.
+    # The other person is not named: the actor may not be allowed to see them.
+    try:
+        mobile = normalise_mobile(person.mobile)
+    except ValidationError:
+        return  # full_clean reports the bad number
+    if Person.objects.filter(centre_id=person.centre_id, mobile=mobile).exclude(pk=person.pk).exists():
+        raise ValidationError({"mobile": _("The mobile number %(mobile)s is already registered for another person "
+                                           "in this service centre.") % {"mobile": mobile}})
 
 
 @transaction.atomic
@@ -197,7 +211,8 @@ def create_person(actor, centre, **fields):
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
     person = Person(centre=centre, **fields)
-    _check_person_links(person)
+    _check_same_centre(person)
+    _check_person_mobile(person)
     person.full_clean()
     person.save()
     require(can_edit_person(actor, person), _("You may only add people to your own branch."))
@@ -214,7 +229,8 @@ def update_person(actor, person, **changes):
     before = audit.snapshot(person)
     for field, value in changes.items():
         setattr(person, field, value)
-    _check_person_links(person)
+    _check_same_centre(person)
+    _check_person_mobile(person)
     person.full_clean()
     person.save()
     # A secretary cannot move someone out of their branch into one they cannot see.
