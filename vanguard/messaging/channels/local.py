@@ -61,9 +61,9 @@ class FileBackend(BaseBackend):
     def send(self, batch):
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            now = timezone.now().isoformat()
+            now, pid = timezone.now().isoformat(), os.getpid()
             for item in batch:
-                line = json.dumps({"ref": item.ref, "to": item.mobile, "text": item.text, "at": now},
+                line = json.dumps({"ref": item.ref, "to": item.mobile, "text": item.text, "at": now, "pid": pid},
                                   ensure_ascii=False) + "\n"
                 os.write(fd, line.encode())
         finally:

@@ -1,0 +1,108 @@
+"""Sent once, proven with real processes: a `vanguard worker` is SIGKILLed in the
+middle of a broadcast to a few thousand people, then restarted next to a second
+worker. What the gateway received (the `file` channel's outbox) is compared with
+what was queued: every message exactly once, none lost, none twice."""
+
+import collections
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RECIPIENTS = 3000
+
+
+def vanguard(env, *args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "vanguard", *args], env=env, cwd=ROOT, check=True,
+                          capture_output=True, text=True, timeout=120, **kwargs)
+
+
+def python(env, code):
+    return subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], env=env, cwd=ROOT,
+                          check=True, capture_output=True, text=True, timeout=120).stdout
+
+
+def start_worker(env, log):
+    return subprocess.Popen([sys.executable, "-m", "vanguard", "worker", "--interval", "0.1",
+                             "--schedule-interval", "0.5"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
+def counts(db):
+    with sqlite3.connect(db, timeout=30) as conn:
+        return dict(conn.execute("SELECT state, COUNT(*) FROM messaging_message GROUP BY state").fetchall())
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.slow
+def test_killed_worker_sends_each_message_exactly_once(tmp_path):
+    data = tmp_path / "data"
+    outbox = tmp_path / "gateway"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VANGUARD_")}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "vanguard.settings", "VANGUARD_DATA_DIR": str(data),
+        "VANGUARD_SMS_BACKEND": "file", "VANGUARD_SMS_FILE_PATH": str(outbox), "VANGUARD_SMS_RATE": "600",
+        "VANGUARD_SMS_CLAIM_LEASE": "3", "VANGUARD_SMS_DISPATCH_SECONDS": "2", "VANGUARD_SMS_QUIET_HOURS": "",
+        "VANGUARD_LOG_LEVEL": "WARNING",
+    })
+    db = data / "vanguard.sqlite3"
+    vanguard(env, "migrate", "--no-input")
+    python(env, f"from tests.messaging.worker_scenario import setup; setup({RECIPIENTS})")
+
+    logs = [open(tmp_path / f"worker{i}.log", "w") for i in range(3)]  # noqa: SIM115
+    first = start_worker(env, logs[0])
+    others = []
+    try:
+        # Kill it once a good part, but not all, has gone out.
+        wait_for(lambda: counts(db).get("sent", 0) >= RECIPIENTS // 5, 40, "the first sends")
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        at_kill = counts(db)
+        assert at_kill.get("sent", 0) < RECIPIENTS, "the worker finished before it could be killed"
+        # Restart it, with a second worker beside it, and give them work at the same time.
+        others = [start_worker(env, logs[1]), start_worker(env, logs[2])]
+        python(env, "from tests.messaging.worker_scenario import enqueue; enqueue(4)")
+        wait_for(lambda: counts(db).get("sent", 0) + counts(db).get("unknown", 0) == RECIPIENTS
+                 and not counts(db).get("sending"), 50, "the broadcast to finish")
+    finally:
+        for process in [first, *others]:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in [first, *others]:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for log in logs:
+            log.close()
+
+    final = counts(db)
+    received = [json.loads(line) for line in (outbox / "outbox.jsonl").read_text().splitlines()]
+    by_message = collections.Counter(int(row["ref"][2:].split("a")[0]) for row in received)
+    with sqlite3.connect(db) as conn:
+        queued = {pk for (pk,) in conn.execute("SELECT id FROM messaging_message")}
+        mobiles = dict(conn.execute("SELECT id, mobile FROM messaging_message").fetchall())
+    duplicates = {pk: n for pk, n in by_message.items() if n > 1}
+    assert not duplicates, f"handed to the gateway more than once: {list(duplicates.items())[:10]}"
+    assert set(by_message) == queued, f"lost: {len(queued - set(by_message))}, unknown extra: " \
+                                      f"{len(set(by_message) - queued)}"
+    assert all(mobiles[int(row["ref"][2:].split("a")[0])] == row["to"] for row in received)
+    assert final == {"sent": RECIPIENTS}, final
+    # Both restarted workers really sent, and the killed one had sent before dying.
+    senders = collections.Counter(row["pid"] for row in received)
+    assert first.pid in senders and len(senders) >= 3, senders
