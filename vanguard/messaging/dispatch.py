@@ -208,12 +208,16 @@ def send_pending(budget_seconds=50.0, backend=None, limit=None):
                 if pause > 0:
                     time.sleep(pause)
         if opened:
-            events = backend.poll_receipts(0.2)
+            events = backend.poll_receipts(0.5)
             if events:
                 apply_events(backend.name, events)
     finally:
         if opened and own_backend:
             backend.close()
+            # Receipts read while unbinding (SMPP).
+            leftover, backend.receipts = getattr(backend, "receipts", []), []
+            if leftover:
+                apply_events(backend.name, leftover)
     finish_done()
     return sent
 

@@ -268,3 +268,19 @@ def resend_failed(actor, broadcast):
     audit.record(actor, audit.Action.ACTION, broadcast, verb="resend failed", changes={"messages": [None, count]})
     _kick()
     return count
+
+
+def post_to_work_groups(actor, broadcast):
+    """Post the broadcast's text to the configured DingTalk / WeCom work groups."""
+    from .channels.robots import post_to_groups
+
+    require_office(actor, broadcast.centre_id)
+    results = post_to_groups(broadcast.text)
+    if not results:
+        raise ValidationError(_("No work-group robot is configured."))
+    failed = [f"{kind}: {error}" for kind, ok, error in results if not ok]
+    audit.record(actor, audit.Action.ACTION, broadcast, verb="post to work groups",
+                 changes={"robots": [None, len(results)], "failed": [None, failed]})
+    if failed:
+        raise ValidationError(_("Posting to a work group failed: %(errors)s") % {"errors": "; ".join(failed)})
+    return len(results)

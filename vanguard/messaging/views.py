@@ -1,5 +1,6 @@
 """Pages of lessons, columns and broadcasts (documents and booklets: views_docs.py)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -250,6 +251,7 @@ def broadcast_detail(request, pk):
         "broadcast": broadcast, "progress": dispatch.progress(broadcast), "state": state,
         "page": Paginator(msgs, 50).get_page(request.GET.get("page")),
         "skipped": broadcast.skipped.select_related("person")[:200], "states": Message.State.choices,
+        "has_robots": bool(settings.SMS["ROBOTS"]),
     })
 
 
@@ -266,6 +268,7 @@ ACTIONS = {
     "resume": (services.resume_broadcast, _("Broadcast resumed.")),
     "cancel": (services.cancel_broadcast, _("Broadcast cancelled.")),
     "resend": (services.resend_failed, _("Failed messages queued again.")),
+    "groups": (services.post_to_work_groups, _("Posted to the work groups.")),
 }
 
 

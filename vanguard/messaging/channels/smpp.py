@@ -64,7 +64,7 @@ class SmppBackend(BaseBackend):
         if self.client is None:
             return
         try:
-            self.poll_receipts(0)
+            self.receipts.extend(self.poll_receipts(0.5))
             self.client.unbind()
         except Exception:  # noqa: BLE001,S110 - closing anyway
             pass
