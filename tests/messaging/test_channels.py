@@ -68,7 +68,7 @@ def test_dingtalk_sign_is_hmac_sha256_of_timestamp_newline_secret():
 # Aliyun -------------------------------------------------------------------------------------------
 
 
-def _aliyun(url, secret="testsecret"):
+def _aliyun(url, secret="testsecret"):  # noqa: S107 - the documented test key
     return get_backend("aliyun", ENDPOINT=url, ACCESS_KEY_ID="testid", ACCESS_KEY_SECRET=secret,
                        SIGN_NAME="测试中心", TEMPLATE_CODE="SMS_1")
 
