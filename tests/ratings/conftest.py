@@ -28,10 +28,23 @@ def rate(txn, level=5, channel="device", **extra):
 @pytest.fixture
 def post(world):
     post = make_post(world)
-    post_services.disclose_post(world.office, post)
-    return post
+    return post_services.disclose_post(world.office, post)
 
 
 @pytest.fixture
 def txn(world, post):
     return import_one(world)
+
+
+@pytest.fixture
+def api(world):
+    """api(user) -> an APIClient authenticated as that user (None: anonymous)."""
+    from rest_framework.test import APIClient
+
+    def _api(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return _api

@@ -22,7 +22,7 @@ from . import cases, figures, services, workbook
 from .models import Rating, RectificationCase, SatisfactionStat, Transaction
 from .permissions import can_see_rater, is_office, office_centres
 
-STAFF_ROLES = (Role.OFFICE, Role.HANDLER, Role.LIAISON, Role.SCORER)
+STAFF_ROLES = (Role.OFFICE, Role.HANDLER, Role.LIAISON, Role.SCORER, Role.SECRETARY)
 DIMENSION_MODELS = {"unit": Unit, "window": Window, "person": Person, "post": VanguardPost, "floor": Floor,
                     "branch": Organization}
 
@@ -40,6 +40,14 @@ def allowed_units(user):
     return set(scope.units(Role.HANDLER, Role.LIAISON, Role.SCORER))
 
 
+def _secretary_branches(user):
+    scope = scope_for(user)
+    paths = scope.paths(Role.SECRETARY)
+    if not paths:
+        return Organization.objects.none()
+    return Organization.objects.filter(path__in=paths)
+
+
 def resolve_target(user, dimension, key):
     """(dimension, key, label, centre_id) the user may read figures of, or PermissionDenied / 404."""
     scope = scope_for(user)
@@ -48,6 +56,9 @@ def resolve_target(user, dimension, key):
         centres = office_centres(user)
         centre = centres.filter(pk=key).first() if key and dimension == "centre" else centres.first()
         if centre is None:
+            branch = _secretary_branches(user).first()
+            if branch is not None and not units:
+                return "branch", branch.pk, branch.name, branch.centre_id
             if units:
                 unit = Unit.objects.get(pk=sorted(units)[0])
                 return "unit", unit.pk, unit.name, unit.centre_id
@@ -57,6 +68,8 @@ def resolve_target(user, dimension, key):
     if model is None:
         raise PermissionDenied(_("You are not allowed to do this."))
     obj = get_object_or_404(model.objects.visible_to(user), pk=key)
+    if dimension == "branch" and units is not None and obj in _secretary_branches(user):
+        return dimension, obj.pk, str(obj), obj.centre_id
     if units is not None:
         unit_id = {"unit": lambda o: o.pk, "window": lambda o: o.unit_id, "person": lambda o: o.unit_id,
                    "post": lambda o: o.unit_id or (o.window.unit_id if o.window_id else None)}.get(

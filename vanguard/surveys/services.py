@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,8 +72,8 @@ def create_evaluation(actor, centre, *, title, year, quarter, posts, windows=(),
     posts = list(posts or [])
     if not posts:
         errors["posts"] = _("Choose the posts to evaluate.")
-    elif any(p.centre_id != centre.pk or not p.is_public for p in posts):
-        errors["posts"] = _("Only disclosed or named posts of this centre can be evaluated.")
+    elif any(p.centre_id != centre.pk or p.status == VanguardPost.Status.DRAFT for p in posts):
+        errors["posts"] = _("Only disclosed, named or revoked posts of this centre can be evaluated.")
     if any(w.centre_id != centre.pk for w in windows):
         errors["windows"] = _("It belongs to another service centre.")
     if Evaluation.objects.filter(centre=centre, year=year, quarter=quarter).exists():
@@ -234,8 +234,16 @@ def submit_answers(code, *, scores, texts=None, now=None):
             items.append(AnswerItem(question=question, text=text))
     if errors:
         raise ValidationError(errors)
-    won = Invitation.objects.filter(pk=invitation.pk, used=False, valid_until__gte=now,
-                                    evaluation__status=Status.OPEN).update(used=True)
+    # FOR SHARE: closing (FOR UPDATE on the evaluation) waits for answers in flight, and vice versa.
+    share = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {Evaluation._meta.db_table} WHERE id = %s AND status = %s{share}",
+                       [evaluation.pk, Status.OPEN])
+        still_open = cursor.fetchone()
+    # Only the invitation's own columns in the WHERE (no join), so PostgreSQL re-checks them
+    # after a concurrent UPDATE commits: the second submission finds used = true and updates nothing.
+    won = still_open and Invitation.objects.filter(pk=invitation.pk, used=False, valid_until__gte=now).update(
+        used=True)
     if not won:
         raise ValidationError(invitation_problem(find_invitation(code), now) or _(
             "This invitation code has already been used."))
