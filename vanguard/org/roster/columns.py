@@ -5,6 +5,7 @@ they are fixed Chinese text, not translated with the interface language.
 """
 
 import datetime
+import functools
 import re
 import unicodedata
 
@@ -60,6 +61,8 @@ JOB_MAX = Person._meta.get_field("job").max_length
 def text(value):
     """A cell as trimmed text; a whole number without its '.0' (Excel stores
     a typed phone number as a float)."""
+    if type(value) is str:  # the common case first: this runs for every cell
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -71,6 +74,7 @@ def text(value):
     return str(value).strip()
 
 
+@functools.lru_cache(maxsize=8192, typed=True)
 def fold(value):
     """A comparison key: full-width forms folded, all whitespace removed, so that
     “区市场监管局（知识产权局）” typed with half-width brackets still matches."""
