@@ -189,7 +189,7 @@ def test_upload_pages(world, login):
     assert response.status_code == 200 and "涉密" in response.content.decode()
     assert login(world.member).get(reverse("messaging:circular-create")).status_code == 403
     assert login(world.member).get(reverse("messaging:booklet-create")).status_code == 403
-    response = office.post(reverse("messaging:booklet-create"), {"title": "温故知新", "file": pdf_upload()})
+    response = login(world.office).post(reverse("messaging:booklet-create"), {"title": "温故知新", "file": pdf_upload()})
     assert response.status_code == 302
 
 

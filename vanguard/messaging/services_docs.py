@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,8 +58,9 @@ def check_upload(upload, kinds=("pdf", "docx"), field="file"):
         raise ValidationError({field: _("Choose a file to upload.")})
     limit = settings.UPLOAD_MAX_BYTES
     if upload.size > limit:
-        raise ValidationError({field: _("The file is %(size).1f MB; at most %(limit).0f MB may be uploaded.")
-                               % {"size": upload.size / 1048576, "limit": limit / 1048576}})
+        raise ValidationError({field: _("“%(name)s” is %(size)s; at most %(limit)s may be uploaded.")
+                               % {"name": upload.name, "size": filesizeformat(upload.size),
+                                  "limit": filesizeformat(limit)}})
     kind = sniff(upload)
     if kind not in kinds:
         names = {"pdf": "PDF", "docx": "Word (.docx)"}
