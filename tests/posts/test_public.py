@@ -88,8 +88,8 @@ def test_query_count_does_not_grow_with_holders(client, world, posts, django_ass
         with CaptureQueriesContext(connection) as cached:
             assert client.get(f"/p/{post.code}/").status_code == 200
         counts.append(len(cached))
-    # Uncached: the post and its holders; cached: the post's version only.
-    assert counts == [2, 1, 2, 1], counts
+    # Uncached: the post's version, the post and its holders; cached: the version only.
+    assert counts == [3, 1, 3, 1], counts
 
 
 def test_json_has_only_what_the_page_shows(client, world, posts):
@@ -188,3 +188,23 @@ def test_named_list_search_and_exports(client, world, posts):
     cells = [cell.text for row in doc.tables[0].rows for cell in row.cells]
     assert "A01企业开办先锋岗" in cells and PLEDGES["pledge_work"] in "\n".join(cells)
     assert not MOBILE.search("\n".join(cells))
+
+
+def test_shared_cache_hit_costs_no_query_and_changes_show_at_once(client, world, posts, settings, tmp_path,
+                                                                   django_capture_on_commit_callbacks):
+    """With a cache every worker shares (Redis in production; a file cache here),
+    the services invalidate the page, so a hit needs no query at all."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                   "LOCATION": str(tmp_path)}}
+    url = f"/p/{posts.named.code}/"
+    with CaptureQueriesContext(connection) as miss:
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as hit:
+        assert client.get(url).status_code == 200
+    assert (len(miss), len(hit)) == (2, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_post(world.office, posts.named, name="共享缓存改名岗")
+    assert "共享缓存改名岗" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revoke_post(world.office, posts.named, reason="两次测评不合格")
+    assert client.get(url).status_code == 404

@@ -78,6 +78,11 @@ def build(ctx):
         members = [p for p in ctx.members if p.branch_id == branch.pk][:4]
         add(f"{floor.name}党员服务队", PostKind.TEAM, members, photo=True, unit=ctx.home_units[floor.number],
             scope=f"{floor.name}全部窗口的高峰分流、疑难事项会商和帮办服务")
+    for person in (ctx.members[5], ctx.members[40]):
+        add(f"{person.name}党员示范岗", PostKind.PERSON, [(person, person.job)], window=person.window,
+            scope="\n".join(person.window.service_item_list[:3]) if person.window_id else "综合受理")
+    add("“办不成事”反映窗口", PostKind.SERVICE, ctx.members[20:22], window=ctx.windows[1],
+        scope="受理“办不成事”问题\n协调相关单位限时办结\n办结后回访")
     add("“密切帮”先锋服务岗", PostKind.SERVICE, ctx.members[-3:], photo=True, window=ctx.windows[0],
         scope="帮办代办\n老年人、残疾人绿色通道\n“办不成事”问题登记和跟踪")
     for i, project in enumerate(projects):

@@ -19,6 +19,7 @@ from vanguard.org.models import Organization
 
 from .models import PLEDGE_MAX_LENGTH, KeyProject, PostEvent, PostHolder, PostStandard, VanguardPost, new_code
 from .permissions import can_manage_posts
+from .signcache import forget_signboard
 
 Status = VanguardPost.Status
 MOBILE_RE = re.compile(r"^\+?(86)?1[3-9]\d{9}$")
@@ -31,7 +32,13 @@ def _denied_message():
     return _("Only the party-building office may manage vanguard posts.")
 
 
+def _forget_signboard(post):
+    code = post.code
+    transaction.on_commit(lambda: forget_signboard(code))
+
+
 def _event(actor, post, action, reason="", **details):
+    _forget_signboard(post)
     PostEvent.objects.create(
         post=post, action=action, status_after=post.status, actor=actor if getattr(actor, "pk", None) else None,
         actor_name=getattr(actor, "username", "") or "system", reason=reason or "",
