@@ -80,6 +80,10 @@ def prepare(everyone, reuse=False):
         Result.objects.filter(period__in=existing).delete()
         Period.objects.filter(pk__in=[p.pk for p in existing]).update(status="scoring", published_at=None,
                                                                        publicity_ends=None)
+        with connection.cursor() as cur:
+            # A fresh month has no dead result rows in the indexes; neither should a rerun.
+            cur.execute("VACUUM ANALYZE assessment_result")
+            cur.execute("VACUUM ANALYZE assessment_score")
         count = Score.objects.filter(period__in=existing).count()
         print(f"reusing {count:,} scores ({load()})")
         return admin, centres, list(Period.objects.filter(pk__in=[p.pk for p in existing]).order_by("pk")), count

@@ -128,11 +128,21 @@ def insert_results(period, now):
     table = Result._meta.db_table
     with connection.cursor() as cursor:
         tune(cursor)
+        source = f"({sql}) computed"
+        if connection.vendor == "postgresql":
+            # PostgreSQL plans INSERT ... SELECT without parallel workers, but CREATE TABLE AS
+            # with them: aggregate in parallel into a scratch table, then insert its rows.
+            scratch = f"vg_publish_{int(period.pk)}"
+            cursor.execute(f"CREATE TEMP TABLE {scratch} ON COMMIT DROP AS {sql}", params)
+            source, params = scratch, []
         cursor.execute(
             f"INSERT INTO {table} (period_id, version, is_current, change_reason, created_at, {columns}) "
-            f"SELECT {int(period.pk)}, 1, (1 = 1), '', %s, {columns} FROM ({sql}) computed",
+            f"SELECT {int(period.pk)}, 1, (1 = 1), '', %s, {columns} FROM {source}",
             [now, *params])
-        return cursor.rowcount
+        count = cursor.rowcount
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP TABLE {source}")
+        return count
 
 
 def _plain(row):

@@ -62,8 +62,8 @@ def notice_docx(period, unit):
             "The results are as follows.") % {
             "month": period.label, "centre": ctx["centre"].name, "count": len(ctx["results"]),
             "stars": len(ctx["stars"])})
-        headers = [_("Name"), _("Party branch"), _("Party-building part"), _("Work part"), _("Adjustments"),
-                   _("Total"), _("Rank in branch"), _("Star member")]
+        headers = [_("Full name"), _("Party branch"), _("Party-building part"), _("Work part"), _("Adjustments"),
+                   _("Total points"), _("Rank in branch"), _("Star member")]
         table = doc.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
         for cell, text in zip(table.rows[0].cells, headers, strict=True):
@@ -103,8 +103,8 @@ def month_xlsx(period, results):
     wb = Workbook()
     ws = wb.active
     ws.title = period.label
-    headers = [_("Name"), _("Party branch"), _("Home unit"), _("Party-building part"), _("Work part"),
-               _("Bonus"), _("Penalty"), _("Total"), _("Rank in branch"), _("Rank in centre"), _("Vetoed"),
+    headers = [_("Full name"), _("Party branch"), _("Home unit"), _("Party-building part"), _("Work part"),
+               _("Bonus"), _("Penalty"), _("Total points"), _("Rank in branch"), _("Rank in centre"), _("Vetoed"),
                _("Star member"), _("Version"), _("Why changed")]
     ws.append([str(h) for h in headers])
     for cell in ws[1]:

@@ -210,15 +210,19 @@ class ScoreQuerySet(models.QuerySet):
 class Score(models.Model):
     """Points one person earned on one indicator in one month."""
 
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="scores", verbose_name=_("month"))
+    # The unique (period, person, indicator) index serves lookups by period.
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="scores", verbose_name=_("month"),
+                               db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessment_scores",
                                verbose_name=_("person"))
+    # No index of their own on indicator and scorer: they are only looked up when an unused
+    # scheme's indicators or an account are deleted, and every index slows a 17-million-row table.
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores",
-                                  verbose_name=_("indicator"))
+                                  verbose_name=_("indicator"), db_index=False)
     points = models.DecimalField(_("points"), **POINTS)
     note = models.CharField(_("note"), max_length=200, blank=True)
     scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+", verbose_name=_("scored by"))
+                                  related_name="+", verbose_name=_("scored by"), db_index=False)
     scored_at = models.DateTimeField(_("scored at"), auto_now=True)
 
     objects = ScoreQuerySet.as_manager()
@@ -341,15 +345,19 @@ class Result(models.Model):
         BELOW = "below", _("Below the threshold")
         QUOTA = "quota", _("Beyond the branch quota")
 
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="results", verbose_name=_("month"))
+    # Indexes: the composite ones below start with the period, so the period, branch and
+    # unit foreign keys need none of their own (fewer indexes to fill when publishing).
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="results", verbose_name=_("month"),
+                               db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessment_results",
                                verbose_name=_("person"))
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     is_current = models.BooleanField(_("current"), default=True)
     # Where the member stood when published: ranks and notices follow these.
-    branch = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("party branch"))
+    branch = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("party branch"),
+                               db_index=False)
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                             verbose_name=_("home unit"))
+                             verbose_name=_("home unit"), db_index=False)
     party_points = models.DecimalField(_("party-building part"), **POINTS)
     work_points = models.DecimalField(_("work part"), **POINTS)
     bonus = models.DecimalField(_("bonus"), **POINTS)
@@ -379,7 +387,6 @@ class Result(models.Model):
         ]
         indexes = [
             models.Index(fields=["period", "branch", "is_current"]),
-            models.Index(fields=["period", "unit", "is_current"]),
         ]
 
     def __str__(self):

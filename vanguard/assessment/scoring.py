@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -120,17 +120,42 @@ def save_scores(actor, period, entries, *, source="grid"):
     if not rows:
         return 0
     now = timezone.now()
-    objs = [Score(period=period, person_id=p, indicator_id=i, points=pts, note=note, scored_by=actor, scored_at=now)
-            for (p, i), (pts, note) in rows.items()]
-    if len(objs) == 1:
-        _save_one(actor, objs[0])
+    if len(rows) == 1:
+        (p, i), (pts, note) = next(iter(rows.items()))
+        _save_one(actor, Score(period=period, person_id=p, indicator_id=i, points=pts, note=note, scored_by=actor,
+                               scored_at=now))
     else:
-        Score.objects.bulk_create(objs, batch_size=2000, update_conflicts=True,
-                                  unique_fields=["period", "person", "indicator"],
-                                  update_fields=["points", "note", "scored_by", "scored_at"])
-        audit.record(actor, audit.Action.IMPORT, period, {"scores": [None, len(objs)], "source": [None, source]},
+        _upsert(period, actor, now, [(p, i, pts, note) for (p, i), (pts, note) in rows.items()])
+        audit.record(actor, audit.Action.IMPORT, period, {"scores": [None, len(rows)], "source": [None, source]},
                      verb="scores entered")
-    return len(objs)
+    return len(rows)
+
+
+UPSERT = """INSERT INTO {table} (period_id, person_id, indicator_id, points, note, scored_by_id, scored_at)
+{select} ON CONFLICT (period_id, person_id, indicator_id) DO UPDATE SET points = EXCLUDED.points,
+note = EXCLUDED.note, scored_by_id = EXCLUDED.scored_by_id, scored_at = EXCLUDED.scored_at"""
+
+
+def _upsert(period, actor, now, rows):
+    """Insert or update many cells in one statement: on PostgreSQL through COPY into a
+    scratch table (an Excel file of 2,000 people x 35 indicators in about a second),
+    elsewhere as one executemany. The ORM's bulk_create spends longer building SQL."""
+    table = Score._meta.db_table
+    actor_id = getattr(actor, "pk", None)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS vg_score_upload (person_id integer, indicator_id integer, "
+                           "points numeric(6, 1), note varchar(200)) ON COMMIT DROP")
+            cursor.execute("TRUNCATE vg_score_upload")
+            with cursor.cursor.copy("COPY vg_score_upload FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(UPSERT.format(table=table, select=(
+                "SELECT %s, person_id, indicator_id, points, note, %s, %s FROM vg_score_upload")),
+                [period.pk, actor_id, now])
+        else:
+            cursor.executemany(UPSERT.format(table=table, select="VALUES (%s, %s, %s, %s, %s, %s, %s)"),
+                               [(period.pk, p, i, str(pts), note, actor_id, now) for p, i, pts, note in rows])
 
 
 def _save_one(actor, obj):
