@@ -150,8 +150,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(port, workers):
+def start_server(port, workers, redis_url=""):
     env = {**os.environ, "VANGUARD_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    if redis_url:
+        env["VANGUARD_REDIS_URL"] = redis_url
     server = subprocess.Popen(
         [sys.executable, "-m", "vanguard", "serve", "--port", str(port), "--workers", str(workers)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -202,13 +204,16 @@ def main():
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--seconds", type=float, default=90.0)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--redis-url", default="",
+                        help="serve with this shared cache (e.g. redis://127.0.0.1:6379/15) instead of "
+                             "each worker's own memory")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark centre instead of deleting it")
     args = parser.parse_args()
     setup_django()
     tag = uuid.uuid4().hex[:6]
     centre, codes, photo_dir, photos = build(tag, args.posts)
     port = free_port()
-    server = start_server(port, args.workers)
+    server = start_server(port, args.workers, args.redis_url)
     base = f"http://127.0.0.1:{port}"
     try:
         rng = random.Random(7)
@@ -235,7 +240,9 @@ def main():
             clean_up(centre, photo_dir, photos)
 
     total = len(first["client"]) + len(repeat["client"])
-    print(f"{total:,} requests in {elapsed:.1f} s over {len(seen):,} posts ({args.workers} gunicorn workers)")
+    cache_kind = f"shared cache {args.redis_url}" if args.redis_url else "per-worker memory cache"
+    print(f"{total:,} requests in {elapsed:.1f} s over {len(seen):,} posts ({args.workers} gunicorn workers, "
+          f"{cache_kind})")
     everything = first["server"] + repeat["server"]
     for label, data in (("first visits", first), ("repeat visits", repeat)):
         if data["client"]:
