@@ -294,3 +294,25 @@ def test_bulk_audit_rows_match_the_services_format(world):
     assert entry.changes == expected
     assert (entry.actor, entry.actor_name, entry.centre_id, entry.object_repr) == (
         world.office, "office", world.centre.pk, "新同志")
+
+
+def test_deactivated_person_listed_again_is_active_again(world):
+    from vanguard.org import services
+
+    services.deactivate_person(world.admin, world.public_person)
+    result = import_roster(world.office, world.centre, roster_file(world.centre, [
+        row(姓名="陈群众", 手机号码=world.public_person.mobile, 政治面貌="群众", 入党时间=None, 所在党支部=None,
+            岗位=None, 性别=None)]))
+    assert (result.created, result.updated) == (0, 1)
+    world.public_person.refresh_from_db()
+    assert world.public_person.is_active
+    entry = AuditEntry.objects.filter(action="update", object_id=str(world.public_person.pk)).first()
+    assert entry.changes["is_active"] == [False, True]
+
+
+def test_people_not_in_the_file_are_left_alone(world):
+    before = list(Person.objects.filter(centre=world.centre).values_list("pk", "name", "is_active", "updated_at"))
+    import_roster(world.office, world.centre, roster_file(world.centre, [row()]))
+    after = list(Person.objects.filter(centre=world.centre).exclude(mobile="13900001111")
+                 .values_list("pk", "name", "is_active", "updated_at"))
+    assert sorted(after) == sorted(before)

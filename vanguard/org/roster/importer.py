@@ -39,8 +39,11 @@ from .columns import (
 from .reading import FileRejected, RosterError, file_name, open_roster
 
 # The fields a roster row sets; everything else about a person is left alone.
-ROW_FIELDS = ["name", "gender", "political_status", "joined_party_on", "unit", "branch", "window", "job"]
-ROW_ATTNAMES = ["name", "gender", "political_status", "joined_party_on", "unit_id", "branch_id", "window_id", "job"]
+# A person on the roster works here: someone deactivated who is listed again becomes active again.
+ROW_FIELDS = ["name", "gender", "political_status", "joined_party_on", "unit", "branch", "window", "job",
+              "is_active"]
+ROW_ATTNAMES = ["name", "gender", "political_status", "joined_party_on", "unit_id", "branch_id", "window_id", "job",
+                "is_active"]
 NAME_ATTNAME = list(zip(ROW_FIELDS, ROW_ATTNAMES, strict=True))
 PARTY_FOUNDED = datetime.date(1921, 7, 1)
 
@@ -181,6 +184,7 @@ def _parse_row(row, centre, lookups, today):
     if len(job) > JOB_MAX:
         row.error(JOB, _("The job is longer than %(max)s characters.") % {"max": JOB_MAX}, "job_too_long")
     values["job"] = job
+    values["is_active"] = True
     return values
 
 

@@ -132,7 +132,8 @@ def _help_sheet(wb, centre):
         _("Fill in one person per row on the sheet “%(sheet)s”, from row 2. Do not change, move or delete the "
           "headers in row 1.") % {"sheet": SHEET_ROSTER},
         _("The mobile number identifies a person: a number already in the system updates that person, a new "
-          "number adds a person. The same number may appear only once in a file."),
+          "number adds a person. The same number may appear only once in a file. People who are not in the "
+          "file are left as they are."),
         _("Mobile numbers may be written with spaces, dashes, a +86 or 0086 prefix or full-width digits; "
           "they are saved as 11 digits."),
         _("政治面貌 is 中共党员, 中共预备党员 or 群众 (正式党员 and 预备党员 are accepted too). A party member "
