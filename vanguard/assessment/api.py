@@ -9,7 +9,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from vanguard.core.api_base import CurrentCentreDefault, DisplayField, ScopedViewSetMixin
+from vanguard.core.api_base import (
+    CurrentCentreDefault,
+    DisplayField,
+    ScopedViewSetMixin,
+    ServiceModelSerializer,
+)
 from vanguard.org.models import Person, ServiceCentre
 
 from . import services
@@ -41,7 +46,7 @@ class SchemeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     prefetch_related = ("indicators",)
 
 
-class PeriodSerializer(serializers.ModelSerializer):
+class PeriodSerializer(ServiceModelSerializer):
     centre = serializers.PrimaryKeyRelatedField(queryset=ServiceCentre.objects.all(), default=CurrentCentreDefault())
     month = serializers.CharField(help_text="YYYY-MM")
     status_display = DisplayField(source="get_status_display")
@@ -157,7 +162,7 @@ class ScoreViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response({"saved": saved}, status=status.HTTP_200_OK)
 
 
-class AdjustmentSerializer(serializers.ModelSerializer):
+class AdjustmentSerializer(ServiceModelSerializer):
     period = serializers.CharField(help_text="period id or YYYY-MM", write_only=True)
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
 
@@ -231,7 +236,7 @@ class ResultViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return queryset.order_by("period__month", "rank_centre", "person_id")
 
 
-class AppealSerializer(serializers.ModelSerializer):
+class AppealSerializer(ServiceModelSerializer):
     period = serializers.CharField(help_text="period id or YYYY-MM", write_only=True)
     month = serializers.CharField(source="period.label", read_only=True)
     uphold = serializers.BooleanField(write_only=True, required=False)
