@@ -51,6 +51,7 @@ def test_office_sees_everyone_in_the_centre_with_full_numbers(world, login):
         assert person.name in page and person.mobile in page
     assert "外人" not in page
     assert "导入/导出花名册" in page and reverse("org:roster") in page
+    assert "<th" in page and "姓名" in page and "在岗" in page
     assert NEW in page
 
 

@@ -83,8 +83,10 @@ def test_secretary_edits_own_committee_but_not_the_tree(world, login):
     page = text(client.get(detail(world.branch1)))
     assert reverse("org:committee-add", args=[world.branch1.pk]) in page
     assert reverse("org:organization-edit", args=[world.branch1.pk]) not in page
+    assert f"{reverse('org:person-create')}?branch={world.branch1.pk}" in page
     other = text(client.get(detail(world.branch2)))
     assert reverse("org:committee-add", args=[world.branch2.pk]) not in other
+    assert f"{reverse('org:person-create')}?branch={world.branch2.pk}" not in other
     # Members of another branch are not the secretary's to see.
     assert "张二层" not in other
 

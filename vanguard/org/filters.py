@@ -9,6 +9,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
@@ -50,7 +51,7 @@ class PersonFilter(django_filters.FilterSet):
         queryset=_visible(Organization, kind__in=[Organization.Kind.BRANCH, Organization.Kind.GENERAL_BRANCH]),
         label=_("party branch"))
     window = django_filters.ModelChoiceFilter(queryset=_visible(Window), label=_("window"))
-    is_active = django_filters.BooleanFilter(label=_("active"), widget=forms.Select(choices=[
+    is_active = django_filters.BooleanFilter(label=pgettext_lazy("person", "active"), widget=forms.Select(choices=[
         ("", "---------"), ("true", _("Yes")), ("false", _("No"))]))
 
     class Meta:

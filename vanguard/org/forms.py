@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
@@ -125,7 +126,8 @@ class OrganizationForm(CentreChoiceMixin, ServiceModelForm):
 
 class CommitteeSeatForm(forms.Form):
     person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("person"))
-    role = forms.ChoiceField(choices=CommitteeMember.Role.choices, label=_("committee role"))
+    role = forms.ChoiceField(choices=CommitteeMember.Role.choices, label=_("committee role"),
+                             initial=CommitteeMember.Role.MEMBER)
     duty = forms.CharField(max_length=50, required=False, label=_("duty"),
                            help_text=_("e.g. organisation, propaganda, discipline"))
     sort_order = forms.IntegerField(min_value=0, max_value=32767, initial=0, required=False, label=_("order"))
@@ -222,6 +224,8 @@ class PersonForm(CentreChoiceMixin, ServiceModelForm):
         fields = ["name", "gender", "mobile", "political_status", "joined_party_on", "unit", "branch",
                   "transferred_in", "window", "job", "photo", "is_active", "user"]
         widgets = {"joined_party_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        # "name" and "active" mean 名称 and 启用 elsewhere; for a person they are 姓名 and 在岗.
+        labels = {"name": pgettext_lazy("person", "name"), "is_active": pgettext_lazy("person", "active")}
 
     def __init__(self, *args, user, centre=None, centres=None, may_link_account=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ queries whatever its size."""
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Person, Unit
 from .permissions import can_edit_person
@@ -13,14 +14,14 @@ TABLE_ATTRS = {"class": "table table-sm table-hover align-middle mb-0"}
 
 
 class PersonTable(tables.Table):
-    name = tables.Column(linkify=("org:person-detail", {"pk": tables.A("pk")}), verbose_name=_("name"))
+    name = tables.Column(linkify=("org:person-detail", {"pk": tables.A("pk")}), verbose_name=pgettext_lazy("person", "name"))
     political_status = tables.Column(verbose_name=_("political status"))
     unit = tables.Column(verbose_name=_("home unit"), order_by=("unit__name",))
     branch = tables.Column(verbose_name=_("party branch"), order_by=("branch__path",))
     window = tables.Column(verbose_name=_("window"), order_by=("window__number",))
     job = tables.Column(verbose_name=_("job"))
     mobile = tables.Column(verbose_name=_("mobile phone"), orderable=False, empty_values=())
-    is_active = tables.BooleanColumn(verbose_name=_("active"))
+    is_active = tables.BooleanColumn(verbose_name=pgettext_lazy("person", "active"))
 
     class Meta:
         model = Person

@@ -18,6 +18,7 @@ from ..permissions import can_edit_organization, can_edit_reference
 from .common import form_page, require_centres, run_service, visible_or_404, writable_centres
 
 MEMBER_STATUSES = [Person.Status.FULL, Person.Status.PROBATIONARY]
+BRANCH_KINDS = {Organization.Kind.BRANCH, Organization.Kind.GENERAL_BRANCH}
 
 
 def _tree_rows(user):
@@ -88,6 +89,7 @@ def organization_detail(request, pk):
         "member_count": Person.objects.filter(branch=org, is_active=True, political_status__in=MEMBER_STATUSES).count(),
         "children": children,
         "can_edit": can_edit_reference(request.user, org.centre_id),
+        "can_add_member": org.kind in BRANCH_KINDS and can_edit_organization(request.user, org),
     })
 
 
