@@ -87,6 +87,7 @@ def new_page(browser, live_server):
         context.route(lambda url: urlsplit(url).netloc not in ("", netloc), lambda route: route.abort())
         page = context.new_page()
         page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
+        page.watch = watch  # for the harness's own test
         contexts.append(context)
         watches.append(watch)
         return page
