@@ -120,6 +120,9 @@ def test_bad_input_is_a_chinese_400_and_changes_nothing(api, world, posts):
                                                             "certificate_number": "NEW-1"})
     assert response.status_code == 400 and "测评" in response.json()["evaluation"][0]
     assert VanguardPost.objects.get(pk=posts.named.pk).status == "revoked"
+    response = client.post(f"{URL}{posts.named.pk}/name/", {"organization": world.root.pk, "named_on": "2026-02-01",
+                                                            "certificate_number": "NEW-1", "evaluation": "2026Q3"})
+    assert response.status_code == 200 and response.json()["status"] == "named"
 
 
 def test_projects_api(api, world, posts):

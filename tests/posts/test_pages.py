@@ -104,6 +104,13 @@ def test_office_creates_edits_and_walks_the_lifecycle(login, world, posts):
     post.refresh_from_db()
     assert post.status == "revoked" and post.revoked_by == world.office and post.revoked_on == datetime.date(
         2026, 3, 1)
+    # Named again: only with a new evaluation.
+    again = {"organization": world.root.pk, "named_on": "2026-04-01", "certificate_number": "PAGE-2"}
+    response = client.post(f"/posts/{post.pk}/name/", again)
+    assert response.status_code == 400 and "新一轮测评" in response.content.decode()
+    assert client.post(f"/posts/{post.pk}/name/", {**again, "evaluation": "2026年第二季度测评"}).status_code == 302
+    post.refresh_from_db()
+    assert post.status == "named" and post.naming_evaluation == "2026年第二季度测评"
     html = client.get(f"/posts/{post.pk}/").content.decode()
     for text in ("创建", "修改", "公示", "命名", "撤销", "两次不合格", "测评合格", "office"):
         assert text in html, text

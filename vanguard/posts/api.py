@@ -73,6 +73,8 @@ class NameSerializer(serializers.Serializer):
     organization = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all())
     named_on = serializers.DateField()
     certificate_number = serializers.CharField(required=False, allow_blank=True, default="")
+    evaluation = serializers.CharField(required=False, allow_null=True, default=None, max_length=60,
+                                       help_text="The passed evaluation behind the naming; required for a revoked post.")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -80,6 +80,9 @@ class NameForm(forms.Form):
     named_on = forms.DateField(label=_("named on"), initial=timezone.localdate,
                                widget=forms.DateInput(attrs={"type": "date"}))
     certificate_number = forms.CharField(label=_("certificate number"), required=False, max_length=100)
+    evaluation = forms.CharField(label=_("evaluation"), required=False, max_length=60,
+                                 help_text=_("The passed evaluation behind the naming, e.g. “2026 Q2 evaluation”; "
+                                             "required to name a revoked post again."))
     reason = forms.CharField(label=_("note"), required=False, max_length=500)
 
     def __init__(self, *args, post, **kwargs):

@@ -154,7 +154,8 @@ def post_disclose(request, pk):
 @require_POST
 def post_name(request, pk):
     return _action(request, pk, NameForm, "name_form",
-                   lambda post, d: services.name_post(request.user, post, **d), _("The post is named."))
+                   lambda post, d: services.name_post(request.user, post, **{**d, "evaluation": d["evaluation"] or None}),
+                   _("The post is named."))
 
 
 @login_required
