@@ -316,3 +316,30 @@ def test_people_not_in_the_file_are_left_alone(world):
     after = list(Person.objects.filter(centre=world.centre).exclude(mobile="13900001111")
                  .values_list("pk", "name", "is_active", "updated_at"))
     assert sorted(after) == sorted(before)
+
+
+def test_person_saved_without_a_phone_is_matched_by_name(world):
+    """The model allows a person without a number; their exported row has none and must import back."""
+    from vanguard.org import services
+
+    person = services.create_person(world.admin, world.centre, name="无手机", political_status=Person.Status.PUBLIC)
+    file = roster_file(world.centre, [row(姓名="无手机", 手机号码=None, 政治面貌="群众", 入党时间=None,
+                                          所在党支部=None, 岗位="保洁")])
+    result = import_roster(world.office, world.centre, file)
+    assert result.ok, [str(e) for e in result.errors]
+    assert (result.created, result.updated) == (0, 1)
+    person.refresh_from_db()
+    assert (person.job, person.mobile) == ("保洁", "")
+
+
+def test_phoneless_name_twice_or_ambiguous_is_an_error(world):
+    from vanguard.org import services
+
+    services.create_person(world.admin, world.centre, name="无手机", political_status=Person.Status.PUBLIC)
+    blank = {"手机号码": None, "政治面貌": "群众", "入党时间": None, "所在党支部": None}
+    result = import_roster(world.office, world.centre, roster_file(world.centre, [
+        row(姓名="无手机", **blank), row(姓名="无手机", **blank)]))
+    assert places(result) == [(3, "C", "手机号码", "mobile_twice")]
+    services.create_person(world.admin, world.centre, name="无手机", political_status=Person.Status.PUBLIC)
+    result = import_roster(world.office, world.centre, roster_file(world.centre, [row(姓名="无手机", **blank)]))
+    assert places(result) == [(2, "C", "手机号码", "mobile_missing")]

@@ -120,12 +120,16 @@ def test_export_reimports_cleanly(world, login):
     import_roster(world.office, world.centre, roster_file(world.centre, [
         row(), row(姓名="无窗口", 手机号码="13900001112", 窗口编号=None, 派驻单位=None, 性别=None, 岗位=None,
                    入党时间=None, 政治面貌="预备党员", 所在党支部="二层党支部")]))
+    from vanguard.org import services
+
+    services.create_person(world.admin, world.centre, name="无手机", political_status=Person.Status.PUBLIC)
     response = login(world.office).get(EXPORT)
     assert response.status_code == 200
     rows = exported_people(response)
     centre_people = Person.objects.filter(centre=world.centre, is_active=True)
     assert len(rows) == centre_people.count()
     by_mobile = {r[2]: r for r in rows}
+    assert by_mobile[None][0] == "无手机"
     assert by_mobile["13900001111"][:4] == ("新同志", "女", "13900001111", "中共党员")
     assert by_mobile["13900001112"][3] == "中共预备党员"
     assert by_mobile[world.public_person.mobile][3] == "群众"

@@ -84,8 +84,15 @@ class _Lookups:
         self.windows = {fold(number): pk for pk, number in
                         Window.objects.filter(centre=centre).values_list("pk", "number")}
         # Plain values, not model instances: a city centre has tens of thousands of people.
-        self.people = {row["mobile"]: row for row in
-                       Person.objects.filter(centre=centre).exclude(mobile="").values("pk", "mobile", *ROW_ATTNAMES)}
+        self.people = {}
+        # People saved without a mobile number (allowed by the model): an exported row of theirs has no
+        # number either, so it is matched by name, if the name is unique among them.
+        self.phoneless = {}
+        for row in Person.objects.filter(centre=centre).values("pk", "mobile", *ROW_ATTNAMES):
+            if row["mobile"]:
+                self.people[row["mobile"]] = row
+            else:
+                self.phoneless.setdefault(row["name"], []).append(row)
 
 
 class _Row:
@@ -123,10 +130,18 @@ def _parse_row(row, centre, lookups, today):
     values["gender"] = GENDER_VALUES.get(gender, "")
 
     mobile = None
+    values["existing"] = None
     try:
         mobile = normalise_mobile(text(row.raw(MOBILE)))
     except ValidationError as e:
-        row.error(MOBILE, e.messages[0], "mobile_missing" if e.code == "missing" else "mobile_invalid")
+        same_name = lookups.phoneless.get(name, []) if e.code == "missing" else []
+        if len(same_name) == 1:
+            mobile, values["existing"] = "", same_name[0]  # that person, still without a number
+        elif same_name:
+            row.error(MOBILE, _("The mobile number is missing, and several people called “%(name)s” have none: "
+                                "add each one's number.") % {"name": name}, "mobile_missing")
+        else:
+            row.error(MOBILE, e.messages[0], "mobile_missing" if e.code == "missing" else "mobile_invalid")
     values["mobile"] = mobile
 
     status_text = fold(row.raw(STATUS))
@@ -223,7 +238,15 @@ def import_roster(actor, centre, file, *, dry_run=False):
             row = _Row(number, values, columns, letters, result.errors)
             fields = _parse_row(row, centre, lookups, today)
             mobile = fields["mobile"]
-            if mobile is not None:
+            if mobile == "":  # a person without a number, matched by name
+                key = ("pk", fields["existing"]["pk"])
+                if key in first_row_of:
+                    row.error(MOBILE, _("%(name)s (no mobile number) appears on rows %(first)s and %(row)s; a "
+                                        "person may appear only once.")
+                              % {"name": fields["name"], "first": first_row_of[key], "row": number}, "mobile_twice")
+                    continue
+                first_row_of[key] = number
+            elif mobile is not None:
                 if mobile in first_row_of:
                     row.error(MOBILE, _("The mobile number %(mobile)s appears on rows %(first)s and %(row)s; a "
                                         "person may appear only once.")
@@ -248,7 +271,7 @@ def import_roster(actor, centre, file, *, dry_run=False):
 def _apply(actor, centre, parsed, lookups, result):
     new, changed = [], []
     for fields in parsed:
-        existing = lookups.people.get(fields["mobile"])
+        existing = fields["existing"] or lookups.people.get(fields["mobile"])
         if existing is None:
             new.append(fields)
             continue
