@@ -48,3 +48,11 @@ def api(world):
         return client
 
     return _api
+
+
+@pytest.fixture(autouse=True)
+def _fresh_post_cache():
+    # The per-process window -> post map must not carry posts across tests.
+    services._POST_CACHE["at"] = 0.0
+    yield
+    services._POST_CACHE["at"] = 0.0

@@ -1,6 +1,7 @@
 """Use cases of transactions and ratings (rectification cases are in cases.py)."""
 
 import datetime
+import time
 import uuid
 
 from django.conf import settings
@@ -55,12 +56,28 @@ def _as_datetime(value, field, label, errors):
     return dt
 
 
+_POST_CACHE = {"at": 0.0, "posts": {}}
+POST_CACHE_SECONDS = 30
+
+
+def _cached_post(window_id):
+    """The post at a window, from a per-process map refreshed every 30 s: the hot
+    rating path then needs no query for it (a new post counts within 30 s)."""
+    now = time.monotonic()
+    if now - _POST_CACHE["at"] > POST_CACHE_SECONDS:
+        _POST_CACHE["posts"] = _post_for_window(None)
+        _POST_CACHE["at"] = now
+    return _POST_CACHE["posts"].get(window_id)
+
+
 def _post_for_window(window_ids):
     from vanguard.posts.models import VanguardPost
 
     posts = {}
-    for post_id, window_id, kind in VanguardPost.objects.public().filter(window_id__in=window_ids).order_by(
-            "pk").values_list("pk", "window_id", "kind"):
+    posts_qs = VanguardPost.objects.public().filter(window__isnull=False)
+    if window_ids is not None:
+        posts_qs = posts_qs.filter(window_id__in=window_ids)
+    for post_id, window_id, kind in posts_qs.order_by("pk").values_list("pk", "window_id", "kind"):
         # A window post wins over other posts at the same window.
         if window_id not in posts or kind == VanguardPost.Kind.WINDOW:
             posts[window_id] = post_id
@@ -246,8 +263,9 @@ def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", 
     """The one place a rating is written (public page, API, devices). Returns
     (rating, created): a replay with the same idempotency key returns the first."""
     now = now or timezone.now()
-    if idempotency_key:
-        idempotency_key = str(idempotency_key)[:64]
+    idempotency_key = str(idempotency_key)[:64] if idempotency_key else None
+    if idempotency_key and txn.rated:
+        # A replay: answered from the first rating (the insert below would fail anyway).
         previous = Rating.objects.filter(idempotency_key=idempotency_key).first()
         if previous is not None:
             if previous.transaction_id != txn.pk:
@@ -269,7 +287,7 @@ def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", 
     comment = (comment or "").strip()
     if len(comment) > 500:
         raise ValidationError({"comment": _("The comment is longer than 500 characters.")})
-    if Rating.objects.filter(transaction_id=txn.pk).exists():
+    if txn.rated:
         raise ValidationError({"transaction": _(
             "Transaction %(number)s has already been rated; each transaction is rated once.") % {
             "number": txn.number}})
@@ -279,15 +297,19 @@ def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", 
         rater_name=(rater_name or "")[:50], rater_phone=(rater_phone or "")[:20], ip_address=ip or None,
         device=(device or "")[:64], idempotency_key=idempotency_key or None, rated_at=now,
         day=timezone.localdate(now), centre_id=txn.centre_id, unit_id=txn.unit_id, window_id=txn.window_id,
-        floor_id=txn.window.floor_id, person_id=txn.person_id, post_id=_post_for_window([txn.window_id]).get(
-            txn.window_id), branch_id=_branch_for(txn), flagged=bool(flags), flags=flags)
+        floor_id=txn.window.floor_id, person_id=txn.person_id, post_id=_cached_post(txn.window_id),
+        branch_id=_branch_for(txn), flagged=bool(flags), flags=flags)
     try:
         with transaction.atomic():
             rating.save()
     except IntegrityError:
+        # The one-rating-per-transaction or idempotency-key constraint: a replay or a second rating.
         if idempotency_key:
-            previous = Rating.objects.filter(idempotency_key=idempotency_key, transaction_id=txn.pk).first()
+            previous = Rating.objects.filter(idempotency_key=idempotency_key).first()
             if previous is not None:
+                if previous.transaction_id != txn.pk:
+                    raise ValidationError({"idempotency_key": _(
+                        "This idempotency key was used for another transaction.")}) from None
                 return previous, False
         raise ValidationError({"transaction": _(
             "Transaction %(number)s has already been rated; each transaction is rated once.") % {
@@ -297,7 +319,7 @@ def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", 
         from .cases import open_case
 
         open_case(rating)
-    transaction.on_commit(figures.fold_pending)
+    transaction.on_commit(figures.fold_soon)
     return rating, True
 
 
