@@ -114,6 +114,8 @@ def test_a_filter_outside_scope_finds_nothing(world, login):
 
 
 def test_live_search_returns_the_table_alone(world, login):
+    page = text(login(world.office).get(PEOPLE))
+    assert 'type="search"' in page and f'hx-get="{PEOPLE}"' in page and 'hx-target="#people-table"' in page
     response = login(world.office).get(PEOPLE, {"q": "二层"}, HTTP_HX_REQUEST="true",
                                        HTTP_HX_TARGET="people-table")
     page = text(response)

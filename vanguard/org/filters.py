@@ -8,6 +8,7 @@ import unicodedata
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -36,6 +37,18 @@ def editable_people_q(user):
     return q
 
 
+def live_search(field, url, target, *, placeholder, select=None):
+    """Typing in the search box refreshes the table (htmx), with the other filters included."""
+    field.widget.input_type = "search"
+    field.widget.attrs.update({
+        "placeholder": placeholder, "autocomplete": "off", "hx-get": url, "hx-target": target,
+        "hx-swap": "outerHTML", "hx-trigger": "input changed delay:300ms, search", "hx-include": "closest form",
+        "hx-push-url": "true",
+    })
+    if select:
+        field.widget.attrs["hx-select"] = select
+
+
 def _styled(filterset):
     for field in filterset.form.fields.values():
         widget = field.widget
@@ -61,8 +74,8 @@ class PersonFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _styled(self)
-        self.form.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off",
-                                                   "placeholder": _("Name or mobile")})
+        live_search(self.form.fields["q"], reverse("org:person-list"), "#people-table",
+                    placeholder=_("Name or mobile"))
 
     def filter_search(self, queryset, name, value):
         term = unicodedata.normalize("NFKC", value).strip()
@@ -86,7 +99,8 @@ class UnitFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _styled(self)
-        self.form.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("Name or short name")})
+        live_search(self.form.fields["q"], reverse("org:unit-list"), "#units-table",
+                    placeholder=_("Name or short name"), select="#units-table")
 
     def filter_search(self, queryset, name, value):
         term = value.strip()
