@@ -154,15 +154,14 @@ def time_publication(admin, periods):
 def time_plain_aggregate(periods):
     from django.db import connection, transaction
 
-    from vanguard.assessment.compute import plain_aggregate_sql
+    from vanguard.assessment.compute import plain_aggregate_sql, tune
 
     print(f"plain aggregate ({load()})")
     started = time.monotonic()
     people = 0
     with transaction.atomic(), connection.cursor() as cur:
-        # The same session settings as publication (no JIT, 64 MB to sort), so only the work differs.
-        cur.execute("SET LOCAL jit = off")
-        cur.execute("SET LOCAL work_mem = '64MB'")
+        # The same session settings as publication (compute.tune), so only the work differs.
+        tune(cur)
         for period in periods:
             cur.execute(plain_aggregate_sql(period))
             people += cur.fetchone()[0]
