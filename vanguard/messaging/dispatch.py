@@ -122,7 +122,7 @@ def claim(broadcast_ids, limit=BATCH, now=None):
         f"UPDATE {table} SET state = %s, claim_token = %s, claimed_at = %s, attempts = attempts + 1 "
         f"WHERE state IN (%s, %s) AND id IN ("
         f"SELECT id FROM {table} WHERE broadcast_id IN ({ids}) AND state IN (%s, %s) "
-        f"AND (next_attempt_at IS NULL OR next_attempt_at <= %s) ORDER BY id LIMIT %s{lock})"
+        f"AND (next_attempt_at IS NULL OR next_attempt_at <= %s) LIMIT %s{lock})"
     )
     params = [Message.State.SENDING, token, now, Message.State.QUEUED, Message.State.RETRY,
               Message.State.QUEUED, Message.State.RETRY, now, limit]

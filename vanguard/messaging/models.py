@@ -249,10 +249,12 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["pk"]
+        # Partial indexes: a broadcast inserts hundreds of thousands of rows at once, and
+        # only "sending" rows (claims) and rows with a gateway id (receipts) are looked up.
         indexes = [
             models.Index(fields=["broadcast", "state"]),
-            models.Index(fields=["state", "claimed_at"]),
-            models.Index(fields=["gateway_id"]),
+            models.Index(fields=["claimed_at"], condition=Q(state="sending"), name="message_claimed"),
+            models.Index(fields=["gateway_id"], condition=~Q(gateway_id=""), name="message_gateway_id"),
         ]
 
     def __str__(self):
