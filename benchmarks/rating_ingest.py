@@ -264,7 +264,7 @@ def figures_bench(args):
         start_day = today - datetime.timedelta(days=364)
         for offset in range(have, args.figures_rows, step):
             n = min(step, args.figures_rows - offset)
-            insert_transactions(centre, n, f"F{offset // step}-", start_day)
+            insert_transactions(centre, n, f"F{offset}-", start_day)
             with connection.cursor() as cursor:
                 cursor.execute("""
                     INSERT INTO ratings_rating (transaction_id, level, channel, scores, reasons, comment, is_default,
@@ -280,8 +280,8 @@ def figures_bench(args):
                     CROSS JOIN LATERAL (SELECT CASE WHEN t.id %% 1000 < 800 THEN 5 WHEN t.id %% 1000 < 940 THEN 4
                                                     WHEN t.id %% 1000 < 990 THEN 3 WHEN t.id %% 1000 < 997 THEN 2
                                                     ELSE 1 END AS level) lv
-                    WHERE t.centre_id = %(centre)s AND t.number LIKE %(prefix)s AND NOT t.rated
-                """, {"centre": centre.pk, "prefix": f"F{offset // step}-%", "tz": settings.TIME_ZONE})
+                    WHERE t.centre_id = %(centre)s AND NOT t.rated
+                """, {"centre": centre.pk, "tz": settings.TIME_ZONE})
                 cursor.execute("UPDATE ratings_transaction SET rated = true WHERE centre_id = %s AND NOT rated",
                                [centre.pk])
             print(f"  … {offset + n:,} ratings ({time.monotonic() - t0:.0f} s)", flush=True)
