@@ -3,6 +3,7 @@ create) with actions open, close and invitations (GET list, POST issue)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,7 +17,7 @@ from . import services
 from .models import Evaluation, Invitation
 
 
-class ResultSerializer(serializers.Serializer):
+class EvaluationResultSerializer(serializers.Serializer):
     post = serializers.IntegerField(source="post_id")
     post_name = serializers.CharField(source="post.name")
     answers = serializers.IntegerField()
@@ -27,13 +28,14 @@ class ResultSerializer(serializers.Serializer):
 class EvaluationSerializer(serializers.ModelSerializer):
     posts = serializers.PrimaryKeyRelatedField(many=True, queryset=VanguardPost.objects.all())
     progress = serializers.SerializerMethodField()
-    results = ResultSerializer(many=True, read_only=True)
+    results = EvaluationResultSerializer(many=True, read_only=True)
 
     class Meta:
         model = Evaluation
         fields = ["id", "title", "year", "quarter", "status", "threshold", "min_answers", "posts", "opened_on",
                   "closed_on", "progress", "results"]
 
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_progress(self, obj):
         return [{k: v for k, v in row.items() if k != "group"} for row in services.progress(obj)]
 
