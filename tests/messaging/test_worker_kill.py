@@ -34,9 +34,45 @@ def start_worker(env, log):
                              "--schedule-interval", "0.5"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 
 
+class Database:
+    """The scenario's own database: a SQLite file, or a fresh PostgreSQL database
+    beside the one the suite runs on (so the workers, separate processes, share it)."""
+
+    def __init__(self, engine, tmp_path):
+        self.engine = engine
+        if engine == "sqlite":
+            self.url = None
+            self.path = tmp_path / "data" / "vanguard.sqlite3"
+        else:
+            base = os.environ["VANGUARD_DATABASE_URL"]
+            self.admin_url = base.rsplit("/", 1)[0] + "/postgres"
+            self.name = f"{base.rsplit('/', 1)[1]}_kill_{os.getpid()}"
+            self.url = base.rsplit("/", 1)[0] + "/" + self.name
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}"')
+            self._admin(f'CREATE DATABASE "{self.name}"')
+
+    def _admin(self, sql):
+        import psycopg
+
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(sql)
+
+    def query(self, sql):
+        if self.engine == "sqlite":
+            with sqlite3.connect(self.path, timeout=30) as conn:
+                return conn.execute(sql).fetchall()
+        import psycopg
+
+        with psycopg.connect(self.url) as conn:
+            return conn.execute(sql).fetchall()
+
+    def drop(self):
+        if self.engine != "sqlite":
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
 def counts(db):
-    with sqlite3.connect(db, timeout=30) as conn:
-        return dict(conn.execute("SELECT state, COUNT(*) FROM messaging_message GROUP BY state").fetchall())
+    return dict(db.query("SELECT state, COUNT(*) FROM messaging_message GROUP BY state"))
 
 
 def wait_for(predicate, timeout, what):
@@ -49,8 +85,22 @@ def wait_for(predicate, timeout, what):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
+    not os.environ.get("VANGUARD_DATABASE_URL", "").startswith("postgres"),
+    reason="the suite runs on SQLite; the PostgreSQL variant runs with the PostgreSQL suite"))]
+
+
 @pytest.mark.slow
-def test_killed_worker_sends_each_message_exactly_once(tmp_path):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_killed_worker_sends_each_message_exactly_once(tmp_path, engine):
+    db = Database(engine, tmp_path)
+    try:
+        run_scenario(tmp_path, db)
+    finally:
+        db.drop()
+
+
+def run_scenario(tmp_path, db):
     data = tmp_path / "data"
     outbox = tmp_path / "gateway"
     env = {k: v for k, v in os.environ.items() if not k.startswith("VANGUARD_")}
@@ -60,7 +110,8 @@ def test_killed_worker_sends_each_message_exactly_once(tmp_path):
         "VANGUARD_SMS_CLAIM_LEASE": "3", "VANGUARD_SMS_DISPATCH_SECONDS": "2", "VANGUARD_SMS_QUIET_HOURS": "",
         "VANGUARD_LOG_LEVEL": "WARNING",
     })
-    db = data / "vanguard.sqlite3"
+    if db.url:
+        env["VANGUARD_DATABASE_URL"] = db.url
     vanguard(env, "migrate", "--no-input")
     python(env, f"from tests.messaging.worker_scenario import setup; setup({RECIPIENTS})")
 
@@ -69,7 +120,7 @@ def test_killed_worker_sends_each_message_exactly_once(tmp_path):
     others = []
     try:
         # Kill it once a good part, but not all, has gone out.
-        wait_for(lambda: counts(db).get("sent", 0) >= RECIPIENTS // 5, 40, "the first sends")
+        wait_for(lambda: counts(db).get("sent", 0) >= RECIPIENTS // 5, 90, "the first sends")
         first.send_signal(signal.SIGKILL)
         first.wait()
         at_kill = counts(db)
@@ -78,7 +129,7 @@ def test_killed_worker_sends_each_message_exactly_once(tmp_path):
         others = [start_worker(env, logs[1]), start_worker(env, logs[2])]
         python(env, "from tests.messaging.worker_scenario import enqueue; enqueue(4)")
         wait_for(lambda: counts(db).get("sent", 0) + counts(db).get("unknown", 0) == RECIPIENTS
-                 and not counts(db).get("sending"), 50, "the broadcast to finish")
+                 and not counts(db).get("sending"), 150, "the broadcast to finish")
     finally:
         for process in [first, *others]:
             if process.poll() is None:
@@ -94,9 +145,8 @@ def test_killed_worker_sends_each_message_exactly_once(tmp_path):
     final = counts(db)
     received = [json.loads(line) for line in (outbox / "outbox.jsonl").read_text().splitlines()]
     by_message = collections.Counter(int(row["ref"][2:].split("a")[0]) for row in received)
-    with sqlite3.connect(db) as conn:
-        queued = {pk for (pk,) in conn.execute("SELECT id FROM messaging_message")}
-        mobiles = dict(conn.execute("SELECT id, mobile FROM messaging_message").fetchall())
+    queued = {pk for (pk,) in db.query("SELECT id FROM messaging_message")}
+    mobiles = dict(db.query("SELECT id, mobile FROM messaging_message"))
     duplicates = {pk: n for pk, n in by_message.items() if n > 1}
     assert not duplicates, f"handed to the gateway more than once: {list(duplicates.items())[:10]}"
     assert set(by_message) == queued, f"lost: {len(queued - set(by_message))}, unknown extra: " \
