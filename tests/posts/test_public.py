@@ -31,6 +31,8 @@ def test_signboard_is_public_and_in_chinese(client, world, posts):
         assert text in html, text
     assert 'lang="zh-hans"' in html
     assert "Server-Timing" in response
+    # The ratings app's form for this post, and its satisfaction rate this year.
+    assert f'href="/r/post/{posts.named.code}/"' in html and 'class="satisfaction"' in html
 
 
 def test_signboard_shows_no_personal_phone_numbers(client, world, posts):
@@ -88,8 +90,9 @@ def test_query_count_does_not_grow_with_holders(client, world, posts, django_ass
         with CaptureQueriesContext(connection) as cached:
             assert client.get(f"/p/{post.code}/").status_code == 200
         counts.append(len(cached))
-    # Uncached: the post's version, the post and its holders; cached: the version only.
-    assert counts == [3, 1, 3, 1], counts
+    # Uncached: the post's version, the post, its holders and this year's satisfaction rate;
+    # cached: the version only.
+    assert counts == [4, 1, 4, 1], counts
 
 
 def test_json_has_only_what_the_page_shows(client, world, posts):
@@ -201,7 +204,7 @@ def test_shared_cache_hit_costs_no_query_and_changes_show_at_once(client, world,
         assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as hit:
         assert client.get(url).status_code == 200
-    assert (len(miss), len(hit)) == (2, 0)
+    assert (len(miss), len(hit)) == (3, 0)
     with django_capture_on_commit_callbacks(execute=True):
         services.update_post(world.office, posts.named, name="共享缓存改名岗")
     assert "共享缓存改名岗" in client.get(url).content.decode()

@@ -55,6 +55,16 @@ def _optional_url(name, *args):
         return ""
 
 
+def _satisfaction(post):
+    """This year's satisfaction rate from the public's ratings (one indexed query), once
+    the ratings app provides it; cached with the page."""
+    try:
+        from vanguard.ratings.public import post_satisfaction
+    except ImportError:
+        return None
+    return post_satisfaction(post)
+
+
 def sign_data(post):
     """What the signboard shows, and nothing more: the JSON and the page share it."""
     holders = post.post_holders.all()
@@ -116,7 +126,7 @@ def signboard(request, code):
         if post is None:
             raise Http404
         html = render_to_string("posts/public/signboard.html", {
-            "post": post, "sign": sign_data(post), "large": large,
+            "post": post, "sign": sign_data(post), "large": large, "satisfaction": _satisfaction(post),
             "rate_url": _optional_url("ratings:rate-post", post.code),
             "feedback_url": _optional_url("cases:feedback-new"),
         }, request=request)
