@@ -69,15 +69,17 @@ class Transaction(models.Model):
         PERSON = "person", _("Person")
         COMPANY = "company", _("Company")
 
+    # Indexed by the (centre, number) and (unit, accepted_at) constraints/indexes below.
     centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="transactions",
-                               verbose_name=_("service centre"))
+                               verbose_name=_("service centre"), db_index=False)
     number = models.CharField(_("transaction number"), max_length=40)
     service_item = models.CharField(_("service item"), max_length=200)
     window = models.ForeignKey(Window, on_delete=models.PROTECT, related_name="transactions",
                                verbose_name=_("window"))
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="transactions", verbose_name=_("handled by"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="transactions", verbose_name=_("unit"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="transactions", verbose_name=_("unit"),
+                             db_index=False)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.IMMEDIATE)
     user_kind = models.CharField(_("service user"), max_length=10, choices=UserKind.choices,
                                  default=UserKind.PERSON)
@@ -142,14 +144,18 @@ class Rating(models.Model):
     rated_at = models.DateTimeField(_("rated at"))
     day = models.DateField(_("day"))
     # Copied from the transaction for figures and checks.
-    centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    window = models.ForeignKey(Window, on_delete=models.PROTECT, related_name="+")
-    floor = models.ForeignKey(Floor, on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # No index of their own: every index is paid on each of a city's ratings; the figures read
+    # SatisfactionStat, and lists go through the composite indexes below.
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="+", db_index=False)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
+    window = models.ForeignKey(Window, on_delete=models.PROTECT, related_name="+", db_index=False)
+    floor = models.ForeignKey(Floor, on_delete=models.PROTECT, related_name="+", db_index=False)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     post = models.ForeignKey("posts.VanguardPost", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
-    branch = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+                             related_name="+", db_index=False)
+    branch = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               db_index=False)
     # Fraud signals: flagged, never blocked; the office reviews and may set aside.
     flagged = models.BooleanField(_("flagged"), default=False)
     flags = models.JSONField(_("signals"), default=list, blank=True)
@@ -157,7 +163,7 @@ class Rating(models.Model):
     set_aside = models.BooleanField(_("set aside"), default=False)
     set_aside_reason = models.TextField(_("reason for setting aside"), blank=True)
     set_aside_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", verbose_name=_("set aside by"))
+                                     related_name="+", verbose_name=_("set aside by"), db_index=False)
     # False until folded into the figures (SatisfactionStat).
     counted = models.BooleanField(default=False)
 
@@ -172,6 +178,7 @@ class Rating(models.Model):
             models.Index(fields=["device", "rated_at"]),
             models.Index(fields=["counted"], condition=Q(counted=False), name="rating_uncounted"),
             models.Index(fields=["centre", "flagged", "reviewed"]),
+            models.Index(fields=["unit", "rated_at"]),
         ]
 
     def __str__(self):
