@@ -122,14 +122,16 @@ def claim(broadcast_ids, limit=BATCH, now=None):
         f"UPDATE {table} SET state = %s, claim_token = %s, claimed_at = %s, attempts = attempts + 1 "
         f"WHERE state IN (%s, %s) AND id IN ("
         f"SELECT id FROM {table} WHERE broadcast_id IN ({ids}) AND state IN (%s, %s) "
-        f"AND (next_attempt_at IS NULL OR next_attempt_at <= %s) LIMIT %s{lock})"
+        f"AND (next_attempt_at IS NULL OR next_attempt_at <= %s) LIMIT %s{lock}) RETURNING id"
     )
     params = [Message.State.SENDING, token, now, Message.State.QUEUED, Message.State.RETRY,
               Message.State.QUEUED, Message.State.RETRY, now, limit]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
-    messages = list(Message.objects.filter(claim_token=token, state=Message.State.SENDING)
-                    .select_related("broadcast").only("pk", "mobile", "attempts", "broadcast__text"))
+        ids = [row[0] for row in cursor.fetchall()]
+    # By primary key (RETURNING), not by token: no scan of the claim index's dead entries.
+    messages = list(Message.objects.filter(pk__in=ids).select_related("broadcast")
+                    .only("pk", "mobile", "attempts", "broadcast__text")) if ids else []
     return token, messages
 
 
