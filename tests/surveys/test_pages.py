@@ -23,6 +23,14 @@ def test_anonymous_redirected(client, world):
     assert client.get(reverse("surveys:home")).status_code == 302
 
 
+def test_progress_partial(world, login, evaluation):
+    url = reverse("surveys:progress", args=[evaluation.pk])
+    assert "两代表一委员" in login(world.office).get(url).content.decode()
+    assert login(world.outsider).get(url).status_code == 404
+    page = login(world.office).get(reverse("surveys:evaluation", args=[evaluation.pk])).content.decode()
+    assert f'hx-get="{url}"' in page
+
+
 def test_detail_access(world, login, evaluation):
     url = reverse("surveys:evaluation", args=[evaluation.pk])
     assert login(world.office).get(url).status_code == 200

@@ -60,6 +60,13 @@ def evaluation_detail(request, pk):
         "channels": Invitation.Channel.choices, "invitations": evaluation.invitations.select_related("group")[:200]})
 
 
+@login_required
+def evaluation_progress(request, pk):
+    """The progress table alone, polled by the page while the evaluation is open."""
+    evaluation = _evaluation(request, pk)
+    return render(request, "surveys/_progress.html", {"progress": services.progress(evaluation)})
+
+
 ACTIONS = {
     "open": lambda u, e, p: services.open_evaluation(u, e),
     "close": lambda u, e, p: services.close_evaluation(u, e),
