@@ -96,7 +96,7 @@ def build_centre(code, units=10, windows_per_unit=6, people_per_window=3):
     return centre, unit_objs, windows, people, user, token.key
 
 
-def insert_transactions(centre, count, prefix, start_day):
+def insert_transactions(centre, count, prefix, start_day, rated=False):
     """`count` transactions spread over a year, PostgreSQL-side (generate_series)."""
     from django.db import connection
 
@@ -113,9 +113,10 @@ def insert_transactions(centre, count, prefix, start_day):
                    w.units[1 + g %% w.n], 'immediate', 'person',
                    %(start)s::timestamptz + (g::float8 / %(count)s) * interval '365 days',
                    %(start)s::timestamptz + (g::float8 / %(count)s) * interval '365 days' + interval '20 minutes',
-                   '', '', '', now() - interval '30 days', false
+                   '', '', '', now() - interval '30 days', %(rated)s
             FROM generate_series(0, %(count)s - 1) g CROSS JOIN w
-        """, {"centre": centre.pk, "prefix": prefix, "count": count, "start": start_day.isoformat()})
+        """, {"centre": centre.pk, "prefix": prefix, "count": count, "start": start_day.isoformat(),
+              "rated": rated})
 
 
 # Ingest ------------------------------------------------------------------------------------
@@ -254,8 +255,9 @@ RATE_UNRATED_SQL = """
     CROSS JOIN LATERAL (SELECT CASE WHEN t.id %% 1000 < 800 THEN 5 WHEN t.id %% 1000 < 940 THEN 4
                                     WHEN t.id %% 1000 < 990 THEN 3 WHEN t.id %% 1000 < 997 THEN 2
                                     ELSE 1 END AS level) lv
-    WHERE t.centre_id = %(centre)s AND NOT t.rated
-                """
+    WHERE t.centre_id = %(centre)s AND t.id > %(after)s AND (t.rated = %(rated)s)
+      AND (t.rated OR NOT EXISTS (SELECT 1 FROM ratings_rating r WHERE r.transaction_id = t.id))
+"""
 
 
 def figures_bench(args):
@@ -286,17 +288,22 @@ def figures_bench(args):
             # Bulk generation only: rows are consistent by construction, so skip the per-row FK triggers.
             cursor.execute("SET session_replication_role = replica")
         made = Transaction.objects.filter(centre=centre).count()
-        while True:
-            with connection.cursor() as cursor:
-                cursor.execute(RATE_UNRATED_SQL, {"centre": centre.pk, "tz": settings.TIME_ZONE})
-                cursor.execute("UPDATE ratings_transaction SET rated = true WHERE centre_id = %s AND NOT rated",
-                               [centre.pk])
-            print(f"  … {made:,} transactions and ratings ({time.monotonic() - t0:.0f} s)", flush=True)
-            if made >= args.figures_rows:
-                break
+        with connection.cursor() as cursor:
+            # Left over by an interrupted run: transactions without their ratings.
+            cursor.execute(RATE_UNRATED_SQL, {"centre": centre.pk, "tz": settings.TIME_ZONE, "after": 0,
+                                              "rated": False})
+            cursor.execute("UPDATE ratings_transaction SET rated = true WHERE centre_id = %s AND NOT rated",
+                           [centre.pk])
+        while made < args.figures_rows:
             n = min(step, args.figures_rows - made)
-            insert_transactions(centre, n, f"F{made}-", start_day)
+            after = Transaction.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            # Written as rated, then their ratings by id range: no second pass over the transactions.
+            insert_transactions(centre, n, f"F{made}-", start_day, rated=True)
+            with connection.cursor() as cursor:
+                cursor.execute(RATE_UNRATED_SQL, {"centre": centre.pk, "tz": settings.TIME_ZONE, "after": after,
+                                                  "rated": True})
             made += n
+            print(f"  … {made:,} transactions and ratings ({time.monotonic() - t0:.0f} s)", flush=True)
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = DEFAULT")
             cursor.execute("ANALYZE ratings_rating")
