@@ -78,10 +78,6 @@ def build_centre(ctx):
                 status = rng.choices([Person.Status.FULL, Person.Status.PROBATIONARY, Person.Status.PUBLIC],
                                      weights=[58, 5, 37])[0]
                 ctx.people.append(_person(ctx, admin, centre, rng, window, branch, status, used_mobiles))
-    # A few names with a middle dot.
-    for name, person in zip(DOTTED, ctx.people[3::31], strict=False):
-        services.update_person(admin, person, name=name)
-
     for branch in ctx.branches:
         members = [p for p in ctx.people if p.branch_id == branch.pk]
         services.set_committee_member(admin, branch, members[0], role=CommitteeMember.Role.SECRETARY, sort_order=1)
@@ -100,6 +96,9 @@ def build_centre(ctx):
 def _person(ctx, admin, centre, rng, window, branch, status, used_mobiles):
     is_member = status != Person.Status.PUBLIC
     name = person_name(rng)
+    index = len(ctx.people)
+    if index % 31 == 3 and index // 31 < len(DOTTED):
+        name = DOTTED[index // 31]  # a few names with a middle dot, named before their avatar is drawn
     person = services.create_person(
         admin, centre, name=name, gender=rng.choice([Person.Gender.MALE, Person.Gender.FEMALE]),
         mobile=mobile(rng, used_mobiles) if rng.random() > 0.02 else "",

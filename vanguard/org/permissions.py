@@ -29,4 +29,4 @@ def can_edit_person(user, person):
 
 def can_add_people(user, centre_id):
     scope = scope_for(user)
-    return scope.is_admin or centre_id in scope.centres(Role.OFFICE) or scope.has_role(Role.SECRETARY)
+    return scope.is_admin or centre_id in scope.centres(Role.OFFICE, Role.SECRETARY)
