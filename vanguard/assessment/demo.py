@@ -147,7 +147,14 @@ def _appeals(ctx, period, office):
                                                 submitted_by=person.user if person.user_id else office)
         made.append(appeal)
     if len(made) >= 2:
+        # Upheld where points were really taken off, so the correction shows as a new version.
+        lost = (Score.objects.filter(period=period, person=made[1].person, indicator__method="deduct",
+                                     indicator__part="work").select_related("indicator").order_by("points").first())
+        if lost is not None and lost.points < lost.indicator.maximum:
+            made[1].indicator = lost.indicator
+            made[1].save(update_fields=["indicator"])
+        ind = made[1].indicator
         services.decide_appeal(office, made[1], uphold=True, answer="经核实，系统故障属实，恢复该项分值。",
-                               corrections=[(work_ind, work_ind.maximum)])
+                               corrections=[(ind, ind.maximum)])
     if len(made) >= 3:
         services.decide_appeal(office, made[2], uphold=False, answer="经复核，扣分依据充分，维持原评分。")
