@@ -215,14 +215,17 @@ class Score(models.Model):
                                db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessment_scores",
                                verbose_name=_("person"))
-    # No index of their own on indicator and scorer: they are only looked up when an unused
-    # scheme's indicators or an account are deleted, and every index slows a 17-million-row table.
+    # No index and no database constraint of their own on indicator and scorer: save_scores
+    # checks the indicator against the month's scheme and the scorer is the acting user, while
+    # each deferred constraint check costs a trigger call per row (70,000 for one Excel file).
+    # Django still applies on_delete to them.
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores",
-                                  verbose_name=_("indicator"), db_index=False)
+                                  verbose_name=_("indicator"), db_index=False, db_constraint=False)
     points = models.DecimalField(_("points"), **POINTS)
     note = models.CharField(_("note"), max_length=200, blank=True)
     scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+", verbose_name=_("scored by"), db_index=False)
+                                  related_name="+", verbose_name=_("scored by"), db_index=False,
+                                  db_constraint=False)
     scored_at = models.DateTimeField(_("scored at"), auto_now=True)
 
     objects = ScoreQuerySet.as_manager()
@@ -354,10 +357,12 @@ class Result(models.Model):
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     is_current = models.BooleanField(_("current"), default=True)
     # Where the member stood when published: ranks and notices follow these.
+    # Snapshots copied from the member's own row by the publishing statement: no database
+    # constraint of their own (a trigger call per result row); Django still applies on_delete.
     branch = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("party branch"),
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                             verbose_name=_("home unit"), db_index=False)
+                             verbose_name=_("home unit"), db_index=False, db_constraint=False)
     party_points = models.DecimalField(_("party-building part"), **POINTS)
     work_points = models.DecimalField(_("work part"), **POINTS)
     bonus = models.DecimalField(_("bonus"), **POINTS)
