@@ -110,3 +110,17 @@ def test_rectifications_endpoint(world, api, post):
     assert response.json()["state"] == "requested"
     response = api(world.office).post(f"/api/v1/rectifications/{pk}/decide/", {"approve": True}, format="json")
     assert response.json()["state"] == "set_aside"
+
+
+def test_rating_batch_replay_and_second_rating(world, api, post):
+    t1, t2 = import_one(world), import_one(world)
+    batch = [{"transaction": t1.number, "level": 5, "channel": "device", "idempotency_key": "b-1"},
+             {"transaction": t2.number, "level": 2, "channel": "device", "idempotency_key": "b-2"}]
+    first = api(world.office).post("/api/v1/ratings/", batch, format="json").json()
+    again = api(world.office).post("/api/v1/ratings/", batch, format="json").json()
+    assert [r["created"] for r in first] == [True, True] and [r["created"] for r in again] == [False, False]
+    assert [r["id"] for r in first] == [r["id"] for r in again]
+    other_key = [{**batch[0], "idempotency_key": "b-3"}]
+    response = api(world.office).post("/api/v1/ratings/", other_key, format="json")
+    assert response.status_code == 400 and t1.number in str(response.json())
+    assert Rating.objects.count() == 2 and Rating.objects.get(transaction=t2).case.state == "verifying"

@@ -9,7 +9,6 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -129,16 +128,8 @@ class RatingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         if isinstance(request.data, list):
             if not request.data or len(request.data) > 1000:
                 raise ValidationError(_("Send 1 to 1000 ratings per request."))
-            # A batch is all or nothing; each item carries its own idempotency key.
-            with transaction.atomic():
-                results = []
-                for i, item in enumerate(request.data):
-                    try:
-                        rating, created = self._one(request, centre_ids, item, f"{key}:{i}" if key else None)
-                    except ValidationError as e:
-                        raise ValidationError(_("Item %(n)s: %(error)s") % {"n": i + 1,
-                                                                           "error": "；".join(e.messages)}) from None
-                    results.append({"id": rating.pk, "transaction": item.get("transaction"), "created": created})
+            # A batch is all or nothing and set-based; each item carries its own idempotency key.
+            results = services.record_ratings_bulk(request.user, centre_ids, request.data, header_key=key)
             return Response(results, status=status.HTTP_201_CREATED)
         rating, created = self._one(request, centre_ids, request.data, key)
         return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

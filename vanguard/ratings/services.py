@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -258,6 +258,28 @@ def _branch_for(txn):
     return Organization.objects.filter(floor_id=txn.window.floor_id).values_list("pk", flat=True).first()
 
 
+def _clean_input(level, channel, scores, reasons, comment):
+    level = _clean_level(level)
+    if channel not in Rating.Channel.values or channel == Rating.Channel.DEFAULT:
+        raise ValidationError({"channel": _("Unknown rating channel.")})
+    clean_scores = {}
+    if not isinstance(scores or {}, dict):
+        raise ValidationError({"scores": _("Unknown criterion “%(key)s”.") % {"key": scores}})
+    for key, value in (scores or {}).items():
+        if key not in CRITERIA_KEYS:
+            raise ValidationError({"scores": _("Unknown criterion “%(key)s”.") % {"key": key}})
+        if value in (None, ""):
+            continue
+        clean_scores[key] = _clean_level(value, "scores")
+    reasons = list(dict.fromkeys(reasons or []))
+    if any(r not in REASON_KEYS for r in reasons):
+        raise ValidationError({"reasons": _("Unknown reason.")})
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise ValidationError({"comment": _("The comment is longer than 500 characters.")})
+    return level, channel, clean_scores, reasons, comment
+
+
 def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", rater_name="", rater_phone="",
                  ip=None, device="", idempotency_key=None, rater_user=None, now=None):
     """The one place a rating is written (public page, API, devices). Returns
@@ -271,22 +293,7 @@ def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", 
             if previous.transaction_id != txn.pk:
                 raise ValidationError({"idempotency_key": _("This idempotency key was used for another transaction.")})
             return previous, False
-    level = _clean_level(level)
-    if channel not in Rating.Channel.values or channel == Rating.Channel.DEFAULT:
-        raise ValidationError({"channel": _("Unknown rating channel.")})
-    clean_scores = {}
-    for key, value in (scores or {}).items():
-        if key not in CRITERIA_KEYS:
-            raise ValidationError({"scores": _("Unknown criterion “%(key)s”.") % {"key": key}})
-        if value in (None, ""):
-            continue
-        clean_scores[key] = _clean_level(value, "scores")
-    reasons = list(dict.fromkeys(reasons or []))
-    if any(r not in REASON_KEYS for r in reasons):
-        raise ValidationError({"reasons": _("Unknown reason.")})
-    comment = (comment or "").strip()
-    if len(comment) > 500:
-        raise ValidationError({"comment": _("The comment is longer than 500 characters.")})
+    level, channel, clean_scores, reasons, comment = _clean_input(level, channel, scores, reasons, comment)
     if txn.rated:
         raise ValidationError({"transaction": _(
             "Transaction %(number)s has already been rated; each transaction is rated once.") % {
@@ -339,6 +346,92 @@ def record_rating(actor, txn, **data):
     """A rating from a window device or a platform (API)."""
     require(is_office(actor, txn.centre_id), _("Only the party-building office's integrations may record ratings."))
     return store_rating(txn, rater_user=actor, **data)
+
+
+@transaction.atomic
+def record_ratings_bulk(actor, centre_ids, items, *, header_key=None, now=None):
+    """A batch from a device or platform, all or nothing, set-based: one query for
+    the transactions, one for earlier idempotency keys, one for recent device
+    counts, ONE insert and ONE update, then the figures fold. Returns
+    [{"transaction", "id", "created"}] in order; replays answer with the first rating."""
+    from django.db.models import Count
+
+    now = now or timezone.now()
+    if not centre_ids or not all(is_office(actor, c) for c in centre_ids):
+        raise PermissionDenied(_("Only the party-building office's integrations may record ratings."))
+    numbers = [str(i.get("transaction") or "").strip() if isinstance(i, dict) else "" for i in items]
+    txns = {t.number: t for t in Transaction.objects.select_related("window", "person").filter(
+        centre_id__in=centre_ids, number__in=[n for n in numbers if n])}
+    keys = [(str(i.get("idempotency_key") or "") or (f"{header_key}:{n}" if header_key else ""))[:64] or None
+            if isinstance(i, dict) else None for n, i in zip(numbers, items, strict=True)]
+    previous = {r.idempotency_key: r for r in Rating.objects.filter(idempotency_key__in=[k for k in keys if k])}
+    since = now - datetime.timedelta(minutes=CONFIG["address_window_minutes"])
+    devices = {i.get("device") for i in items if isinstance(i, dict) and i.get("device")
+               and i.get("channel") in PUBLIC_CHANNELS}
+    device_counts = dict(Rating.objects.filter(device__in=devices, rated_at__gte=since).values_list(
+        "device").annotate(n=Count("pk"))) if devices else {}
+    posts = _post_for_window({t.window_id for t in txns.values()})
+    floor_branch = dict(Organization.objects.filter(floor_id__in={t.window.floor_id for t in txns.values()})
+                        .values_list("floor_id", "pk"))
+    errors, new, results, seen = [], [], [], set()
+    for i, (item, number, key) in enumerate(zip(items, numbers, keys, strict=True)):
+        label = _("Item %(n)s") % {"n": i + 1}
+        txn = txns.get(number)
+        if not isinstance(item, dict) or txn is None:
+            errors.append(f"{label}：" + _("Transaction %(number)s has not been received.") % {"number": number or "—"})
+            continue
+        if key in previous:
+            if previous[key].transaction_id != txn.pk:
+                errors.append(f"{label}：" + _("This idempotency key was used for another transaction."))
+            else:
+                results.append({"transaction": number, "id": previous[key].pk, "created": False})
+            continue
+        if txn.rated or number in seen:
+            errors.append(f"{label}：" + _(
+                "Transaction %(number)s has already been rated; each transaction is rated once.") % {"number": number})
+            continue
+        seen.add(number)
+        try:
+            level, channel, scores, reasons, comment = _clean_input(
+                item.get("level"), item.get("channel") or Rating.Channel.DEVICE, item.get("scores"),
+                item.get("reasons"), item.get("comment"))
+        except ValidationError as e:
+            errors.append(f"{label}：" + "；".join(e.messages))
+            continue
+        device, phone = str(item.get("device") or "")[:64], str(item.get("rater_phone") or "")[:20]
+        flags = []
+        if device and channel in PUBLIC_CHANNELS:
+            device_counts[device] = device_counts.get(device, 0) + 1
+            if device_counts[device] > CONFIG["address_limit"]:
+                flags.append("device")
+        if phone and txn.person_id and txn.person.mobile == phone:
+            flags.append("staff")
+        rating = Rating(
+            transaction=txn, level=level, channel=channel, scores=scores, reasons=reasons, comment=comment,
+            rater_name=str(item.get("rater_name") or "")[:50], rater_phone=phone, device=device,
+            idempotency_key=key, rated_at=now, day=timezone.localdate(now), centre_id=txn.centre_id,
+            unit_id=txn.unit_id, window_id=txn.window_id, floor_id=txn.window.floor_id, person_id=txn.person_id,
+            post_id=posts.get(txn.window_id), branch_id=txn.person.branch_id if txn.person_id and
+            txn.person.branch_id else floor_branch.get(txn.window.floor_id), flagged=bool(flags), flags=flags)
+        new.append(rating)
+        results.append({"transaction": number, "rating": rating, "created": True})
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            Rating.objects.bulk_create(new)
+    except IntegrityError:
+        raise ValidationError(_("Some of these transactions were rated at the same moment by another request; "
+                                "send the batch again.")) from None
+    Transaction.objects.filter(pk__in=[r.transaction_id for r in new]).update(rated=True)
+    for rating in new:
+        if rating.level in BAD_LEVELS:
+            from .cases import open_case
+
+            open_case(rating)
+    transaction.on_commit(figures.fold_soon)
+    return [{"transaction": r["transaction"], "id": r.pop("rating").pk if "rating" in r else r["id"],
+             "created": r["created"]} for r in results]
 
 
 # Review of flagged ratings ---------------------------------------------------------------
