@@ -167,7 +167,7 @@ async def load(port, token, numbers, tag, *, concurrency, seconds, max_requests,
             if time.monotonic() > stop_at:
                 return
             chunk = numbers[start:start + batch]
-            items = [{"transaction": n, "level": rng.choice([5, 5, 5, 5, 4, 4, 3, 2, 1]), "channel": "device",
+            items = [{"transaction": n, "level": rng.choices([5, 4, 3, 2, 1], weights=[800, 140, 50, 7, 3])[0], "channel": "device",
                       "device": f"dev-{i % 40}", "idempotency_key": f"{tag}-{n}"} for i, n in enumerate(chunk)]
             body = json.dumps(items if batch > 1 else items[0]).encode()
             t0 = time.perf_counter()

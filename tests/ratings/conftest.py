@@ -53,6 +53,10 @@ def api(world):
 @pytest.fixture(autouse=True)
 def _fresh_post_cache():
     # The per-process window -> post map must not carry posts across tests.
+    from vanguard.ratings import cases
+
     services._POST_CACHE["at"] = 0.0
+    cases._CALENDAR["calendar"] = None
     yield
     services._POST_CACHE["at"] = 0.0
+    cases._CALENDAR["calendar"] = None

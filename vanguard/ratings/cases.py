@@ -3,6 +3,8 @@ within the centre's N working days, call back, close; a unit may ask the office
 to set a mistaken or malicious review aside. Overdue is recorded once, by the
 periodic job, at the moment it happens, and escalated to the office."""
 
+import time
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from vanguard.core import audit
 from vanguard.core.permissions import require
 from vanguard.core.workdays import WorkingCalendar
+from vanguard.org.models import ServiceCentre
 
 from .models import Notice, RectificationCase
 from .permissions import is_handler, is_office
@@ -26,14 +29,45 @@ def deadlines(opened_on, rectification_days, calendar=None):
             calendar.add_working_days(opened_on, rectification_days))
 
 
-def open_case(rating, calendar=None):
+_CALENDAR = {"at": 0.0, "calendar": None}
+CALENDAR_SECONDS = 60
+
+
+def shared_calendar():
+    """One working-day calendar per process, reloaded every minute: opening a case on
+    the hot rating path then costs no calendar queries."""
+    now = time.monotonic()
+    if _CALENDAR["calendar"] is None or now - _CALENDAR["at"] > CALENDAR_SECONDS:
+        _CALENDAR["calendar"], _CALENDAR["at"] = WorkingCalendar(), now
+    return _CALENDAR["calendar"]
+
+
+def _new_case(rating, calendar):
     opened_on = timezone.localdate(rating.rated_at)
-    verify_due, rectify_due = deadlines(opened_on, rating.centre.rectification_days, calendar)
-    case = RectificationCase.objects.create(
-        rating=rating, centre_id=rating.centre_id, unit_id=rating.unit_id, person_id=rating.person_id,
-        opened_on=opened_on, verify_due=verify_due, rectify_due=rectify_due)
+    days = ServiceCentre.objects.filter(pk=rating.centre_id).values_list("rectification_days", flat=True).first() \
+        if "centre" not in rating._state.fields_cache else rating.centre.rectification_days
+    verify_due, rectify_due = deadlines(opened_on, days, calendar)
+    return RectificationCase(rating=rating, centre_id=rating.centre_id, unit_id=rating.unit_id,
+                             person_id=rating.person_id, opened_on=opened_on, verify_due=verify_due,
+                             rectify_due=rectify_due)
+
+
+def open_case(rating, calendar=None):
+    case = _new_case(rating, calendar or shared_calendar())
+    case.save()
     audit.record_create(None, case, verb="open-case", centre_id=rating.centre_id)
     return case
+
+
+def open_cases(ratings):
+    """Cases for a batch of bad reviews: one insert, one audit row naming them."""
+    if not ratings:
+        return []
+    calendar = shared_calendar()
+    made = RectificationCase.objects.bulk_create([_new_case(r, calendar) for r in ratings])
+    audit.record(None, audit.Action.CREATE, made[0], {"cases": [None, [c.pk for c in made]]}, verb="open-cases",
+                 centre_id=made[0].centre_id)
+    return made
 
 
 def _locked(case):

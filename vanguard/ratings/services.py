@@ -424,11 +424,9 @@ def record_ratings_bulk(actor, centre_ids, items, *, header_key=None, now=None):
         raise ValidationError(_("Some of these transactions were rated at the same moment by another request; "
                                 "send the batch again.")) from None
     Transaction.objects.filter(pk__in=[r.transaction_id for r in new]).update(rated=True)
-    for rating in new:
-        if rating.level in BAD_LEVELS:
-            from .cases import open_case
+    from .cases import open_cases
 
-            open_case(rating)
+    open_cases([r for r in new if r.level in BAD_LEVELS])
     transaction.on_commit(figures.fold_soon)
     return [{"transaction": r["transaction"], "id": r.pop("rating").pk if "rating" in r else r["id"],
              "created": r["created"]} for r in results]
