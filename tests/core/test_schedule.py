@@ -28,10 +28,23 @@ def test_a_run_still_queued_or_running_holds_back_the_next():
     now = timezone.now()
     schedule.tick("w1", now=now, jobs=[JOB])
     assert schedule.tick("w1", now=now + datetime.timedelta(hours=3), jobs=[JOB]) == []
-    DBTaskResult.objects.update(status="RUNNING")
+    DBTaskResult.objects.update(status="RUNNING", started_at=now + datetime.timedelta(hours=3, minutes=50))
     assert schedule.tick("w1", now=now + datetime.timedelta(hours=4), jobs=[JOB]) == []
     DBTaskResult.objects.update(status="FAILED")
     assert schedule.tick("w1", now=now + datetime.timedelta(hours=5), jobs=[JOB]) == ["test-job"]
+
+
+@pytest.mark.django_db
+def test_a_run_whose_worker_died_does_not_block_the_schedule_for_ever():
+    now = timezone.now()
+    schedule.tick("w1", now=now, jobs=[JOB])
+    # The worker was killed mid-run: the result stays RUNNING for ever.
+    started = now + datetime.timedelta(hours=1)
+    DBTaskResult.objects.update(status="RUNNING", started_at=started)
+    # Within the lease it may still be running: no second run.
+    assert schedule.tick("w2", now=started + JOB.lease - datetime.timedelta(minutes=1), jobs=[JOB]) == []
+    # Past the lease it is taken for dead: the schedule goes on.
+    assert schedule.tick("w2", now=started + JOB.lease + datetime.timedelta(minutes=1), jobs=[JOB]) == ["test-job"]
 
 
 @pytest.mark.django_db

@@ -26,6 +26,9 @@ class Job:
     name: str
     task: str
     every: datetime.timedelta
+    # A run still RUNNING after this long is taken for dead (its worker was killed)
+    # and no longer holds back the next run.
+    lease: datetime.timedelta = datetime.timedelta(minutes=30)
 
 
 JOBS = [
@@ -53,10 +56,16 @@ def tick(worker_id="", now=None, jobs=None):
     if missing:
         PeriodicJob.objects.bulk_create(missing, ignore_conflicts=True)
         existing = {row.name: row for row in PeriodicJob.objects.filter(name__in=[j.name for j in jobs])}
-    unfinished = set(DBTaskResult.objects.filter(
-        id__in=[row.last_task_id for row in existing.values() if row.last_task_id],
-        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).values_list("id", flat=True))
-    unfinished = {str(i) for i in unfinished}
+    leases = {j.name: j.lease for j in jobs}
+    unfinished = set()
+    for result in DBTaskResult.objects.filter(
+            id__in=[row.last_task_id for row in existing.values() if row.last_task_id],
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).only("id", "status", "started_at"):
+        job_name = next(name for name, row in existing.items() if row.last_task_id == str(result.id))
+        dead = (result.status == TaskResultStatus.RUNNING and result.started_at is not None
+                and result.started_at < now - leases[job_name])
+        if not dead:
+            unfinished.add(str(result.id))
     enqueued = []
     for job in jobs:
         row = existing[job.name]
