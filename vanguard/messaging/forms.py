@@ -37,7 +37,7 @@ class AudienceFields(forms.Form):
 
 class LessonForm(AudienceFields):
     title = forms.CharField(label=_("title"), max_length=100, widget=forms.TextInput(attrs=TEXT))
-    category = forms.ChoiceField(label=_("category"), choices=[("", "—")] + list(Category.choices), required=False,
+    category = forms.ChoiceField(label=_("lesson category"), choices=[("", "—")] + list(Category.choices), required=False,
                                  widget=forms.Select(attrs=SELECT))
     column = forms.ModelChoiceField(label=_("story column"), queryset=Column.objects.none(), required=False,
                                     widget=forms.Select(attrs=SELECT),

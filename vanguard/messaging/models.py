@@ -101,7 +101,7 @@ class Lesson(models.Model):
                                verbose_name=_("service centre"))
     column = models.ForeignKey(Column, null=True, blank=True, on_delete=models.PROTECT, related_name="lessons",
                                verbose_name=_("story column"))
-    category = models.CharField(_("category"), max_length=12, choices=Category.choices, blank=True)
+    category = models.CharField(_("lesson category"), max_length=12, choices=Category.choices, blank=True)
     title = models.CharField(_("title"), max_length=100)
     sms_text = models.TextField(_("SMS text"))
     web_body = models.TextField(_("web version"), blank=True,
