@@ -4,6 +4,7 @@
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -85,19 +86,23 @@ class PeriodViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
         period = service(self.request.user, self.get_object())
         return Response(PeriodSerializer(period, context=self.get_serializer_context()).data)
 
-    @action(detail=True, methods=["post"], url_path="start-scoring", serializer_class=serializers.Serializer)
+    @extend_schema(request=None, responses=PeriodSerializer)
+    @action(detail=True, methods=["post"], url_path="start-scoring")
     def start_scoring(self, request, pk=None):
         return self._step(services.start_scoring)
 
-    @action(detail=True, methods=["post"], url_path="close-scoring", serializer_class=serializers.Serializer)
+    @extend_schema(request=None, responses=PeriodSerializer)
+    @action(detail=True, methods=["post"], url_path="close-scoring")
     def close_scoring(self, request, pk=None):
         return self._step(services.close_scoring)
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @extend_schema(request=None, responses=PeriodSerializer)
+    @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         return self._step(services.publish_period)
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @extend_schema(request=None, responses=PeriodSerializer)
+    @action(detail=True, methods=["post"])
     def finalise(self, request, pk=None):
         return self._step(services.finalise_period)
 
@@ -190,12 +195,14 @@ class AdjustmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
             raise ValidationError({"person": _("There is no such person.")})
         serializer.instance = services.create_adjustment(self.request.user, period, person, **data)
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @extend_schema(request=None, responses=AdjustmentSerializer)
+    @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         adj = services.decide_adjustment(request.user, self.get_object(), approve=True)
         return Response(AdjustmentSerializer(adj).data)
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @extend_schema(request=None, responses=AdjustmentSerializer)
+    @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         adj = services.decide_adjustment(request.user, self.get_object(), approve=False)
         return Response(AdjustmentSerializer(adj).data)
