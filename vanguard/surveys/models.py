@@ -45,7 +45,7 @@ class EvaluationQuerySet(OfficeQuerySet):
 class Evaluation(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Being prepared")
-        OPEN = "open", _("Open")
+        OPEN = "open", _("In progress")
         CLOSED = "closed", _("Closed")
 
     centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="evaluations",
@@ -138,8 +138,8 @@ class Invitation(models.Model):
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="invitations")
     group = models.ForeignKey(EvaluatorGroup, on_delete=models.CASCADE, related_name="invitations")
-    code = models.CharField(_("code"), max_length=12, unique=True, default=new_code)
-    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices, default=Channel.SLIP)
+    code = models.CharField(_("invitation code"), max_length=12, unique=True, default=new_code)
+    channel = models.CharField(_("invitation channel"), max_length=5, choices=Channel.choices, default=Channel.SLIP)
     valid_until = models.DateTimeField(_("valid until"))
     used = models.BooleanField(_("used"), default=False)
 
@@ -202,7 +202,7 @@ class AnswerItem(models.Model):
 class PostResult(models.Model):
     class Outcome(models.TextChoices):
         PASS = "pass", _("Passed")
-        FAIL = "fail", _("Failed")
+        FAIL = "fail", _("Failed the evaluation")
         INSUFFICIENT = "insufficient", _("Not enough answers")
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="results")
@@ -211,7 +211,7 @@ class PostResult(models.Model):
     satisfied = models.PositiveIntegerField(_("satisfied answers"))
     scale_answers = models.PositiveIntegerField(_("scale answers"))
     rate = models.DecimalField(_("satisfaction rate"), max_digits=5, decimal_places=2, null=True)
-    outcome = models.CharField(_("result"), max_length=12, choices=Outcome.choices)
+    outcome = models.CharField(_("evaluation result"), max_length=12, choices=Outcome.choices)
 
     objects = ChildQuerySet.as_manager()
 
