@@ -9,44 +9,69 @@ import urllib.request
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from vanguard.core.models import Grant
 from vanguard.org.models import Organization, Person, Window
 
 
+def _org_demo(password="Demo-pass-99"):
+    from vanguard.core.demo import DemoContext
+    from vanguard.org.demo import build_centre
+
+    ctx = DemoContext(password=password)
+    build_centre(ctx)
+    return ctx
+
+
 @pytest.mark.django_db
-def test_demo_builds_the_centre_with_every_account():
-    out = io.StringIO()
-    call_command("demo", "--no-serve", "--password", "Demo-pass-99", stdout=out)
+def test_org_demo_builds_the_centre_with_every_account():
+    ctx = _org_demo()
     assert Window.objects.count() == 30
     assert 150 <= Person.objects.count() <= 180
     assert 90 <= Person.objects.members().count() <= 115
     assert Organization.objects.filter(kind="branch", floor__isnull=False).count() == 4
-    for username in ["admin", "office", "secretary", "scorer", "liaison", "handler", "member"]:
-        assert username in out.getvalue()
+    assert set(ctx.users) == {"admin", "office", "secretary", "scorer", "liaison", "handler", "member"}
     assert Grant.objects.filter(user__username="office", role="office").exists()
     assert Person.objects.get(user__username="member").is_party_member
-    # Run twice: nothing is duplicated, passwords are reset.
-    call_command("demo", "--no-serve", "--password", "Demo-pass-99", stdout=io.StringIO())
-    assert Window.objects.count() == 30
+    assert Person.objects.filter(name="阿依古丽·买买提").exists()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_demo_is_deterministic():
+def test_org_demo_is_deterministic():
     def fingerprint():
         return list(Person.objects.order_by("name", "mobile").values_list("name", "mobile", "political_status",
                                                                            "window__number"))
 
-    call_command("demo", "--no-serve", stdout=io.StringIO())
+    _org_demo()
     first = fingerprint()
     call_command("flush", interactive=False, verbosity=0)
-    call_command("demo", "--no-serve", stdout=io.StringIO())
+    _org_demo()
     assert fingerprint() == first
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
+def test_full_demo_command_builds_every_app_once():
+    """`make demo`'s path: the whole demo (every app's builder) on the embedded default.
+    Minutes long, so it runs once, on SQLite; the apps' builders test their own parts."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the demo runs on the embedded default (SQLite); one full build per CI run is enough")
+    out = io.StringIO()
+    call_command("demo", "--no-serve", "--password", "Demo-pass-99", stdout=out)
+    for username in ["admin", "office", "secretary", "scorer", "liaison", "handler", "member"]:
+        assert username in out.getvalue()
+    people = Person.objects.count()
+    # Run twice: nothing is duplicated, passwords are reset.
+    call_command("demo", "--no-serve", "--password", "Demo-pass-98", stdout=io.StringIO())
+    assert Person.objects.count() == people
+    assert Grant.objects.get(user__username="office").user.check_password("Demo-pass-98")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_worker_batch_runs_queued_tasks():
+    # transaction=True: the worker closes connections it finds inside a transaction, as after a request.
     from vanguard.core.tasks import check_calendar_coverage
 
     result = check_calendar_coverage.enqueue()
