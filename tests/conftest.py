@@ -22,6 +22,11 @@ def pytest_sessionstart(session):
             call_command("compilemessages", locale=["zh_Hans"], verbosity=0)
     finally:
         os.chdir(cwd)
+    # A catalogue read while collecting tests would otherwise stay the stale one.
+    from django.utils.translation import trans_real
+
+    trans_real._translations = {}
+    trans_real._default = None
 
 
 @pytest.fixture

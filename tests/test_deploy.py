@@ -14,6 +14,8 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
            "VANGUARD_ALLOWED_HOSTS": "example.org", "VANGUARD_SECRET_KEY": secrets.token_urlsafe(64),
            "VANGUARD_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "vanguard.settings"}
     env.pop("VANGUARD_DATABASE_URL", None)
+    # The browser harness sets this for Playwright in the test process; a server never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     run = subprocess.run([sys.executable, "-m", "vanguard", "check", "--deploy", "--fail-level", "WARNING"],
                          env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
