@@ -5,19 +5,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .roles import ORGANIZATION_ROLES, UNIT_ROLES, Role
+from .scoping import ScopedQuerySet
 
 
-class UserQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class UserQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
         """Administrators see every account; the office sees the accounts that hold a
         grant or belong to a person in its centre; anyone sees their own."""
-        from .scoping import scope_for
-
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
         q = models.Q(pk=user.pk)
         centres = scope.centres(Role.OFFICE)
         if centres:
@@ -72,13 +66,8 @@ class Grant(models.Model):
             raise ValidationError(_("An administrator's grant has no scope."))
 
 
-class AuditQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from .scoping import scope_for
-
-        scope = scope_for(user)
-        if scope.is_admin:
-            return self
+class AuditQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
         return self.filter(centre__in=scope.centres(Role.OFFICE))
 
 

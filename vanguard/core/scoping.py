@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from .roles import Role
 
@@ -94,3 +94,28 @@ def forget_scope(user):
     """Call after changing a user's grants within one request or test."""
     if hasattr(user, "_vanguard_scope"):
         del user._vanguard_scope
+
+
+class ScopedQuerySet(QuerySet):
+    """The shared prologue of every `visible_to`: nothing for an anonymous user,
+    everything for an administrator, otherwise what `scoped(scope)` lets through."""
+
+    def visible_to(self, user):
+        scope = scope_for(user)
+        if not scope.authenticated:
+            return self.none()
+        if scope.is_admin:
+            return self
+        return self.scoped(scope, user)
+
+    def scoped(self, scope, user):
+        raise NotImplementedError(f"{type(self).__name__} must say what a non-administrator sees")
+
+
+class CentreScopedQuerySet(ScopedQuerySet):
+    """Rows of the centres the user belongs to, through `centre_lookup`."""
+
+    centre_lookup = "centre"
+
+    def scoped(self, scope, user):
+        return self.filter(**{f"{self.centre_lookup}__in": scope.centre_ids})

@@ -5,26 +5,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.core.roles import Role
-from vanguard.core.scoping import scope_for
+from vanguard.core.scoping import CentreScopedQuerySet, ScopedQuerySet
 
 from .phones import mask_mobile, normalise_mobile
 
 
-class CentreScopedQuerySet(models.QuerySet):
-    """Reference data (centres, floors, windows, units, the party tree): anyone
-    with a grant or a person record in a centre may read that centre's data."""
-
-    centre_lookup = "centre"
-
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
-        return self.filter(**{f"{self.centre_lookup}__in": scope.centre_ids})
-
-
+# Reference data (centres, floors, windows, units, the party tree): anyone with a
+# grant or a person record in a centre may read that centre's data.
 class ServiceCentreQuerySet(CentreScopedQuerySet):
     centre_lookup = "pk"
 
@@ -212,13 +199,8 @@ class Window(models.Model):
         return [line.strip() for line in self.service_items.splitlines() if line.strip()]
 
 
-class PersonQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
+class PersonQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
         q = Q(pk=scope.person_id) if scope.person_id else Q(pk__in=[])
         # The office sees its whole centre; a secretary, the members registered in the branch subtree.
         office_centres = scope.centres(Role.OFFICE)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from vanguard.core.scoping import scope_for
+from vanguard.core.scoping import CentreScopedQuerySet
 from vanguard.org.models import Floor, Organization, Person, ServiceCentre, Unit, Window
 
 # A signboard line holds about this many characters at the printed size.
@@ -23,17 +23,9 @@ def new_code():
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-class CentreQuerySet(models.QuerySet):
+class CentreQuerySet(CentreScopedQuerySet):
     """Anyone with a grant or a person record in the centre reads its posts,
     projects and standards; writing is for the office (see permissions.py)."""
-
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
-        return self.filter(centre__in=scope.centre_ids)
 
 
 class PostKind(models.TextChoices):

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.core.roles import Role
-from vanguard.core.scoping import scope_for
+from vanguard.core.scoping import CentreScopedQuerySet
 from vanguard.org.models import ServiceCentre, Window
 from vanguard.posts.models import VanguardPost
 
@@ -26,15 +26,10 @@ def new_code():
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-class OfficeQuerySet(models.QuerySet):
-    centre_lookup = "centre"
+class OfficeQuerySet(CentreScopedQuerySet):
+    """Evaluations are the office's business: only its centres see them."""
 
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
+    def scoped(self, scope, user):
         return self.filter(**{f"{self.centre_lookup}__in": scope.centres(Role.OFFICE)})
 
 
