@@ -102,16 +102,39 @@ def start_due(now=None):
 # 2. Claiming ------------------------------------------------------------------------------
 
 
-def sendable_broadcasts(now=None):
-    """Broadcasts whose messages may be claimed now (not paused or cancelled; urgent only in quiet hours)."""
+def sendable(now=None):
+    """{pk: text} of the broadcasts whose messages may be claimed now (not paused or
+    cancelled; urgent only in quiet hours)."""
     qs = Broadcast.objects.filter(state=Broadcast.State.SENDING)
     if in_quiet_hours(now):
         qs = qs.filter(urgent=True)
-    return list(qs.values_list("pk", flat=True))
+    return dict(qs.values_list("pk", "text"))
 
 
-def claim(broadcast_ids, limit=BATCH, now=None):
-    """Claim up to `limit` due messages of these broadcasts; returns (token, messages)."""
+def sendable_broadcasts(now=None):
+    return list(sendable(now))
+
+
+class Claimed:
+    """A claimed message, as much of it as sending needs (built from RETURNING, no model load)."""
+
+    __slots__ = ("pk", "broadcast_id", "mobile", "attempts", "text")
+
+    def __init__(self, pk, broadcast_id, mobile, attempts, text):
+        self.pk, self.broadcast_id, self.mobile, self.attempts, self.text = pk, broadcast_id, mobile, attempts, text
+
+    client_ref = Message.client_ref
+
+    def __repr__(self):
+        return f"<Claimed {self.client_ref}>"
+
+
+def claim(broadcast_ids, limit=BATCH, now=None, texts=None):
+    """Claim up to `limit` due messages of these broadcasts; returns (token, messages).
+
+    One statement, committed on its own before anything is handed over: the
+    rows are `sending` under our token from then on, so a crash leaves them
+    visibly in hand (recover_stale), never silently queued again."""
     if not broadcast_ids:
         return None, []
     now = now or timezone.now()
@@ -123,46 +146,77 @@ def claim(broadcast_ids, limit=BATCH, now=None):
         f"UPDATE {table} SET state = %s, claim_token = %s, claimed_at = %s, attempts = attempts + 1 "
         f"WHERE state IN (%s, %s) AND id IN ("
         f"SELECT id FROM {table} WHERE broadcast_id IN ({ids}) AND state IN (%s, %s) "
-        f"AND (next_attempt_at IS NULL OR next_attempt_at <= %s) LIMIT %s{lock}) RETURNING id"
+        f"AND (next_attempt_at IS NULL OR next_attempt_at <= %s) LIMIT %s{lock}) "
+        f"RETURNING id, broadcast_id, mobile, attempts"
     )
     params = [Message.State.SENDING, token, now, Message.State.QUEUED, Message.State.RETRY,
               Message.State.QUEUED, Message.State.RETRY, now, limit]
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = [row[0] for row in cursor.fetchall()]
-    # By primary key (RETURNING), not by token: no scan of the claim index's dead entries.
-    messages = list(Message.objects.filter(pk__in=ids).select_related("broadcast")
-                    .only("pk", "mobile", "attempts", "broadcast__text")) if ids else []
-    return token, messages
+        rows = cursor.fetchall()
+    if not rows:
+        return token, []
+    # By what RETURNING gave (no second read of the claimed rows); texts of the few broadcasts.
+    texts = texts or {}
+    missing = {row[1] for row in rows} - texts.keys()
+    if missing:
+        texts = {**texts, **dict(Broadcast.objects.filter(pk__in=missing).values_list("pk", "text"))}
+    rows.sort()
+    return token, [Claimed(pk, broadcast_id, mobile, attempts, texts[broadcast_id])
+                   for pk, broadcast_id, mobile, attempts in rows]
 
 
 # 3. Handing over ----------------------------------------------------------------------------
 
 
+def _record_sent(token, sent, now):
+    """Mark handed-over messages `sent` with their gateway ids: one UPDATE ... FROM (VALUES ...)."""
+    table = Message._meta.db_table
+    changed = 0
+    with connection.cursor() as cursor:
+        for i in range(0, len(sent), 1000):
+            part = sent[i:i + 1000]
+            values = ", ".join(["(%s, %s)"] * len(part))
+            cursor.execute(
+                f"UPDATE {table} SET state = %s, gateway_id = v.column2, sent_at = %s, error = '', claim_token = '' "
+                f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1 "
+                f"AND {table}.claim_token = %s AND {table}.state = %s",
+                [Message.State.SENT, now, *(value for row in part for value in row), token, Message.State.SENDING])
+            changed += cursor.rowcount
+    return changed
+
+
 def record_results(token, messages, results, now=None):
-    """Write each result back, only where our claim still holds."""
+    """Write the results back, only where our claim still holds: one UPDATE for all
+    that went (per gateway id, from a VALUES list) and one per other outcome."""
     now = now or timezone.now()
     max_attempts = settings.SMS["MAX_ATTEMPTS"]
     by_ref = {r.ref: r for r in results}
-    changed = []
+    sent = []
+    other = {}  # (state, error, next_attempt_at) -> [pk]
     for message in messages:
         result = by_ref.get(message.client_ref)
         if result is None:  # the backend did not answer for it: we cannot know
-            message.state, message.error = Message.State.UNKNOWN, "no result from channel"
+            key = (Message.State.UNKNOWN, "no result from channel", None)
         elif result.ok:
-            message.state, message.gateway_id, message.sent_at, message.error = (
-                Message.State.SENT, result.gateway_id[:64], now, "")
+            sent.append((message.pk, result.gateway_id[:64]))
+            continue
         elif result.unknown:
-            message.state, message.error = Message.State.UNKNOWN, result.error[:200]
+            key = (Message.State.UNKNOWN, result.error[:200], None)
         elif result.transient and message.attempts < max_attempts:
-            message.state, message.error = Message.State.RETRY, result.error[:200]
-            message.next_attempt_at = now + datetime.timedelta(seconds=backoff(message.attempts))
+            key = (Message.State.RETRY, result.error[:200],
+                   now + datetime.timedelta(seconds=backoff(message.attempts)))
         else:
-            message.state, message.error = Message.State.FAILED, result.error[:200] or "failed"
-        message.claim_token = ""
-        changed.append(message)
-    Message.objects.filter(claim_token=token).bulk_update(
-        changed, ["state", "gateway_id", "sent_at", "error", "next_attempt_at", "claim_token"], batch_size=500)
+            key = (Message.State.FAILED, result.error[:200] or "failed", None)
+        other.setdefault(key, []).append(message.pk)
+    with transaction.atomic():
+        if sent:
+            _record_sent(token, sent, now)
+        for (state, error, next_attempt_at), pks in other.items():
+            fields = {"state": state, "error": error, "claim_token": ""}
+            if next_attempt_at is not None:
+                fields["next_attempt_at"] = next_attempt_at
+            Message.objects.filter(pk__in=pks, claim_token=token, state=Message.State.SENDING).update(**fields)
 
 
 def send_pending(budget_seconds=50.0, backend=None, limit=None):
@@ -179,10 +233,12 @@ def send_pending(budget_seconds=50.0, backend=None, limit=None):
     opened = False
     try:
         while time.monotonic() - started < budget_seconds and (limit is None or sent < limit):
-            broadcast_ids = sendable_broadcasts()
+            texts = sendable()
             # Unlimited: bigger claims, fewer round trips; limited: about one second's worth.
             size = BATCH_UNLIMITED if not rate else max(1, min(BATCH, int(rate)))
-            token, messages = claim(broadcast_ids, size)
+            if limit is not None:
+                size = min(size, limit - sent)
+            token, messages = claim(list(texts), size, texts=texts)
             if not messages:
                 break
             if not opened:
@@ -194,7 +250,7 @@ def send_pending(budget_seconds=50.0, backend=None, limit=None):
                     release(token, messages, f"channel unavailable: {e}")
                     break
             batch_started = time.monotonic()
-            outgoing = [Outgoing(ref=m.client_ref, mobile=m.mobile, text=m.broadcast.text) for m in messages]
+            outgoing = [Outgoing(ref=m.client_ref, mobile=m.mobile, text=m.text) for m in messages]
             try:
                 results = backend.send(outgoing)
             except Exception as e:  # noqa: BLE001 - the outcome of this batch is not known
@@ -240,45 +296,49 @@ def recover_stale(backend=None, now=None):
     """Settle messages left `sending` by a dead worker (see the module docstring)."""
     now = now or timezone.now()
     lease = datetime.timedelta(seconds=settings.SMS["CLAIM_LEASE_SECONDS"])
-    stale = list(Message.objects.filter(state=Message.State.SENDING, claimed_at__lt=now - lease)
-                 .values_list("pk", "claim_token")[:5000])
-    if not stale:
-        return 0
     token = uuid.uuid4().hex
-    settled = 0
-    # Take the stale claims over (only those still held by their old token).
-    for pk, old in stale:
-        settled += Message.objects.filter(pk=pk, state=Message.State.SENDING, claim_token=old).update(
-            claim_token=token, claimed_at=now)
-    messages = list(Message.objects.filter(claim_token=token).select_related("broadcast"))
+    table = Message._meta.db_table
+    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    # Take the stale claims over in one statement: a row is re-checked (still sending,
+    # still stale) as it is taken, so a claim another recoverer took first is skipped.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET claim_token = %s, claimed_at = %s WHERE state = %s AND claimed_at < %s AND id IN ("
+            f"SELECT id FROM {table} WHERE state = %s AND claimed_at < %s LIMIT 5000{lock}) "
+            f"RETURNING id, broadcast_id, mobile, attempts",
+            [token, now, Message.State.SENDING, now - lease, Message.State.SENDING, now - lease])
+        rows = cursor.fetchall()
+    if not rows:
+        return 0
+    texts = dict(Broadcast.objects.filter(pk__in={row[1] for row in rows}).values_list("pk", "text"))
+    messages = [Claimed(pk, broadcast_id, mobile, attempts, texts[broadcast_id])
+                for pk, broadcast_id, mobile, attempts in sorted(rows)]
     backend = backend or get_backend()
     answers = {}
     if backend.can_reconcile:
         try:
-            answers = backend.reconcile([Outgoing(ref=m.client_ref, mobile=m.mobile, text=m.broadcast.text)
+            answers = backend.reconcile([Outgoing(ref=m.client_ref, mobile=m.mobile, text=m.text)
                                          for m in messages])
         except Exception as e:  # noqa: BLE001 - cannot ask now: they stay unknown and are asked again later
             logger.warning("reconciliation failed: %s", e)
-    requeue, changed = [], []
+    requeue, found, unknown = [], [], []
     for m in messages:
         if m.client_ref in answers and answers[m.client_ref] is None:
             requeue.append(m.pk)
-            continue
-        found = answers.get(m.client_ref)
-        if found is not None:
-            m.state, m.gateway_id, m.sent_at, m.error = Message.State.SENT, found.gateway_id[:64], now, ""
+        elif answers.get(m.client_ref) is not None:
+            found.append((m.pk, answers[m.client_ref].gateway_id[:64]))
         else:
-            m.state, m.error = Message.State.UNKNOWN, "worker stopped during handoff; outcome unknown"
-        m.claim_token = ""
-        changed.append(m)
-    Message.objects.filter(claim_token=token).bulk_update(changed, ["state", "gateway_id", "sent_at", "error",
-                                                                    "claim_token"])
-    # Certainly not at the gateway: queued again; the lost attempt is not counted.
-    Message.objects.filter(pk__in=requeue, claim_token=token).update(
-        state=Message.State.QUEUED, claim_token="", attempts=F("attempts") - 1)
-    if settled:
-        logger.warning("recovered %d stale messages (%d requeued)", settled, len(requeue))
-    return settled
+            unknown.append(m.pk)
+    with transaction.atomic():
+        if found:
+            _record_sent(token, found, now)
+        Message.objects.filter(pk__in=unknown, claim_token=token).update(
+            state=Message.State.UNKNOWN, error="worker stopped during handoff; outcome unknown", claim_token="")
+        # Certainly not at the gateway: queued again; the lost attempt is not counted.
+        Message.objects.filter(pk__in=requeue, claim_token=token).update(
+            state=Message.State.QUEUED, claim_token="", attempts=F("attempts") - 1)
+    logger.warning("recovered %d stale messages (%d requeued)", len(rows), len(requeue))
+    return len(rows)
 
 
 def reconcile_unknown(backend=None):
