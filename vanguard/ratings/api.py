@@ -1,7 +1,9 @@
 """API routes of ratings, mounted under /api/v1/:
 
 - POST /transactions/ (bulk, idempotent by number), GET list/detail
-- POST /ratings/ (one object or a list; Idempotency-Key header or idempotency_key field), GET list/detail
+- POST /ratings/ (one object or a list; Idempotency-Key header or idempotency_key field), GET list/detail.
+  A list is answered item by item: 201 all stored, 200 all replays, 207 some refused (each with its
+  "error"), 400 a malformed item or every item refused (nothing stored)
 - GET /ratings/figures/?unit=|window=|post=|person=|floor=|branch=&period=month&start=&end=
 - /rectifications/ list/detail and actions verify, rectify, call-back, close, request-set-aside, decide
 """
@@ -128,9 +130,14 @@ class RatingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         if isinstance(request.data, list):
             if not request.data or len(request.data) > 1000:
                 raise ValidationError(_("Send 1 to 1000 ratings per request."))
-            # A batch is all or nothing and set-based; each item carries its own idempotency key.
+            # Set-based; each item carries its own idempotency key and is answered on its own. The
+            # sender's address is not passed: a batch comes through a device or platform, not from raters.
             results = services.record_ratings_bulk(request.user, centre_ids, request.data, header_key=key)
-            return Response(results, status=status.HTTP_201_CREATED)
+            if any("error" in r for r in results):
+                code = status.HTTP_207_MULTI_STATUS  # some refused: only the items with an id are stored
+            else:
+                code = status.HTTP_201_CREATED if any(r["created"] for r in results) else status.HTTP_200_OK
+            return Response(results, status=code)
         rating, created = self._one(request, centre_ids, request.data, key)
         return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

@@ -42,10 +42,11 @@ def shared_calendar():
     return _CALENDAR["calendar"]
 
 
-def _new_case(rating, calendar):
+def _new_case(rating, calendar, days=None):
     opened_on = timezone.localdate(rating.rated_at)
-    days = ServiceCentre.objects.filter(pk=rating.centre_id).values_list("rectification_days", flat=True).first() \
-        if "centre" not in rating._state.fields_cache else rating.centre.rectification_days
+    if days is None:
+        days = ServiceCentre.objects.filter(pk=rating.centre_id).values_list("rectification_days", flat=True).first() \
+            if "centre" not in rating._state.fields_cache else rating.centre.rectification_days
     verify_due, rectify_due = deadlines(opened_on, days, calendar)
     return RectificationCase(rating=rating, centre_id=rating.centre_id, unit_id=rating.unit_id,
                              person_id=rating.person_id, opened_on=opened_on, verify_due=verify_due,
@@ -64,7 +65,9 @@ def open_cases(ratings):
     if not ratings:
         return []
     calendar = shared_calendar()
-    made = RectificationCase.objects.bulk_create([_new_case(r, calendar) for r in ratings])
+    days = dict(ServiceCentre.objects.filter(pk__in={r.centre_id for r in ratings}).values_list(
+        "pk", "rectification_days"))  # one query for the batch, not one per case
+    made = RectificationCase.objects.bulk_create([_new_case(r, calendar, days[r.centre_id]) for r in ratings])
     audit.record(None, audit.Action.CREATE, made[0], {"cases": [None, [c.pk for c in made]]}, verb="open-cases",
                  centre_id=made[0].centre_id)
     return made

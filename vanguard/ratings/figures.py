@@ -1,15 +1,15 @@
 """Satisfaction figures kept in SatisfactionStat.
 
-Ratings are written with counted=False; `fold_pending()` takes a batch of them
-(FOR UPDATE SKIP LOCKED on PostgreSQL, so concurrent folders never wait on
-each other's ratings), adds them up in Python and applies the sums with ONE
-INSERT ... ON CONFLICT DO UPDATE. The same statement runs on SQLite (>= 3.24
-has the same upsert syntax), which is the portable path. Under load each fold
-takes many ratings at once; at rest it takes the one just written. Stat rows
-are always touched in sorted key order, so two folds cannot deadlock."""
+A rating is counted in the transaction that writes it (counted=True):
+`count_ratings()` applies the sums of one rating or a whole batch with ONE
+INSERT ... SELECT ... ON CONFLICT DO UPDATE summed server-side (on SQLite the sums
+are made in Python and upserted with the same syntax). Ratings written with
+counted=False (default ratings, bulk loads) are folded by `fold_pending()`, which
+takes a batch of them (FOR UPDATE SKIP LOCKED on PostgreSQL, so concurrent folders
+never wait on each other's ratings). Stat rows are always touched in sorted key
+order, so two writers cannot deadlock on them."""
 
 import datetime
-import time
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -98,34 +98,59 @@ ROW_FIELDS = ("centre_id", "branch_id", "floor_id", "unit_id", "window_id", "pos
               "is_default", "flagged", "set_aside")
 
 
+_COUNT_SQL = """
+    INSERT INTO ratings_satisfactionstat AS s (centre_id, dimension, key, period, start,
+        n5, n4, n3, n2, n1, n_default, n_flagged, n_set_aside)
+    SELECT r.centre_id, d.dimension, d.key, p.period, date_trunc(p.period, r.day::timestamp)::date,
+           count(*) FILTER (WHERE NOT r.set_aside AND r.level = 5),
+           count(*) FILTER (WHERE NOT r.set_aside AND r.level = 4),
+           count(*) FILTER (WHERE NOT r.set_aside AND r.level = 3),
+           count(*) FILTER (WHERE NOT r.set_aside AND r.level = 2),
+           count(*) FILTER (WHERE NOT r.set_aside AND r.level = 1),
+           count(*) FILTER (WHERE NOT r.set_aside AND r.is_default),
+           count(*) FILTER (WHERE NOT r.set_aside AND r.flagged),
+           count(*) FILTER (WHERE r.set_aside)
+    FROM ratings_rating r
+    CROSS JOIN LATERAL (VALUES ('centre', r.centre_id), ('branch', r.branch_id), ('floor', r.floor_id),
+                               ('unit', r.unit_id), ('window', r.window_id), ('post', r.post_id),
+                               ('person', r.person_id)) d (dimension, key)
+    CROSS JOIN (VALUES ('day'), ('month'), ('quarter'), ('year')) p (period)
+    WHERE r.id = ANY(%s) AND d.key IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 2, 3, 4, 5
+    ON CONFLICT (dimension, key, period, start) DO UPDATE SET
+        n5 = s.n5 + excluded.n5, n4 = s.n4 + excluded.n4, n3 = s.n3 + excluded.n3, n2 = s.n2 + excluded.n2,
+        n1 = s.n1 + excluded.n1, n_default = s.n_default + excluded.n_default,
+        n_flagged = s.n_flagged + excluded.n_flagged, n_set_aside = s.n_set_aside + excluded.n_set_aside
+"""
+
+
+def count_ratings(ids):
+    """Add these ratings (not counted yet) to the figures. On PostgreSQL ONE statement
+    sums them per dimension and period server-side (rows ordered by key, so two callers
+    lock stat rows in one order); elsewhere the portable Python sums and upsert."""
+    if not ids:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_COUNT_SQL, [list(ids)])
+        return
+    rows = Rating.objects.filter(pk__in=ids).order_by().values_list(*ROW_FIELDS)
+    apply_deltas(_deltas(list(rows)))
+
+
 def fold_pending(limit=2000):
     """Fold up to `limit` uncounted ratings into the figures. Returns how many."""
     with transaction.atomic():
         qs = Rating.objects.filter(counted=False).order_by()
         if connection.vendor == "postgresql":
             qs = qs.select_for_update(skip_locked=True)
-        rows = list(qs.values_list("pk", *ROW_FIELDS)[:limit])
-        if not rows:
+        ids = list(qs.values_list("pk", flat=True)[:limit])
+        if not ids:
             return 0
-        apply_deltas(_deltas([r[1:] for r in rows]))
-        Rating.objects.filter(pk__in=[r[0] for r in rows]).update(counted=True)
-    return len(rows)
-
-
-_LAST_FOLD = {"at": 0.0}
-FOLD_INTERVAL = 0.25
-
-
-def fold_soon():
-    """After a rating commits: fold at once unless this process folded in the last
-    quarter second. At rest every rating is counted immediately; under load each
-    process folds a few times a second, each time everything pending (ratings in
-    between are folded by the next call, or by the periodic job at the latest)."""
-    now = time.monotonic()
-    if now - _LAST_FOLD["at"] < FOLD_INTERVAL:
-        return 0
-    _LAST_FOLD["at"] = now
-    return fold_pending()
+        count_ratings(ids)
+        Rating.objects.filter(pk__in=ids).update(counted=True)
+    return len(ids)
 
 
 def fold_all():

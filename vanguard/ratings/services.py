@@ -1,13 +1,14 @@
 """Use cases of transactions and ratings (rectification cases are in cases.py)."""
 
 import datetime
+import json
 import time
 import uuid
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -15,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from vanguard.core import audit
 from vanguard.core.permissions import require
-from vanguard.org.models import Organization, Person, Window
+from vanguard.core.scoping import scope_for
+from vanguard.org.models import Organization, Person, ServiceCentre, Window
 
 from . import figures
 from .models import BAD_LEVELS, ONLINE_CRITERIA, ONSITE_CRITERIA, REASON_KEYS, Level, Rating, Transaction
@@ -56,18 +58,27 @@ def _as_datetime(value, field, label, errors):
     return dt
 
 
-_POST_CACHE = {"at": 0.0, "posts": {}}
+_POST_CACHE = {"at": 0.0, "posts": {}, "floor_branches": {}}
 POST_CACHE_SECONDS = 30
 
 
-def _cached_post(window_id):
-    """The post at a window, from a per-process map refreshed every 30 s: the hot
-    rating path then needs no query for it (a new post counts within 30 s)."""
+def _place_maps():
+    """(window -> post, floor -> branch) from a per-process map refreshed every 30 s:
+    the hot rating path then needs no query for them (a new post or branch counts within 30 s)."""
     now = time.monotonic()
     if now - _POST_CACHE["at"] > POST_CACHE_SECONDS:
         _POST_CACHE["posts"] = _post_for_window(None)
+        branches = {}
+        for floor_id, pk in Organization.objects.filter(floor__isnull=False).order_by("path").values_list(
+                "floor_id", "pk"):
+            branches.setdefault(floor_id, pk)  # the first by path, as a floor's branch always was
+        _POST_CACHE["floor_branches"] = branches
         _POST_CACHE["at"] = now
-    return _POST_CACHE["posts"].get(window_id)
+    return _POST_CACHE["posts"], _POST_CACHE["floor_branches"]
+
+
+def _cached_post(window_id):
+    return _place_maps()[0].get(window_id)
 
 
 def _post_for_window(window_ids):
@@ -211,12 +222,16 @@ def transaction_for_token(token):
 
 # Ratings -----------------------------------------------------------------------------
 
+LEVELS = frozenset(Level.values)  # an enum's .values builds a new list on every use
+CHANNELS = frozenset(Rating.Channel.values)
+
+
 def _clean_level(level, field="level"):
     try:
         value = int(level)
     except (TypeError, ValueError):
         value = None
-    if value not in Level.values or isinstance(level, bool):
+    if value not in LEVELS or isinstance(level, bool):
         raise ValidationError({field: _("Choose a level from 1 (very dissatisfied) to 5 (very satisfied).")})
     return value
 
@@ -255,12 +270,12 @@ FLAG_LABELS = {
 def _branch_for(txn):
     if txn.person_id and txn.person.branch_id:
         return txn.person.branch_id
-    return Organization.objects.filter(floor_id=txn.window.floor_id).values_list("pk", flat=True).first()
+    return _place_maps()[1].get(txn.window.floor_id)
 
 
 def _clean_input(level, channel, scores, reasons, comment):
     level = _clean_level(level)
-    if channel not in Rating.Channel.values or channel == Rating.Channel.DEFAULT:
+    if channel not in CHANNELS or channel == Rating.Channel.DEFAULT:
         raise ValidationError({"channel": _("Unknown rating channel.")})
     clean_scores = {}
     if not isinstance(scores or {}, dict):
@@ -305,7 +320,7 @@ def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", 
         device=(device or "")[:64], idempotency_key=idempotency_key or None, rated_at=now,
         day=timezone.localdate(now), centre_id=txn.centre_id, unit_id=txn.unit_id, window_id=txn.window_id,
         floor_id=txn.window.floor_id, person_id=txn.person_id, post_id=_cached_post(txn.window_id),
-        branch_id=_branch_for(txn), flagged=bool(flags), flags=flags)
+        branch_id=_branch_for(txn), flagged=bool(flags), flags=flags, counted=True)
     try:
         with transaction.atomic():
             rating.save()
@@ -326,7 +341,8 @@ def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", 
         from .cases import open_case
 
         open_case(rating)
-    transaction.on_commit(figures.fold_soon)
+    # Counted in the caller's transaction, last, so the figures' hot rows stay locked only until commit.
+    figures.count_ratings([rating.pk])
     return rating, True
 
 
@@ -345,91 +361,223 @@ def rate_by_token(token, *, ip=None, device="", rater_user=None, **data):
 def record_rating(actor, txn, **data):
     """A rating from a window device or a platform (API)."""
     require(is_office(actor, txn.centre_id), _("Only the party-building office's integrations may record ratings."))
-    return store_rating(txn, rater_user=actor, **data)
+    rating, created = store_rating(txn, rater_user=actor, **data)
+    if created:
+        # No rater data in the trail: it is shown to the unit's case handlers only.
+        audit.record(actor, audit.Action.CREATE, rating, {"level": [None, rating.level]}, verb="record-rating")
+    return rating, created
+
+
+def _batch_signals(items, txns, previous, *, ip, actor_person_id, now):
+    """The fraud signals of a batch, set-based: one count per kind of signal for all
+    its items together (recent ratings per device and per address, quick ratings per
+    import batch), then the batch's own items counted on top, in order."""
+    from django.db.models import Count
+
+    public = [(it, txns[it["number"]]) for it in items if it["channel"] in PUBLIC_CHANNELS
+              and it["number"] in txns and it["key"] not in previous]
+    since = now - datetime.timedelta(minutes=CONFIG["address_window_minutes"])
+    devices = {it["device"] for it, _t in public if it["device"]}
+    device_counts = dict(Rating.objects.filter(device__in=devices, rated_at__gte=since).order_by().values_list(
+        "device").annotate(n=Count("pk"))) if devices else {}
+    address_count = Rating.objects.filter(ip_address=ip, rated_at__gte=since).count() if ip and public else 0
+    burst = datetime.timedelta(seconds=CONFIG["burst_seconds"])
+    batches = {t["import_batch"] for _i, t in public if t["import_batch"] and now - t["imported_at"] <= burst}
+    quick = dict(Rating.objects.filter(transaction__import_batch__in=batches,
+                                       rated_at__lte=F("transaction__imported_at") + burst).order_by().values_list(
+        "transaction__import_batch").annotate(n=Count("pk"))) if batches else {}
+    flags = {}
+    for it, txn in public:
+        found = flags.setdefault(id(it), [])
+        # Same thresholds as _signals for one rating: the earlier ratings, then this one.
+        if ip:
+            if address_count >= CONFIG["address_limit"]:
+                found.append("address")
+            address_count += 1
+        if it["device"]:
+            if device_counts.get(it["device"], 0) >= CONFIG["address_limit"]:
+                found.append("device")
+            device_counts[it["device"]] = device_counts.get(it["device"], 0) + 1
+        if txn["import_batch"] in batches:
+            quick[txn["import_batch"]] = quick.get(txn["import_batch"], 0) + 1
+            if quick[txn["import_batch"]] >= CONFIG["burst_count"]:
+                found.append("burst")
+    for it in items:
+        txn = txns.get(it["number"])
+        if txn and txn["person_id"] and (actor_person_id == txn["person_id"] or (
+                it["rater_phone"] and it["rater_phone"] == txn["person_mobile"])):
+            flags.setdefault(id(it), []).append("staff")
+    return flags
+
+
+_INSERT_SQL = """
+    INSERT INTO ratings_rating (transaction_id, level, channel, scores, reasons, comment, is_default, rater_name,
+        rater_phone, ip_address, device, idempotency_key, rated_at, day, centre_id, unit_id, window_id, floor_id,
+        person_id, post_id, branch_id, flagged, flags, reviewed, set_aside, set_aside_reason, counted)
+    SELECT t, lv, ch, sc::jsonb, re::jsonb, cm, false, rn, rp, %s::inet, dv, ik, %s, %s, ce, un, wi, fl, pe, po, br,
+           fg, fs::jsonb, false, false, '', true
+    FROM unnest(%s::bigint[], %s::smallint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
+                %s::text[], %s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[],
+                %s::bigint[], %s::bigint[], %s::bigint[], %s::boolean[], %s::text[])
+         AS x (t, lv, ch, sc, re, cm, rn, rp, dv, ik, ce, un, wi, fl, pe, po, br, fg, fs)
+    ORDER BY t
+    ON CONFLICT DO NOTHING
+    RETURNING id, transaction_id
+"""
+_INSERT_COLUMNS = ("transaction_id", "level", "channel", "scores", "reasons", "comment", "rater_name",
+                   "rater_phone", "device", "idempotency_key", "centre_id", "unit_id", "window_id", "floor_id",
+                   "person_id", "post_id", "branch_id", "flagged", "flags")
+
+
+def _insert_ratings(rows, *, ip, now):
+    """Insert the batch's ratings, already counted (the caller counts them in the same
+    transaction). A transaction rated, or a key used, by a concurrent request meanwhile
+    is skipped, not an error: returns {transaction_id: rating_id} of those inserted."""
+    if connection.vendor == "postgresql":
+        # One statement of fixed text with one array per column: no per-row SQL or model to build.
+        columns = [[r[c] for r in rows] for c in _INSERT_COLUMNS]
+        for i in (3, 4, 18):  # the JSON columns travel as text
+            columns[i] = [json.dumps(v) for v in columns[i]]
+        with connection.cursor() as cursor:
+            cursor.execute(_INSERT_SQL, [ip, now, timezone.localdate(now), *columns])
+            return {t: pk for pk, t in cursor.fetchall()}
+    # Elsewhere (SQLite) the write lock is held from BEGIN: nothing can have changed since the checks.
+    made = Rating.objects.bulk_create([Rating(
+        **{c: r[c] for c in _INSERT_COLUMNS}, ip_address=ip, rated_at=now, day=timezone.localdate(now),
+        counted=True) for r in rows])
+    return {r.transaction_id: r.pk for r in made}
+
+
+def _batch_item(item, header_key):
+    """One item of a batch, checked for shape (all or nothing: a malformed batch is the sender's bug)."""
+    if not isinstance(item, dict):
+        raise ValidationError(_("Each rating is an object."))
+    number = str(item.get("transaction") or "").strip()
+    level, channel, scores, reasons, comment = _clean_input(
+        item.get("level"), item.get("channel") or Rating.Channel.DEVICE, item.get("scores"), item.get("reasons"),
+        item.get("comment"))
+    key = str(item.get("idempotency_key") or "") or (f"{header_key}:{number}" if header_key else "")
+    return {"number": number, "level": level, "channel": channel, "scores": scores, "reasons": reasons,
+            "comment": comment, "key": key[:64] or None, "device": str(item.get("device") or "")[:64],
+            "rater_name": str(item.get("rater_name") or "")[:50], "rater_phone": str(item.get("rater_phone") or "")[:20]}
 
 
 @transaction.atomic
-def record_ratings_bulk(actor, centre_ids, items, *, header_key=None, now=None):
-    """A batch from a device or platform, all or nothing, set-based: one query for
-    the transactions, one for earlier idempotency keys, one for recent device
-    counts, ONE insert and ONE update, then the figures fold. Returns
-    [{"transaction", "id", "created"}] in order; replays answer with the first rating."""
-    from django.db.models import Count
+def record_ratings_bulk(actor, centre_ids, items, *, header_key=None, ip=None, now=None):
+    """A batch from a device or platform, set-based, in one transaction: one query for
+    the transactions, one for earlier idempotency keys, one per kind of fraud signal,
+    ONE insert of the ratings, ONE update of the transactions, ONE upsert of the
+    figures, the cases of bad reviews in one insert, one audit row per centre.
 
+    A malformed item refuses the whole batch (ValidationError, nothing stored). Each
+    well-formed item is answered on its own, in order: {"transaction", "id",
+    "created"} (a replay of its idempotency key answers with the first rating,
+    created False) or {"transaction", "error"} with the reason in Chinese (not
+    received, already rated, key used for another transaction). If every item is
+    refused, ValidationError with those reasons."""
+    require(centre_ids and all(is_office(actor, c) for c in centre_ids),
+            _("Only the party-building office's integrations may record ratings."))
     now = now or timezone.now()
-    if not centre_ids or not all(is_office(actor, c) for c in centre_ids):
-        raise PermissionDenied(_("Only the party-building office's integrations may record ratings."))
-    numbers = [str(i.get("transaction") or "").strip() if isinstance(i, dict) else "" for i in items]
-    txns = {t.number: t for t in Transaction.objects.select_related("window", "person").filter(
-        centre_id__in=centre_ids, number__in=[n for n in numbers if n])}
-    keys = [(str(i.get("idempotency_key") or "") or (f"{header_key}:{n}" if header_key else ""))[:64] or None
-            if isinstance(i, dict) else None for n, i in zip(numbers, items, strict=True)]
-    previous = {r.idempotency_key: r for r in Rating.objects.filter(idempotency_key__in=[k for k in keys if k])}
-    since = now - datetime.timedelta(minutes=CONFIG["address_window_minutes"])
-    devices = {i.get("device") for i in items if isinstance(i, dict) and i.get("device")
-               and i.get("channel") in PUBLIC_CHANNELS}
-    device_counts = dict(Rating.objects.filter(device__in=devices, rated_at__gte=since).values_list(
-        "device").annotate(n=Count("pk"))) if devices else {}
-    posts = _post_for_window({t.window_id for t in txns.values()})
-    floor_branch = dict(Organization.objects.filter(floor_id__in={t.window.floor_id for t in txns.values()})
-                        .values_list("floor_id", "pk"))
-    errors, new, results, seen = [], [], [], set()
-    for i, (item, number, key) in enumerate(zip(items, numbers, keys, strict=True)):
-        label = _("Item %(n)s") % {"n": i + 1}
-        txn = txns.get(number)
-        if not isinstance(item, dict) or txn is None:
-            errors.append(f"{label}：" + _("Transaction %(number)s has not been received.") % {"number": number or "—"})
-            continue
-        if key in previous:
-            if previous[key].transaction_id != txn.pk:
-                errors.append(f"{label}：" + _("This idempotency key was used for another transaction."))
-            else:
-                results.append({"transaction": number, "id": previous[key].pk, "created": False})
-            continue
-        if txn.rated or number in seen:
-            errors.append(f"{label}：" + _(
-                "Transaction %(number)s has already been rated; each transaction is rated once.") % {"number": number})
-            continue
-        seen.add(number)
+    errors, parsed = [], []
+    for i, item in enumerate(items):
         try:
-            level, channel, scores, reasons, comment = _clean_input(
-                item.get("level"), item.get("channel") or Rating.Channel.DEVICE, item.get("scores"),
-                item.get("reasons"), item.get("comment"))
+            parsed.append(_batch_item(item, header_key))
         except ValidationError as e:
-            errors.append(f"{label}：" + "；".join(e.messages))
-            continue
-        device, phone = str(item.get("device") or "")[:64], str(item.get("rater_phone") or "")[:20]
-        flags = []
-        if device and channel in PUBLIC_CHANNELS:
-            device_counts[device] = device_counts.get(device, 0) + 1
-            if device_counts[device] > CONFIG["address_limit"]:
-                flags.append("device")
-        if phone and txn.person_id and txn.person.mobile == phone:
-            flags.append("staff")
-        rating = Rating(
-            transaction=txn, level=level, channel=channel, scores=scores, reasons=reasons, comment=comment,
-            rater_name=str(item.get("rater_name") or "")[:50], rater_phone=phone, device=device,
-            idempotency_key=key, rated_at=now, day=timezone.localdate(now), centre_id=txn.centre_id,
-            unit_id=txn.unit_id, window_id=txn.window_id, floor_id=txn.window.floor_id, person_id=txn.person_id,
-            post_id=posts.get(txn.window_id), branch_id=txn.person.branch_id if txn.person_id and
-            txn.person.branch_id else floor_branch.get(txn.window.floor_id), flagged=bool(flags), flags=flags)
-        new.append(rating)
-        results.append({"transaction": number, "rating": rating, "created": True})
+            errors.append(_("Item %(n)s") % {"n": i + 1} + "：" + "；".join(e.messages))
     if errors:
         raise ValidationError(errors)
-    try:
-        with transaction.atomic():
-            Rating.objects.bulk_create(new)
-    except IntegrityError:
-        raise ValidationError(_("Some of these transactions were rated at the same moment by another request; "
-                                "send the batch again.")) from None
-    Transaction.objects.filter(pk__in=[r.transaction_id for r in new]).update(rated=True)
-    from .cases import open_cases
+    txns = {row[0]: dict(zip(_TXN_FIELDS, row, strict=True)) for row in Transaction.objects.filter(
+        centre_id__in=centre_ids, number__in={it["number"] for it in parsed if it["number"]}).order_by().values_list(
+        *_TXN_LOOKUPS)}
+    previous = {k: (pk, t) for k, pk, t in Rating.objects.filter(
+        idempotency_key__in=[it["key"] for it in parsed if it["key"]]).values_list(
+        "idempotency_key", "pk", "transaction_id")}
+    flags = _batch_signals(parsed, txns, previous, ip=ip, actor_person_id=scope_for(actor).person_id, now=now)
+    posts, floor_branch = _place_maps()
+    results, rows, seen, keys = [], [], set(), {}
+    for it in parsed:
+        number, key, txn = it["number"], it["key"], txns.get(it["number"])
+        if txn is None:
+            results.append({"transaction": number, "error": _(
+                "Transaction %(number)s has not been received.") % {"number": number or "—"}})
+        elif key in previous and previous[key][1] != txn["id"] or keys.get(key, number) != number:
+            results.append({"transaction": number, "error": _(
+                "This idempotency key was used for another transaction.")})
+        elif key in previous:
+            results.append({"transaction": number, "id": previous[key][0], "created": False})
+        elif txn["rated"] or number in seen:
+            results.append({"transaction": number, "error": _already_rated(number)})
+        else:
+            seen.add(number)
+            if key:
+                keys[key] = number
+            found = flags.get(id(it), [])
+            rows.append({**it, "idempotency_key": key, "transaction_id": txn["id"], "centre_id": txn["centre_id"], "unit_id": txn["unit_id"],
+                         "window_id": txn["window_id"], "floor_id": txn["floor_id"], "person_id": txn["person_id"],
+                         "post_id": posts.get(txn["window_id"]),
+                         "branch_id": txn["person_branch_id"] or floor_branch.get(txn["floor_id"]),
+                         "flagged": bool(found), "flags": found, "result": len(results)})
+            results.append({"transaction": number, "id": None, "created": True})
+    made = _insert_ratings(rows, ip=ip, now=now) if rows else {}
+    _settle_missed([r for r in rows if r["transaction_id"] not in made], results)
+    rows = [r for r in rows if r["transaction_id"] in made]
+    for r in rows:
+        r["id"] = results[r["result"]]["id"] = made[r["transaction_id"]]
+    if rows:
+        Transaction.objects.filter(pk__in=list(made)).update(rated=True)
+        from .cases import open_cases
 
-    open_cases([r for r in new if r.level in BAD_LEVELS])
-    transaction.on_commit(figures.fold_soon)
-    return [{"transaction": r["transaction"], "id": r.pop("rating").pk if "rating" in r else r["id"],
-             "created": r["created"]} for r in results]
+        open_cases([Rating(pk=r["id"], transaction=Transaction(pk=r["transaction_id"], number=r["number"]),
+                           level=r["level"], rated_at=now, centre_id=r["centre_id"], unit_id=r["unit_id"],
+                           person_id=r["person_id"]) for r in rows if r["level"] in BAD_LEVELS])
+        _audit_batch(actor, rows, txns)
+        # Last, so the figures' hot rows (the centre's day...) stay locked only until commit.
+        figures.count_ratings(list(made.values()))
+    if all("error" in r for r in results):
+        raise ValidationError([r["error"] for r in results])
+    return results
+
+
+_TXN_LOOKUPS = ("number", "pk", "centre_id", "centre__name", "unit_id", "window_id", "window__floor_id",
+                "person_id", "person__branch_id", "person__mobile", "rated", "import_batch", "imported_at")
+_TXN_FIELDS = ("number", "id", "centre_id", "centre_name", "unit_id", "window_id", "floor_id", "person_id",
+               "person_branch_id", "person_mobile", "rated", "import_batch", "imported_at")
+
+
+def _already_rated(number):
+    return _("Transaction %(number)s has already been rated; each transaction is rated once.") % {"number": number}
+
+
+def _settle_missed(missed, results):
+    """Items a concurrent request got to first (the insert skipped them): a replay of the
+    same key answers with that rating, anything else is refused with its reason."""
+    if not missed:
+        return
+    found = Rating.objects.filter(Q(transaction_id__in=[r["transaction_id"] for r in missed])
+                                  | Q(idempotency_key__in=[r["key"] for r in missed if r["key"]])).values_list(
+        "pk", "transaction_id", "idempotency_key")
+    by_txn, by_key = {t: (pk, k) for pk, t, k in found}, {k: (pk, t) for pk, t, k in found if k}
+    for r in missed:
+        result = results[r["result"]]
+        first = by_txn.get(r["transaction_id"])
+        if r["key"] and first and first[1] == r["key"]:
+            result.update(id=first[0], created=False)
+        elif r["key"] in by_key and by_key[r["key"]][1] != r["transaction_id"]:
+            results[r["result"]] = {"transaction": result["transaction"], "error": _(
+                "This idempotency key was used for another transaction.")}
+        else:
+            results[r["result"]] = {"transaction": result["transaction"], "error": _already_rated(r["number"])}
+
+
+def _audit_batch(actor, rows, txns):
+    """One audit row per centre naming the ratings the batch recorded there."""
+    names = {t["centre_id"]: t["centre_name"] for t in txns.values()}
+    by_centre = {}
+    for r in rows:
+        by_centre.setdefault(r["centre_id"], []).append(r["id"])
+    for centre_id, ids in sorted(by_centre.items()):
+        audit.record(actor, audit.Action.CREATE, ServiceCentre(pk=centre_id, name=names[centre_id]),
+                     {"ratings": [None, ids]}, verb="record-ratings", centre_id=centre_id)
 
 
 # Review of flagged ratings ---------------------------------------------------------------
