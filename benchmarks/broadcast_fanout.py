@@ -12,8 +12,11 @@
    smpp34 server in its own process) with the rate limit lifted, with
    `--senders` concurrent senders claiming with FOR UPDATE SKIP LOCKED.
    Goal: >= 500 messages per second.
+   With `--receipts` the SMSC also sends a delivery receipt (deliver_sm) for
+   every submit on the same session, which the senders apply as they go.
 4. Counts duplicates: messages per (broadcast, person) in the database and
-   submits per destination at the SMSC. Goal: zero.
+   submits per destination at the SMSC. Goal: zero, and as many submits as
+   messages the gateway gave an id (sent, or delivered with --receipts).
 """
 
 import argparse
@@ -40,6 +43,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--send", type=int, default=30000, help="messages to send over SMPP")
     parser.add_argument("--senders", type=int, default=2)
+    parser.add_argument("--receipts", action="store_true", help="the SMSC sends delivery receipts back")
     args = parser.parse_args()
 
     import django
@@ -85,7 +89,7 @@ def main():
         print(f"RESOLVE: {queued:,} messages queued from {len(started_ids)} broadcasts in {resolve_seconds:.2f}s "
               f"({queued / resolve_seconds:,.0f}/s) — goal <= 20 s: {'OK' if resolve_seconds <= 20 else 'MISSED'}")
 
-        with tempfile.TemporaryDirectory() as tmp, loopback_smsc(Path(tmp), receipts=False) as (port, log):
+        with tempfile.TemporaryDirectory() as tmp, loopback_smsc(Path(tmp), receipts=args.receipts) as (port, log):
             smpp = {**settings.SMS["SMPP"], "PORT": port, "SYSTEM_ID": "bench", "PASSWORD": "bench", "WINDOW": 100}
             results = []
 
@@ -118,12 +122,15 @@ def main():
                        "WHERE broadcast_id = ANY(%s) GROUP BY broadcast_id, person_id HAVING COUNT(*) > 1) d",
                        [started_ids])
         db_duplicates = cursor.fetchone()[0]
+    # Every message the gateway took has its id (whether a receipt has moved it on to delivered or not).
+    handed = Message.objects.filter(broadcast_id__in=started_ids).exclude(gateway_id="").count()
     per_destination = collections.Counter(row["to"] for row in received)
     smsc_duplicates = sum(1 for n in per_destination.values() if n > 1)
     print(f"states after sending: {json.dumps(states)}")
-    print(f"SMSC received {len(received):,} submits for {len(per_destination):,} phones")
+    print(f"SMSC received {len(received):,} submits for {len(per_destination):,} phones; "
+          f"{handed:,} messages hold a gateway id")
     print(f"DUPLICATES: database {db_duplicates}, gateway {smsc_duplicates} — goal 0: "
-          f"{'OK' if db_duplicates == smsc_duplicates == 0 and len(received) == states.get('sent', 0) else 'MISSED'}")
+          f"{'OK' if db_duplicates == smsc_duplicates == 0 and len(received) == handed else 'MISSED'}")
     print(f"load average at the end: {load()}")
 
 
