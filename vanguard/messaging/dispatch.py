@@ -13,11 +13,15 @@ or several workers run at once. How:
    counts the attempt. On PostgreSQL the rows are picked with
    `FOR UPDATE SKIP LOCKED`, so concurrent workers take disjoint batches; on
    SQLite writers are serialised, so the conditional UPDATE is the claim.
-   The claim COMMITS before the gateway is called.
+   Its RETURNING gives all sending needs (no second read). The claim COMMITS
+   before the gateway is called.
 3. Handing over: the gateway is called with our client reference
-   (`vg<id>a<attempt>`). The outcome is written back conditionally on the
-   claim token: sent / failed / retry (only when the gateway certainly did
-   not take it) / unknown (it may have).
+   (`vg<id>a<attempt>`), the whole chunk at once (SMPP pipelines it in a
+   window). The outcome is written back conditionally on the claim token, set-
+   based: one UPDATE ... FROM (VALUES (id, gateway id) ...) for what went
+   `sent`, one UPDATE per other outcome: failed / retry (only when the gateway
+   certainly did not take it) / unknown (it may have). Receipts read on the
+   session are applied in bulk (receipts.py).
 4. Recovering: a message still `sending` after the claim lease
    (SMS["CLAIM_LEASE_SECONDS"], longer than any gateway call may take) belongs
    to a dead worker. It is never re-sent blindly: where the channel can be
