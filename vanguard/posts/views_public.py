@@ -102,7 +102,8 @@ def sign_data(post):
 
 def _public_version(code):
     """(pk, updated_at) of a public post: one single-table lookup on the unique code."""
-    row = VanguardPost.objects.public().filter(code=code.upper()).order_by().values_list("pk", "updated_at").first()
+    row = next(iter(VanguardPost.objects.public().filter(code=code.upper()).order_by()
+                    .values_list("pk", "updated_at")[:1]), None)
     if row is None:
         raise Http404
     return row
@@ -121,8 +122,9 @@ def signboard(request, code):
     html = cache.get(key)
     if html is None:
         lookup = {"pk": pk} if pk else {"code": code.upper()}
-        post = (VanguardPost.objects.public().select_related(*SIGN_RELATED).only(*SIGN_ONLY)
-                .prefetch_related(SIGN_HOLDERS).filter(**lookup).first())
+        # Sliced rather than first(): a unique lookup needs no ORDER BY to plan and sort.
+        post = next(iter(VanguardPost.objects.public().select_related(*SIGN_RELATED).only(*SIGN_ONLY)
+                         .prefetch_related(SIGN_HOLDERS).filter(**lookup).order_by()[:1]), None)
         if post is None:
             raise Http404
         html = render_to_string("posts/public/signboard.html", {
