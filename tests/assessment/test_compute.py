@@ -47,3 +47,23 @@ def test_recompute_reproduces_stored_results(world, period):
     assert compute.compute_rows(period) == compute.stored_rows(period)
     vetoed = Result.objects.get(period=period, person=b1[1])
     assert vetoed.vetoed and not vetoed.is_star and vetoed.reason == "vetoed"
+
+
+def test_indicator_ids_as_ranges():
+    """Score rows are classified by indicator id with a comparison or two, not a join."""
+    assert compute._id_in("x", [3, 1, 2]) == "(x BETWEEN 1 AND 3)"
+    assert compute._id_in("x", [1, 2, 5, 7, 8]) == "(x BETWEEN 1 AND 2 OR x = 5 OR x BETWEEN 7 AND 8)"
+    assert compute._id_in("x", [1, 3, 5, 7, 9]) == "x IN (1, 3, 5, 7, 9)"
+    assert compute._id_in("x", []) == "(1 = 0)"
+
+
+def test_partly_scored_member_keeps_defaults_of_missing_cells(world, period):
+    """A member scored on some cells only: deduct cells left empty keep full marks."""
+    member = world.branch1_members[0]
+    p01, p14 = (period.scheme.indicators.get(code=c) for c in ("P01", "P14"))
+    save_scores(world.office, period, [Entry(member.pk, p01.pk, "3"), Entry(member.pk, p14.pk, "2")])
+    services.publish_period(world.office, period)
+    result = Result.objects.get(period=period, person=member)
+    party_default = sum(i.default_points for i in period.scheme.indicators.filter(part="party"))
+    assert result.party_points == party_default - 2 + 2
+    assert compute.compute_rows(period, from_results=True) == compute.stored_rows(period)

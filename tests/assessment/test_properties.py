@@ -103,3 +103,46 @@ def test_star_rule_properties(month, rule, members):
         weights = (Decimal("0.6"), Decimal("0.4")) if rule["formula"] == "weighted" else (1, 1)
         expected = r["party_points"] * weights[0] + r["work_points"] * weights[1] + r["bonus"] - r["penalty"]
         assert r["total"] == expected.quantize(Decimal("0.01"))
+
+
+# Per member: which indicators have a cell (a bit mask over the scheme's 56) and a seed for the points.
+cells = st.tuples(st.integers(min_value=0, max_value=2 ** 56 - 1), st.integers(min_value=0, max_value=10 ** 6))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(members=st.lists(st.one_of(st.just((2 ** 56 - 1, 7)), st.just((0, 0)), cells),
+                        min_size=MEMBERS, max_size=MEMBERS))
+def test_parts_with_missing_cells_count_their_defaults(month, members):
+    """Whatever cells are entered, each part is its default (full marks on deduct items)
+    plus, per entered cell, points minus that cell's default; a stray score on an
+    indicator of another scheme counts nowhere. Complete members take the short
+    path (their defaults cancel out), incomplete ones the per-cell correction."""
+    period, people = month["period"], month["people"]
+    indicators = list(period.scheme.indicators.order_by("pk"))
+    other = Scheme.objects.filter(centre=period.centre).exclude(pk=period.scheme_id).first()
+    if other is None:
+        other = services.create_scheme(month["admin"], period.centre, name="新方案", indicators=indicator_rows(),
+                                       valid_from="2027-01")
+    stray = other.indicators.first()
+    Score.objects.filter(period=period).delete()
+    Adjustment.objects.filter(period=period).delete()
+    scores, expected = [], {}
+    for n, (person, (mask, seed)) in enumerate(zip(people, members, strict=True)):
+        sums = {"party": Decimal("0"), "work": Decimal("0")}
+        for bit, ind in enumerate(indicators):
+            if not mask >> bit & 1:
+                sums[ind.part] += ind.default_points
+                continue
+            halves = (seed * 31 + bit * 17) % (int(ind.maximum * 2) + 1)
+            points = Decimal(halves) / 2
+            if ind.method == "yesno":
+                points = ind.maximum if halves % 2 else Decimal("0")
+            sums[ind.part] += points
+            scores.append(Score(period=period, person=person, indicator=ind, points=points))
+        if n % 3 == 0:
+            scores.append(Score(period=period, person=person, indicator=stray, points=stray.maximum))
+        expected[person.pk] = sums
+    Score.objects.bulk_create(scores)
+    rows = compute.compute_rows(period)
+    for pk, sums in expected.items():
+        assert (rows[pk]["party_points"], rows[pk]["work_points"]) == (sums["party"], sums["work"])

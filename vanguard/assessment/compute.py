@@ -28,6 +28,26 @@ def default_sums(scheme):
     return sums
 
 
+def _id_in(column, ids):
+    """SQL test of `column` against a set of ids: ranges when the ids run consecutively
+    (bulk-created indicators do), so each score row costs a comparison or two."""
+    ids = sorted(int(i) for i in ids)
+    if not ids:
+        return "(1 = 0)"
+    ranges, lo, hi = [], ids[0], ids[0]
+    for i in ids[1:]:
+        if i == hi + 1:
+            hi = i
+            continue
+        ranges.append((lo, hi))
+        lo = hi = i
+    ranges.append((lo, hi))
+    if len(ranges) > 4:
+        return f"{column} IN ({', '.join(str(i) for i in ids)})"
+    return "(" + " OR ".join(f"{column} = {a}" if a == b else f"{column} BETWEEN {a} AND {b}"
+                             for a, b in ranges) + ")"
+
+
 def _population_sql(period, from_results):
     if from_results:
         return (f"SELECT person_id, branch_id, unit_id FROM {Result._meta.db_table} "
@@ -38,8 +58,18 @@ def _population_sql(period, from_results):
 
 
 def results_sql(period, *, from_results=False):
-    """(sql, params) of a SELECT giving FIELDS for every assessed member."""
+    """(sql, params) of a SELECT giving FIELDS for every assessed member.
+
+    A part's points are its default (full marks on deduct items) plus, per entered
+    cell, points minus the cell's default. For a member with every cell entered the
+    defaults cancel out, so the part is just the sum of the points: one pass over the
+    month's scores (the covering index score_unique, in person order) adds points and
+    counts cells, with no per-row join or CASE (indicator ids are told apart by range).
+    Only members with missing cells look up the defaults of the cells they have (an
+    index range per member). Scores on indicators outside the month's scheme count
+    nowhere; the services never write them."""
     scheme = period.scheme
+    indicators = list(scheme.indicators.all())
     defaults = default_sums(scheme)
     if scheme.formula == Scheme.Formula.WEIGHTED:
         pw, ww = _num(scheme.party_weight), _num(scheme.work_weight)
@@ -56,17 +86,39 @@ def results_sql(period, *, from_results=False):
         quota = f"((branch_size * {quota_value}) / 100)"
     population, params = _population_sql(period, from_results)
     pid = int(period.pk)
-    score_t, ind_t, adj_t = Score._meta.db_table, Indicator._meta.db_table, Adjustment._meta.db_table
+    score_t, adj_t = Score._meta.db_table, Adjustment._meta.db_table
+    party_ids = [i.pk for i in indicators if i.part == Part.PARTY]
+    work_ids = [i.pk for i in indicators if i.part == Part.WORK]
+    cells = len(indicators)
+    # Defaults of deduct cells (add and yes/no cells default to 0), for members with missing cells.
+    deducted = {part: ", ".join(f"({int(i.pk)}, {_num(i.maximum)})" for i in indicators
+                                if i.part == part and i.method == Indicator.Method.DEDUCT)
+                for part in (Part.PARTY, Part.WORK)}
+
+    deduct_ctes = "".join(f"deduct_{part}(id, dmax) AS (VALUES {values}),\n"
+                          for part, values in deducted.items() if values)
+
+    def part_points(part, column):
+        default = _num(defaults[part])
+        if not deducted[part]:
+            present = "0"
+        else:
+            present = f"""COALESCE((SELECT SUM(d.dmax) FROM {score_t} s2
+                JOIN deduct_{part} d ON d.id = s2.indicator_id
+                WHERE s2.period_id = {pid} AND s2.person_id = pop.person_id), 0)"""
+        # CASE evaluates the subquery only for members with missing cells.
+        return f"""ROUND(CASE WHEN sc.cells = {cells} THEN sc.{column}
+            ELSE {default} + COALESCE(sc.{column}, 0) - {present} END, 1)"""
+
     sql = f"""
 WITH pop AS MATERIALIZED ({population}),
-sc AS (
+{deduct_ctes}sc AS (
   SELECT s.person_id,
-    SUM(CASE WHEN i.part = 'party' THEN s.points - (CASE WHEN i.method = 'deduct' THEN i.maximum ELSE 0 END)
-        ELSE 0 END) AS party_delta,
-    SUM(CASE WHEN i.part = 'work' THEN s.points - (CASE WHEN i.method = 'deduct' THEN i.maximum ELSE 0 END)
-        ELSE 0 END) AS work_delta
-  FROM {score_t} s JOIN {ind_t} i ON i.id = s.indicator_id
-  WHERE s.period_id = {pid}
+    SUM(s.points) FILTER (WHERE {_id_in("s.indicator_id", party_ids)}) AS party_sum,
+    SUM(s.points) FILTER (WHERE {_id_in("s.indicator_id", work_ids)}) AS work_sum,
+    COUNT(*) AS cells
+  FROM {score_t} s
+  WHERE s.period_id = {pid} AND {_id_in("s.indicator_id", party_ids + work_ids)}
   GROUP BY s.person_id
 ),
 adj AS MATERIALIZED (
@@ -77,10 +129,10 @@ adj AS MATERIALIZED (
   FROM {adj_t} WHERE period_id = {pid} AND status = 'approved'
   GROUP BY person_id
 ),
-base AS (
+base AS MATERIALIZED (
   SELECT pop.person_id, pop.branch_id, pop.unit_id,
-    ROUND({_num(defaults[Part.PARTY])} + COALESCE(sc.party_delta, 0), 1) AS party_points,
-    ROUND({_num(defaults[Part.WORK])} + COALESCE(sc.work_delta, 0), 1) AS work_points,
+    {part_points(Part.PARTY, "party_sum")} AS party_points,
+    {part_points(Part.WORK, "work_sum")} AS work_points,
     ROUND(COALESCE(adj.bonus, 0), 1) AS bonus,
     ROUND(COALESCE(adj.penalty, 0), 1) AS penalty,
     COALESCE(adj.vetoed, 0) AS vetoed
@@ -120,7 +172,7 @@ def tune(cursor):
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")
         # Right after a month is published its statistics say "no rows", and a nested
-        # loop over the parallel aggregate would then be rerun once per member.
+        # loop over the aggregate would then be rerun once per member.
         cursor.execute("SET LOCAL enable_nestloop = off")
         # Two workers aggregate a centre's month in about half the time; the default costs
         # only choose them for larger tables than one month's scores.
@@ -129,28 +181,17 @@ def tune(cursor):
 
 
 def insert_results(period, now):
-    """Publish: write version 1 of every member's result.
-
-    SQLite: one INSERT ... SELECT. PostgreSQL plans INSERT ... SELECT and CREATE
-    TEMP TABLE ... AS without parallel workers, but a plain SELECT with them; so the
-    SELECT runs in parallel and its rows (one per member: small) go back by COPY."""
+    """Publish: write version 1 of every member's result in one INSERT ... SELECT
+    (the rows never leave the database)."""
     sql, params = results_sql(period)
     columns = ", ".join(FIELDS)
     table = Result._meta.db_table
-    head = f"INSERT INTO {table} (period_id, version, is_current, change_reason, created_at, {columns}) "
     with connection.cursor() as cursor:
         tune(cursor)
-        if connection.vendor != "postgresql":
-            cursor.execute(head + f"SELECT {int(period.pk)}, 1, (1 = 1), '', %s, {columns} FROM ({sql}) computed",
-                           [now, *params])
-            return cursor.rowcount
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        copy_sql = f"COPY {table} (period_id, version, is_current, change_reason, created_at, {columns}) FROM STDIN"
-        with cursor.cursor.copy(copy_sql) as copy:
-            for row in rows:
-                copy.write_row((period.pk, 1, True, "", now, *row))
-        return len(rows)
+        cursor.execute(f"INSERT INTO {table} (period_id, version, is_current, change_reason, created_at, {columns}) "
+                       f"SELECT {int(period.pk)}, 1, (1 = 1), '', %s, {columns} FROM ({sql}) computed",
+                       [now, *params])
+        return cursor.rowcount
 
 
 def _plain(row):

@@ -233,6 +233,9 @@ class Score(models.Model):
     class Meta:
         verbose_name = _("score")
         verbose_name_plural = _("scores")
+        # On PostgreSQL the index behind score_unique also carries the points (INCLUDE, migration
+        # 0004): publication sums a month person by person from the index alone. Not declared
+        # here, since Django would then drop the constraint on SQLite.
         constraints = [models.UniqueConstraint(fields=["period", "person", "indicator"], name="score_unique")]
 
     def __str__(self):
@@ -350,10 +353,14 @@ class Result(models.Model):
 
     # Indexes: the composite ones below start with the period, so the period, branch and
     # unit foreign keys need none of their own (fewer indexes to fill when publishing).
+    # No database constraint on period and person either: results are written only by the
+    # publishing statement (people joined from org_person, the period row locked) and by
+    # recomputation (from the current results), and each deferred check is a trigger call
+    # per row, a quarter of a month's publication. Django still applies on_delete.
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="results", verbose_name=_("month"),
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessment_results",
-                               verbose_name=_("person"))
+                               verbose_name=_("person"), db_constraint=False)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     is_current = models.BooleanField(_("current"), default=True)
     # Where the member stood when published: ranks and notices follow these.
