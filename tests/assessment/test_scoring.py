@@ -189,3 +189,20 @@ def test_reminders_for_late_scorers(world, period):
     text = world.secretary.assessment_reminders.get().text
     assert "还有 2 人未评分" in text
     assert remind_late_scorers(today=datetime.date(2026, 11, 5)) == 0  # once a day
+
+
+def test_a_value_repeated_in_many_cells_is_judged_for_each_cell(world, period):
+    """Values are parsed once per indicator and value, yet every bad cell is reported
+    where it is, and TRUE is not taken for 1."""
+    p01, p05 = (period.scheme.indicators.get(code=c) for c in ("P01", "P05"))
+    b1 = world.branch1_members
+    entries = [Entry(b1[0].pk, p01.pk, 1, where="A"), Entry(b1[1].pk, p01.pk, True, where="B"),
+               Entry(b1[2].pk, p01.pk, 9, where="C"), Entry(b1[0].pk, p05.pk, 9, where="D"),
+               Entry(b1[1].pk, p05.pk, 9, where="E")]
+    with pytest.raises(ValidationError) as excinfo:
+        save_scores(world.office, period, entries)
+    messages = excinfo.value.messages
+    assert [m.split(":")[0] for m in messages] == ["B", "C", "D", "E"]
+    assert "True" in messages[0] and messages[3].replace("E", "D", 1) == messages[2]
+    assert not Score.objects.exists()
+    assert save_scores(world.office, period, entries[:1] + [Entry(b1[1].pk, p01.pk, 1)]) == 2

@@ -109,3 +109,21 @@ def test_upload_page_lists_errors(client, world, period):
     client.force_login(world.member)
     upload.seek(0)
     assert client.post(reverse("assessment:upload", args=[period.pk]), {"file": upload}).status_code == 403
+
+
+def test_upload_places_problems_by_the_sheets_own_row_numbers(world, period):
+    """Rows are numbered as Excel shows them, also after an empty row; a cell formatted
+    as a date is not taken for points."""
+    wb, ws = _sheet(workbook.template(world.secretary, period, "party"))
+    _fill(ws, 0)
+    last = ws.max_row
+    ws.insert_rows(3)
+    ws.cell(last + 1, 6).value = "五"
+    ws.cell(last + 1, 7).value = 2
+    ws.cell(last + 1, 7).number_format = "yyyy-mm-dd"
+    with pytest.raises(ValidationError) as excinfo:
+        workbook.upload(world.secretary, period, io.BytesIO(_save(wb)))
+    text = "\n".join(excinfo.value.messages)
+    assert f"第 {last + 1} 行第 F 列" in text and f"第 {last + 1} 行第 G 列" in text
+    assert len(excinfo.value.messages) == 2
+    assert not Score.objects.exists()

@@ -211,14 +211,16 @@ class Score(models.Model):
     """Points one person earned on one indicator in one month."""
 
     # The unique (period, person, indicator) index serves lookups by period.
+    # No database constraint on period and person: save_scores writes only for the month it
+    # was given and for people it found among the assessed ones, and each deferred check costs
+    # a trigger call per row (2 x 70,000 for one Excel file, a quarter of the upload).
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="scores", verbose_name=_("month"),
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessment_scores",
-                               verbose_name=_("person"))
+                               verbose_name=_("person"), db_constraint=False)
     # No index and no database constraint of their own on indicator and scorer: save_scores
-    # checks the indicator against the month's scheme and the scorer is the acting user, while
-    # each deferred constraint check costs a trigger call per row (70,000 for one Excel file).
-    # Django still applies on_delete to them.
+    # checks the indicator against the month's scheme and the scorer is the acting user.
+    # Django still applies on_delete to all four.
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores",
                                   verbose_name=_("indicator"), db_index=False, db_constraint=False)
     points = models.DecimalField(_("points"), **POINTS)

@@ -71,6 +71,12 @@ class Entry:
     where: str = ""
 
 
+def _place(entry):
+    """\"Row 5, column D (…): \" before a problem; `where` may be formatted only now (see workbook)."""
+    where = str(entry.where) if entry.where else ""
+    return f"{where}: " if where else ""
+
+
 class ScoresRejected(ValidationError):
     """All problems of a batch, each placed; nothing was saved."""
 
@@ -95,22 +101,32 @@ def save_scores(actor, period, entries, *, source="grid"):
     indicators = {i.pk: i for i in period.scheme.indicators.all()}
     allowed = {part: set(scorable_people(actor, period, part).values_list("pk", flat=True)) for part in parts}
     errors, rows = [], {}
+    # A file repeats a few values (full marks, 0) tens of thousands of times: each (indicator,
+    # value) is parsed once. The type is part of the key, since True == 1 but only 1 is points.
+    parsed = {}
     for entry in entries:
-        prefix = f"{entry.where}: " if entry.where else ""
         indicator = indicators.get(_int_or_none(entry.indicator_id))
         if indicator is None:
-            errors.append(prefix + _("indicator %(id)s is not part of this month's scheme.") % {
+            errors.append(_place(entry) + _("indicator %(id)s is not part of this month's scheme.") % {
                 "id": entry.indicator_id})
             continue
         person_id = _int_or_none(entry.person_id)
         if person_id is None or person_id not in allowed.get(indicator.part, ()):
-            errors.append(prefix + _("person %(id)s is not among the people you score on %(part)s.") % {
+            errors.append(_place(entry) + _("person %(id)s is not among the people you score on %(part)s.") % {
                 "id": entry.person_id, "part": indicator.get_part_display()})
             continue
-        try:
-            points = parse_points(entry.points, indicator)
-        except ValidationError as e:
-            errors.append(prefix + " ".join(e.messages))
+        raw = entry.points
+        key = (indicator.pk, type(raw), raw) if isinstance(raw, int | float | str) else None
+        points = parsed.get(key) if key is not None else None
+        if points is None:
+            try:
+                points = parse_points(raw, indicator)
+            except ValidationError as e:
+                points = e
+            if key is not None:
+                parsed[key] = points
+        if isinstance(points, ValidationError):
+            errors.append(_place(entry) + " ".join(points.messages))
             continue
         rows[(person_id, indicator.pk)] = (points, (entry.note or "")[:200])
     if errors:

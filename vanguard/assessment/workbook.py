@@ -4,15 +4,16 @@ Chinese. A hidden sheet carries the month's and scheme's ids, so a file of
 another month or scheme is refused."""
 
 import io
-import zipfile
+import itertools
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from vanguard.org.roster.xlsx import SheetReader, XlsxError
 
 from .models import Part, Score
 from .scoring import Entry, grid_people, save_scores
@@ -82,24 +83,49 @@ def template_name(period, part):
     return f"assessment-{period.label}-{part}.xlsx"
 
 
-def _open(file):
+class _Where:
+    """Where a cell is, formatted only for a cell with a problem (most of 70,000 have none)."""
+
+    __slots__ = ("text", "values")
+
+    def __init__(self, text, values):
+        self.text, self.values = text, values
+
+    def __str__(self):
+        return self.text % self.values
+
+
+def _open(file, sheet):
+    """A streaming reader of one sheet (the roster import's: openpyxl builds an object per
+    cell and spent most of an upload's time on 70,000 of them)."""
     data = file.read(MAX_BYTES + 1) if hasattr(file, "read") else bytes(file)
     if len(data) > MAX_BYTES:
         raise ValidationError(_("The file is larger than 10 MB."))
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+        return SheetReader(io.BytesIO(data), sheet), data
+    except XlsxError as e:
+        raise ValidationError(_("This is not an Excel (.xlsx) file; download the template and fill it in.")) from e
+
+
+def _rows(reader):
+    try:
+        yield from reader.rows()
+    except XlsxError as e:
         raise ValidationError(_("This is not an Excel (.xlsx) file; download the template and fill it in.")) from e
 
 
 def read_upload(file, period):
     """(part, entries) of an uploaded template, or ValidationError (all problems listed)."""
-    wb = _open(file)
+    reader, data = _open(file, SHEET)
     try:
-        if META_SHEET not in wb.sheetnames or SHEET not in wb.sheetnames:
+        if META_SHEET not in reader.sheet_names or SHEET not in reader.sheet_names:
             raise ValidationError(_("This file is not a scoring template of Vanguard; download the template "
                                     "of this month and fill it in."))
-        meta = {str(r[0]): r[1] for r in wb[META_SHEET].iter_rows(values_only=True) if r and r[0]}
+        meta_reader, _data = _open(data, META_SHEET)
+        try:
+            meta = {str(r[0]): r[1] for _n, r in _rows(meta_reader) if len(r) > 1 and r[0]}
+        finally:
+            meta_reader.close()
         month = meta.get("month") or "?"
         if str(meta.get("period")) != str(period.pk):
             raise ValidationError(_("This file is the template of %(other)s, not of %(month)s; download this "
@@ -112,8 +138,9 @@ def read_upload(file, period):
             raise ValidationError(_("This file is not a scoring template of Vanguard; download the template "
                                     "of this month and fill it in."))
         indicators = {i.code: i for i in period.scheme.indicators.filter(part=part)}
-        rows = wb[SHEET].iter_rows(values_only=True)
-        header = next(rows, None) or ()
+        rows = _rows(reader)
+        first = next(rows, None)
+        header = first[1] if first and first[0] == 1 else ()
         columns, errors = [], []
         for index, title in enumerate(header[FIRST_INDICATOR_COLUMN - 1:], start=FIRST_INDICATOR_COLUMN):
             if title is None or str(title).strip() == "":
@@ -129,12 +156,14 @@ def read_upload(file, period):
             errors.append(_("Columns are missing for the indicators %(codes)s.") % {"codes": "、".join(sorted(missing))})
         if errors:
             raise ValidationError(errors)
+        if first and first[0] != 1:
+            rows = itertools.chain([first], rows)
         entries = []
         # Translated once: 70,000 cells would otherwise spend seconds in gettext.
         where_format = _("Row %(row)s, column %(col)s (%(name)s, %(code)s %(indicator)s)")
         letters = {index: get_column_letter(index) for index, _ind in columns}
-        for number, row in enumerate(rows, start=2):
-            if row is None or all(v is None or str(v).strip() == "" for v in row):
+        for number, row in rows:
+            if all(v is None or str(v).strip() == "" for v in row):
                 continue
             person_id = row[0] if row else None
             name = row[1] if len(row) > 1 else ""
@@ -142,12 +171,12 @@ def read_upload(file, period):
                 value = row[index - 1] if index - 1 < len(row) else None
                 if value is None or (isinstance(value, str) and value.strip() == ""):
                     continue
-                where = where_format % {"row": number, "col": letters[index], "name": name or "—",
-                                        "code": ind.code, "indicator": ind.name}
+                where = _Where(where_format, {"row": number, "col": letters[index], "name": name or "—",
+                                              "code": ind.code, "indicator": ind.name})
                 entries.append(Entry(person_id=person_id, indicator_id=ind.pk, points=value, where=where))
         return part, entries
     finally:
-        wb.close()
+        reader.close()
 
 
 def upload(user, period, file):
