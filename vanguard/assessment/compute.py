@@ -146,11 +146,14 @@ flagged AS (
   FROM totals
 ),
 ranked AS (
+  -- The branch windows share one sort (branch, total, tie-break, person): an eligible
+  -- member's place is the running count of eligible members up to them.
   SELECT flagged.*,
     RANK() OVER (PARTITION BY branch_id ORDER BY total DESC) AS rank_branch,
     RANK() OVER (ORDER BY total DESC) AS rank_centre,
     COUNT(*) OVER (PARTITION BY branch_id) AS branch_size,
-    ROW_NUMBER() OVER (PARTITION BY branch_id, eligible ORDER BY total DESC, {tie}, person_id) AS place
+    SUM(eligible) OVER (PARTITION BY branch_id ORDER BY total DESC, {tie}, person_id
+                        ROWS UNBOUNDED PRECEDING) AS place
   FROM flagged
 ),
 quoted AS (SELECT ranked.*, {quota} AS quota FROM ranked)
@@ -188,9 +191,10 @@ def insert_results(period, now):
     table = Result._meta.db_table
     with connection.cursor() as cursor:
         tune(cursor)
+        # In person order, the (period, person) indexes are filled at their right edge.
         cursor.execute(f"INSERT INTO {table} (period_id, version, is_current, change_reason, created_at, {columns}) "
-                       f"SELECT {int(period.pk)}, 1, (1 = 1), '', %s, {columns} FROM ({sql}) computed",
-                       [now, *params])
+                       f"SELECT {int(period.pk)}, 1, (1 = 1), '', %s, {columns} FROM ({sql}) computed "
+                       f"ORDER BY person_id", [now, *params])
         return cursor.rowcount
 
 
