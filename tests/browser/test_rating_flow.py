@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from tests.ratings.conftest import import_one
 from vanguard.posts import services as post_services
-from vanguard.ratings import figures
 from vanguard.ratings.models import Rating
 
 from .conftest import PHONE
@@ -19,7 +18,6 @@ def test_rate_from_qr_link_on_a_phone_and_figures_change(world, new_page, logged
 
     post_services.disclose_post(world.office, make_post(world))
     txn = import_one(world)
-    figures._LAST_FOLD["at"] = 0.0
     figures_url = reverse("ratings:home") + f"?dimension=unit&key={world.home_unit.pk}"
 
     office = logged_in(new_page(), world.office)
