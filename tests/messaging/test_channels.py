@@ -232,3 +232,48 @@ def test_smpp_undeliverable_receipt_marks_failed(world, settings, tmp_path):
         failed = Message.objects.get(broadcast=broadcast, mobile="13912340000")
         assert failed.state == "failed" and "UNDELIV" in failed.error
         assert Message.objects.filter(broadcast=broadcast, state="delivered").count() == 6
+
+
+def test_smpp_close_keeps_a_receipt_that_comes_before_unbind_resp(caplog):
+    """An SMSC may deliver a receipt after our unbind and before its response: it is
+    answered and kept (not taken for the response, which would leave the session bound)."""
+    import socket
+    import struct
+    import threading
+
+    from vanguard.messaging.channels.smpp import SmppBackend
+
+    receipt = (b"id:gw42 sub:001 dlvrd:001 submit date:2611300800 done date:2611300800 stat:DELIVRD "
+               b"err:000 text:")
+    deliver_body = (b"\0" + b"\1\1" + b"8613800000001\0" + b"\0\0" + b"VG\0" + bytes([4, 0, 0]) + b"\0\0"
+                    + bytes([0, 0, 0, 0]) + bytes([len(receipt)]) + receipt)
+    server = socket.create_server(("127.0.0.1", 0))
+    seen = []
+
+    def smsc():
+        conn, _ = server.accept()
+        with conn:
+            while True:
+                head = conn.recv(16, socket.MSG_WAITALL)
+                if len(head) < 16:
+                    return
+                length, command, _, sequence = struct.unpack(">LLLL", head)
+                if length > 16:
+                    conn.recv(length - 16, socket.MSG_WAITALL)
+                seen.append(command)
+                if command == 0x09:  # bind_transceiver
+                    conn.sendall(struct.pack(">LLLL", 18, 0x80000009, 0, sequence) + b"X\0")
+                elif command == 0x06:  # unbind: a receipt first, then the response
+                    conn.sendall(struct.pack(">LLLL", 16 + len(deliver_body), 0x05, 0, 900) + deliver_body)
+                    conn.sendall(struct.pack(">LLLL", 16, 0x80000006, 0, sequence))
+
+    thread = threading.Thread(target=smsc, daemon=True)
+    thread.start()
+    backend = SmppBackend({"HOST": "127.0.0.1", "PORT": server.getsockname()[1]})
+    backend.open()
+    backend.close()
+    thread.join(5)
+    server.close()
+    assert [r.gateway_id for r in backend.receipts] == ["gw42"]
+    assert seen == [0x09, 0x06, 0x80000005]  # bind, unbind, deliver_sm_resp
+    assert "bound state" not in caplog.text  # unbound before disconnecting

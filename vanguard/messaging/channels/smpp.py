@@ -12,6 +12,7 @@ never came is reported `unknown` and is not re-sent: at most once."""
 
 import re
 import select
+import time
 
 import smpplib.client
 import smpplib.consts
@@ -65,7 +66,17 @@ class SmppBackend(BaseBackend):
             return
         try:
             self.receipts.extend(self.poll_receipts(0.5))
-            self.client.unbind()
+            self.client.send_pdu(smpplib.smpp.make_pdu("unbind", client=self.client))
+            # A receipt or keep-alive may come before unbind_resp: answer it (and keep the
+            # receipt) rather than take it for the response and drop the session bound.
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                if not select.select([self.client._socket], [], [], deadline - time.monotonic())[0]:
+                    break
+                pdu = self.client.read_pdu()
+                if pdu.command == "unbind_resp":
+                    break
+                self._handle(pdu, {})
         except Exception:  # noqa: BLE001,S110 - closing anyway
             pass
         self.client.disconnect()
