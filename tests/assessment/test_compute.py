@@ -67,3 +67,9 @@ def test_partly_scored_member_keeps_defaults_of_missing_cells(world, period):
     party_default = sum(i.default_points for i in period.scheme.indicators.filter(part="party"))
     assert result.party_points == party_default - 2 + 2
     assert compute.compute_rows(period, from_results=True) == compute.stored_rows(period)
+
+
+def test_defaults_of_deduct_cells_by_runs_of_ids():
+    """A member with missing cells sums the defaults of the cells present without a join."""
+    assert compute._default_of("x", {1: Decimal("5"), 2: Decimal("5"), 3: Decimal("6"), 5: Decimal("6")}) == (
+        "CASE WHEN x BETWEEN 1 AND 2 THEN 5 WHEN x BETWEEN 3 AND 3 THEN 6 WHEN x BETWEEN 5 AND 5 THEN 6 ELSE 0 END")

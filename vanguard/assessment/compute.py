@@ -48,6 +48,20 @@ def _id_in(column, ids):
                              for a, b in ranges) + ")"
 
 
+def _default_of(column, maxima):
+    """SQL: the default of the cell whose indicator id is `column`, from {id: maximum} of
+    deduct indicators (0 for any other). Runs of ids sharing a maximum are one test each,
+    so a member's 56 cells are summed without a join."""
+    runs = []
+    for pk in sorted(maxima):
+        if runs and pk == runs[-1][1] + 1 and maxima[pk] == runs[-1][2]:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk, maxima[pk]])
+    arms = " ".join(f"WHEN {column} BETWEEN {lo} AND {hi} THEN {_num(value)}" for lo, hi, value in runs)
+    return f"CASE {arms} ELSE 0 END"
+
+
 def _population_sql(period, from_results):
     if from_results:
         return (f"SELECT person_id, branch_id, unit_id FROM {Result._meta.db_table} "
@@ -91,20 +105,15 @@ def results_sql(period, *, from_results=False):
     work_ids = [i.pk for i in indicators if i.part == Part.WORK]
     cells = len(indicators)
     # Defaults of deduct cells (add and yes/no cells default to 0), for members with missing cells.
-    deducted = {part: ", ".join(f"({int(i.pk)}, {_num(i.maximum)})" for i in indicators
-                                if i.part == part and i.method == Indicator.Method.DEDUCT)
+    deducted = {part: {i.pk: i.maximum for i in indicators if i.part == part and i.method == Indicator.Method.DEDUCT}
                 for part in (Part.PARTY, Part.WORK)}
-
-    deduct_ctes = "".join(f"deduct_{part}(id, dmax) AS (VALUES {values}),\n"
-                          for part, values in deducted.items() if values)
 
     def part_points(part, column):
         default = _num(defaults[part])
         if not deducted[part]:
             present = "0"
         else:
-            present = f"""COALESCE((SELECT SUM(d.dmax) FROM {score_t} s2
-                JOIN deduct_{part} d ON d.id = s2.indicator_id
+            present = f"""COALESCE((SELECT SUM({_default_of("s2.indicator_id", deducted[part])}) FROM {score_t} s2
                 WHERE s2.period_id = {pid} AND s2.person_id = pop.person_id), 0)"""
         # CASE evaluates the subquery only for members with missing cells.
         return f"""ROUND(CASE WHEN sc.cells = {cells} THEN sc.{column}
@@ -112,7 +121,7 @@ def results_sql(period, *, from_results=False):
 
     sql = f"""
 WITH pop AS MATERIALIZED ({population}),
-{deduct_ctes}sc AS (
+sc AS (
   SELECT s.person_id,
     SUM(s.points) FILTER (WHERE {_id_in("s.indicator_id", party_ids)}) AS party_sum,
     SUM(s.points) FILTER (WHERE {_id_in("s.indicator_id", work_ids)}) AS work_sum,
