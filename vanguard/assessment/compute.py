@@ -200,7 +200,7 @@ def insert_results(period, now):
     table = Result._meta.db_table
     with connection.cursor() as cursor:
         tune(cursor)
-        # In person order, the (period, person) indexes are filled at their right edge.
+        # In person order the indexes keyed by person are filled page by page, not at random.
         cursor.execute(f"INSERT INTO {table} (period_id, version, is_current, change_reason, created_at, {columns}) "
                        f"SELECT {int(period.pk)}, 1, (1 = 1), '', %s, {columns} FROM ({sql}) computed "
                        f"ORDER BY person_id", [now, *params])
