@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+import pytest
+
 from vanguard.assessment import compute, services
 from vanguard.assessment.models import Adjustment, Result
 from vanguard.assessment.scoring import Entry, save_scores
@@ -73,3 +75,15 @@ def test_defaults_of_deduct_cells_by_runs_of_ids():
     """A member with missing cells sums the defaults of the cells present without a join."""
     assert compute._default_of("x", {1: Decimal("5"), 2: Decimal("5"), 3: Decimal("6"), 5: Decimal("6")}) == (
         "CASE WHEN x BETWEEN 1 AND 2 THEN 5 WHEN x BETWEEN 3 AND 3 THEN 6 WHEN x BETWEEN 5 AND 5 THEN 6 ELSE 0 END")
+
+
+@pytest.mark.django_db
+def test_score_key_carries_the_points_on_postgresql():
+    """Publication reads points from the unique index alone (migration 0004)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("INCLUDE columns are a PostgreSQL feature")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_indexdef('score_unique'::regclass)")
+        assert "INCLUDE (points)" in cursor.fetchone()[0]
