@@ -17,27 +17,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.core.roles import Role
-from vanguard.core.scoping import scope_for
+from vanguard.core.scoping import CentreScopedQuerySet, ScopedQuerySet
 from vanguard.org.models import Floor, Organization, Person, ServiceCentre, Unit
 
 
-def _centre_q(user, lookup="centre", roles=(Role.OFFICE, Role.SECRETARY)):
-    """Rows of the centres in which the user holds one of `roles` or works as a person."""
-    scope = scope_for(user)
-    if not scope.authenticated:
-        return None
-    if scope.is_admin:
-        return Q()
-    return Q(**{f"{lookup}__in": scope.centre_ids})
+class OfficeQuerySet(ScopedQuerySet):
+    """Rows of the centres whose office the user is, through `centre_lookup`."""
 
+    centre_lookup = "centre"
 
-def _office_q(user, lookup="centre"):
-    scope = scope_for(user)
-    if not scope.authenticated:
-        return None
-    if scope.is_admin:
-        return Q()
-    return Q(**{f"{lookup}__in": scope.centres(Role.OFFICE)})
+    def scoped(self, scope, user):
+        return self.filter(**{f"{self.centre_lookup}__in": scope.centres(Role.OFFICE)})
 
 
 class Audience(models.TextChoices):
@@ -60,12 +50,8 @@ def short_code():
     return secrets.token_urlsafe(6)
 
 
-class CentreQuerySet(models.QuerySet):
+class CentreQuerySet(CentreScopedQuerySet):
     """Lessons, columns, booklets: read by everyone working in the centre."""
-
-    def visible_to(self, user):
-        q = _centre_q(user)
-        return self.none() if q is None else self.filter(q)
 
 
 class Column(models.Model):
@@ -135,10 +121,8 @@ class Lesson(models.Model):
         return self.title
 
 
-class BroadcastQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        q = _office_q(user)
-        return self.none() if q is None else self.filter(q)
+class BroadcastQuerySet(OfficeQuerySet):
+    pass
 
 
 class Broadcast(models.Model):
@@ -209,10 +193,8 @@ class SkippedRecipient(models.Model):
         return f"{self.person_id} {self.get_reason_display()}"
 
 
-class MessageQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        q = _office_q(user, "broadcast__centre")
-        return self.none() if q is None else self.filter(q)
+class MessageQuerySet(OfficeQuerySet):
+    centre_lookup = "broadcast__centre"
 
 
 class Message(models.Model):
@@ -289,13 +271,8 @@ class Receipt(models.Model):
 # Document circulation -----------------------------------------------------------------------
 
 
-class CircularQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
+class CircularQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
         q = Q(centre__in=scope.centres(Role.OFFICE))
         q |= scope.org_q("branches", Role.SECRETARY)
         if scope.person_id:
@@ -342,13 +319,8 @@ class Circular(models.Model):
         return f"{self.number} {self.title}"
 
 
-class SignatureQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
+class SignatureQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
         q = Q(circular__centre__in=scope.centres(Role.OFFICE)) | scope.org_q("person__branch", Role.SECRETARY)
         if scope.person_id:
             q |= Q(person_id=scope.person_id)
@@ -438,13 +410,8 @@ class Chapter(models.Model):
         return self.title
 
 
-class ReadingQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
+class ReadingQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
         q = Q(booklet__centre__in=scope.centres(Role.OFFICE)) | scope.org_q("person__branch", Role.SECRETARY)
         if scope.person_id:
             q |= Q(person_id=scope.person_id)
