@@ -158,3 +158,23 @@ def test_concurrent_batches_store_each_transaction_once(world, post):
         assert isinstance(answer, ValidationError) or len(answer) == 30
     assert figures.period_figures("centre", world.centre.pk, "year",
                                   Rating.objects.first().day)["total"] == 30
+
+
+def test_batch_by_token_costs_a_fixed_number_of_queries(world, post, django_assert_max_num_queries):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.office).key}")
+    batch = [item(import_one(world), 1 if i in (0, 20) else 5, idempotency_key=f"q{i}") for i in range(21)]
+    # Steady state (a bad review first): the per-process maps of posts and branches and the working
+    # calendar are loaded.
+    assert client.post("/api/v1/ratings/", batch[20:], format="json").status_code == 201
+    # The token (with the user and person), the grants, the transactions (with their ratings and
+    # centres), the insert (marking the transactions on PostgreSQL), the case, two audit rows, the
+    # figures, and the savepoint pair of the test's transaction: nothing per item or per key.
+    # (SQLite: the key lookup, the insert, the update and the figures' read and upsert apart.)
+    limit = 10 if connection.vendor == "postgresql" else 13
+    with django_assert_max_num_queries(limit):
+        response = client.post("/api/v1/ratings/", batch[:20], format="json")
+    assert response.status_code == 201 and Rating.objects.count() == 21

@@ -60,13 +60,15 @@ def open_case(rating, calendar=None):
     return case
 
 
-def open_cases(ratings):
-    """Cases for a batch of bad reviews: one insert, one audit row naming them."""
+def open_cases(ratings, days=None):
+    """Cases for a batch of bad reviews: one insert, one audit row naming them.
+    `days`: {centre id: rectification days}, when the caller has read them already."""
     if not ratings:
         return []
     calendar = shared_calendar()
-    days = dict(ServiceCentre.objects.filter(pk__in={r.centre_id for r in ratings}).values_list(
-        "pk", "rectification_days"))  # one query for the batch, not one per case
+    if days is None:
+        days = dict(ServiceCentre.objects.filter(pk__in={r.centre_id for r in ratings}).values_list(
+            "pk", "rectification_days"))  # one query for the batch, not one per case
     made = RectificationCase.objects.bulk_create([_new_case(r, calendar, days[r.centre_id]) for r in ratings])
     audit.record(None, audit.Action.CREATE, made[0], {"cases": [None, [c.pk for c in made]]}, verb="open-cases",
                  centre_id=made[0].centre_id)

@@ -411,6 +411,7 @@ def _batch_signals(items, txns, previous, *, ip, actor_person_id, now):
 
 
 _INSERT_SQL = """
+    WITH made AS (
     INSERT INTO ratings_rating (transaction_id, level, channel, scores, reasons, comment, is_default, rater_name,
         rater_phone, ip_address, device, idempotency_key, rated_at, day, centre_id, unit_id, window_id, floor_id,
         person_id, post_id, branch_id, flagged, flags, reviewed, set_aside, set_aside_reason, counted)
@@ -422,7 +423,9 @@ _INSERT_SQL = """
          AS x (t, lv, ch, sc, re, cm, rn, rp, dv, ik, ce, un, wi, fl, pe, po, br, fg, fs)
     ORDER BY t
     ON CONFLICT DO NOTHING
-    RETURNING id, transaction_id
+    RETURNING id, transaction_id),
+    marked AS (UPDATE ratings_transaction tr SET rated = true FROM made WHERE tr.id = made.transaction_id)
+    SELECT id, transaction_id FROM made
 """
 _INSERT_COLUMNS = ("transaction_id", "level", "channel", "scores", "reasons", "comment", "rater_name",
                    "rater_phone", "device", "idempotency_key", "centre_id", "unit_id", "window_id", "floor_id",
@@ -431,10 +434,12 @@ _INSERT_COLUMNS = ("transaction_id", "level", "channel", "scores", "reasons", "c
 
 def _insert_ratings(rows, *, ip, now):
     """Insert the batch's ratings, already counted (the caller counts them in the same
-    transaction). A transaction rated, or a key used, by a concurrent request meanwhile
-    is skipped, not an error: returns {transaction_id: rating_id} of those inserted."""
+    transaction), and mark their transactions rated. A transaction rated, or a key used,
+    by a concurrent request meanwhile is skipped, not an error: returns
+    {transaction_id: rating_id} of those inserted."""
     if connection.vendor == "postgresql":
-        # One statement of fixed text with one array per column: no per-row SQL or model to build.
+        # One statement of fixed text with one array per column: no per-row SQL or model to build;
+        # the transactions are marked in the same statement (one round trip less per batch).
         columns = [[r[c] for r in rows] for c in _INSERT_COLUMNS]
         for i in (3, 4, 18):  # the JSON columns travel as text
             columns[i] = [json.dumps(v) for v in columns[i]]
@@ -445,6 +450,7 @@ def _insert_ratings(rows, *, ip, now):
     made = Rating.objects.bulk_create([Rating(
         **{c: r[c] for c in _INSERT_COLUMNS}, ip_address=ip, rated_at=now, day=timezone.localdate(now),
         counted=True) for r in rows])
+    Transaction.objects.filter(pk__in=[r.transaction_id for r in made]).update(rated=True)
     return {r.transaction_id: r.pk for r in made}
 
 
@@ -465,9 +471,10 @@ def _batch_item(item, header_key):
 @transaction.atomic
 def record_ratings_bulk(actor, centre_ids, items, *, header_key=None, ip=None, now=None):
     """A batch from a device or platform, set-based, in one transaction: one query for
-    the transactions, one for earlier idempotency keys, one per kind of fraud signal,
-    ONE insert of the ratings, ONE update of the transactions, ONE upsert of the
-    figures, the cases of bad reviews in one insert, one audit row per centre.
+    the transactions (with their ratings, for replays, and their centres' rectification
+    days), one per kind of fraud signal, ONE insert of the ratings that also marks the
+    transactions rated (PostgreSQL), ONE upsert of the figures, the cases of bad reviews
+    in one insert, one audit row per centre.
 
     A malformed item refuses the whole batch (ValidationError, nothing stored). Each
     well-formed item is answered on its own, in order: {"transaction", "id",
@@ -489,9 +496,18 @@ def record_ratings_bulk(actor, centre_ids, items, *, header_key=None, ip=None, n
     txns = {row[0]: dict(zip(_TXN_FIELDS, row, strict=True)) for row in Transaction.objects.filter(
         centre_id__in=centre_ids, number__in={it["number"] for it in parsed if it["number"]}).order_by().values_list(
         *_TXN_LOOKUPS)}
-    previous = {k: (pk, t) for k, pk, t in Rating.objects.filter(
-        idempotency_key__in=[it["key"] for it in parsed if it["key"]]).values_list(
-        "idempotency_key", "pk", "transaction_id")}
+    keyed = [(it["key"], txns.get(it["number"])) for it in parsed if it["key"]]
+    if connection.vendor == "postgresql":
+        # A replay is answered from its transaction's rating, read with the transaction; a key
+        # used on another transaction is caught by the insert (ON CONFLICT, then _settle_missed).
+        # Only a key on a transaction rated under another key needs a look: no query normally.
+        previous = {k: (t["rating_id"], t["id"]) for k, t in keyed if t and t["rating_key"] == k}
+        unknown = [k for k, t in keyed if t and t["rated"] and k not in previous]
+    else:
+        previous, unknown = {}, [k for k, _t in keyed]  # bulk_create below may meet no conflict
+    if unknown:
+        previous.update({k: (pk, t) for k, pk, t in Rating.objects.filter(idempotency_key__in=unknown).values_list(
+            "idempotency_key", "pk", "transaction_id")})
     flags = _batch_signals(parsed, txns, previous, ip=ip, actor_person_id=scope_for(actor).person_id, now=now)
     posts, floor_branch = _place_maps()
     results, rows, seen, keys = [], [], set(), {}
@@ -524,12 +540,12 @@ def record_ratings_bulk(actor, centre_ids, items, *, header_key=None, ip=None, n
     for r in rows:
         r["id"] = results[r["result"]]["id"] = made[r["transaction_id"]]
     if rows:
-        Transaction.objects.filter(pk__in=list(made)).update(rated=True)
         from .cases import open_cases
 
         open_cases([Rating(pk=r["id"], transaction=Transaction(pk=r["transaction_id"], number=r["number"]),
                            level=r["level"], rated_at=now, centre_id=r["centre_id"], unit_id=r["unit_id"],
-                           person_id=r["person_id"]) for r in rows if r["level"] in BAD_LEVELS])
+                           person_id=r["person_id"]) for r in rows if r["level"] in BAD_LEVELS],
+                   days={t["centre_id"]: t["rectification_days"] for t in txns.values()})
         _audit_batch(actor, rows, txns)
         # Last, so the figures' hot rows (the centre's day...) stay locked only until commit.
         figures.count_ratings(list(made.values()))
@@ -538,10 +554,12 @@ def record_ratings_bulk(actor, centre_ids, items, *, header_key=None, ip=None, n
     return results
 
 
-_TXN_LOOKUPS = ("number", "pk", "centre_id", "centre__name", "unit_id", "window_id", "window__floor_id",
-                "person_id", "person__branch_id", "person__mobile", "rated", "import_batch", "imported_at")
-_TXN_FIELDS = ("number", "id", "centre_id", "centre_name", "unit_id", "window_id", "floor_id", "person_id",
-               "person_branch_id", "person_mobile", "rated", "import_batch", "imported_at")
+_TXN_LOOKUPS = ("number", "pk", "centre_id", "centre__name", "centre__rectification_days", "unit_id", "window_id",
+                "window__floor_id", "person_id", "person__branch_id", "person__mobile", "rated", "import_batch",
+                "imported_at", "rating__id", "rating__idempotency_key")
+_TXN_FIELDS = ("number", "id", "centre_id", "centre_name", "rectification_days", "unit_id", "window_id", "floor_id",
+               "person_id", "person_branch_id", "person_mobile", "rated", "import_batch", "imported_at", "rating_id",
+               "rating_key")
 
 
 def _already_rated(number):
