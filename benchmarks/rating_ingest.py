@@ -10,15 +10,15 @@ starts `vanguard serve` (gunicorn, --workers) on a free loopback port and
 posts ratings to POST /api/v1/ratings/ with a token and an Idempotency-Key per
 rating, from an asyncio client with --concurrency connections (bounded by
 --seconds and --max-requests). With --batch N each request carries N ratings.
+It prints sustained ratings per second, p50/p99 latency, and after the run the
+stored count against the acknowledged count (and that no transaction holds
+two ratings, no acknowledged rating is missing).
 
 The defaults (--batch 25, --concurrency 2) are how ratings arrive: a window
 device or the platform collects them and sends them in batches, so the rate is
 counted per rating and p99 is the latency of one batch request. One rating a
 request (--batch 1, the old default with --concurrency 16) mostly measures the fixed
 cost of a request (HTTP, token, grants, commit) instead.
-It prints sustained ratings per second, p50/p99 latency, and after the run the
-stored count against the acknowledged count (and that no transaction holds
-two ratings, no acknowledged rating is missing).
 
 Figures: generates --figures-rows transactions and ratings PostgreSQL-side
 (generate_series) in a second centre of its own, builds the aggregates
