@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.core.roles import Role
-from vanguard.core.scoping import scope_for
-from vanguard.org.models import CentreScopedQuerySet, Organization, Person, ServiceCentre, Unit
+from vanguard.core.scoping import CentreScopedQuerySet, ScopedQuerySet
+from vanguard.org.models import Organization, Person, ServiceCentre, Unit
 
 POINTS = {"max_digits": 6, "decimal_places": 1}
 
@@ -197,13 +197,8 @@ def _person_q(scope, prefix, *, published_prefix=None):
     return q | readers
 
 
-class ScoreQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
+class ScoreQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
         return self.filter(_person_q(scope, "person__", published_prefix="period__"))
 
 
@@ -244,13 +239,8 @@ class Score(models.Model):
         return f"{self.period} {self.person_id} {self.indicator_id} {self.points}"
 
 
-class AdjustmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
+class AdjustmentQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
         return self.filter(_person_q(scope, "person__", published_prefix="period__"))
 
 
@@ -324,13 +314,8 @@ class Adjustment(models.Model):
         return Decimal("0")
 
 
-class ResultQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
+class ResultQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
         q = Q(period__centre__in=scope.centres(Role.OFFICE))
         q |= scope.org_q("branch", Role.OFFICE, Role.SECRETARY)
         q |= scope.unit_q("person__window__department", Role.SCORER)
@@ -409,13 +394,8 @@ class Result(models.Model):
         return f"{self.period} {self.person_id} v{self.version}"
 
 
-class AppealQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
+class AppealQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
         q = Q(period__centre__in=scope.centres(Role.OFFICE))
         q |= scope.org_q("person__branch", Role.SECRETARY)
         if scope.person_id:
@@ -455,13 +435,8 @@ class Appeal(models.Model):
         return f"{self.period} {self.person}"
 
 
-class ReminderQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
+class ReminderQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
         return self.filter(Q(user=user) | Q(period__centre__in=scope.centres(Role.OFFICE)))
 
 
