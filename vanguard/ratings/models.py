@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.core.roles import Role
-from vanguard.core.scoping import scope_for
+from vanguard.core.scoping import ScopedQuerySet
 from vanguard.org.models import Floor, Organization, Person, ServiceCentre, Unit, Window
 
 
@@ -47,16 +47,11 @@ def _transaction_q(scope, prefix=""):
     return q
 
 
-class TransactionQuerySet(models.QuerySet):
+class TransactionQuerySet(ScopedQuerySet):
     """The office sees its centre; a unit's handler, liaison or scorer the unit;
     a member the transactions they handled."""
 
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
+    def scoped(self, scope, user):
         return self.filter(_transaction_q(scope))
 
 
@@ -105,13 +100,8 @@ class Transaction(models.Model):
         return self.number
 
 
-class RatingQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
+class RatingQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
         return self.filter(_transaction_q(scope))
 
     def flagged_pending(self):
@@ -234,13 +224,8 @@ class SatisfactionStat(models.Model):
         return self.n5 + self.n4 + self.n3 + self.n2 + self.n1
 
 
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
+class CaseQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
         q = Q(centre__in=scope.centres(Role.OFFICE)) | scope.unit_q("unit", Role.HANDLER, Role.LIAISON)
         return self.filter(q)
 
@@ -314,13 +299,8 @@ class RectificationCase(models.Model):
         return self.verify_due if self.state == self.State.VERIFYING else self.rectify_due
 
 
-class NoticeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
-        if not scope.authenticated:
-            return self.none()
-        if scope.is_admin:
-            return self
+class NoticeQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
         return self.filter(Q(centre__in=scope.centres(Role.OFFICE)) | scope.unit_q(
             "unit", Role.HANDLER, Role.LIAISON) | scope.org_q("organization", Role.SECRETARY))
 
