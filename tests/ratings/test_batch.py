@@ -1,4 +1,4 @@
-"""The batch path of POST /api/v1/ratings/ and services.record_ratings_bulk."""
+"""The batch path of POST /api/v1/ratings/ and services_batch.record_ratings_bulk."""
 
 import threading
 
@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from vanguard.core.models import AuditEntry
-from vanguard.ratings import figures, services
+from vanguard.ratings import figures, services, services_batch
 from vanguard.ratings.models import Rating, RectificationCase, SatisfactionStat, Transaction
 
 from .conftest import import_one, rate
@@ -79,7 +79,7 @@ def test_batch_figures_equal_per_item_figures(world, post):
         services.record_rating(world.office, txn, level=level, channel="device")
     per_item = stats()
     SatisfactionStat.objects.all().delete()
-    services.record_ratings_bulk(world.office, [world.centre.pk],
+    services_batch.record_ratings_bulk(world.office, [world.centre.pk],
                                  [item(t, lv) for t, lv in zip(batched, levels, strict=True)])
     # Only the batch's ratings are in the figures now: the same counts as the one-by-one ratings.
     assert stats() == per_item
@@ -93,7 +93,7 @@ def test_batch_figures_equal_per_item_figures(world, post):
 def test_batch_places_and_signals_match_single_ratings(world, post, settings):
     single, batched = import_one(world), import_one(world)
     services.record_rating(world.office, single, level=5, channel="device")
-    services.record_ratings_bulk(world.office, [world.centre.pk], [item(batched)])
+    services_batch.record_ratings_bulk(world.office, [world.centre.pk], [item(batched)])
     fields = ("centre_id", "unit_id", "window_id", "floor_id", "person_id", "post_id", "branch_id", "flagged")
     assert Rating.objects.filter(transaction=single).values(*fields).get() == \
         Rating.objects.filter(transaction=batched).values(*fields).get()
@@ -102,7 +102,7 @@ def test_batch_places_and_signals_match_single_ratings(world, post, settings):
     limit = services.CONFIG["address_limit"]
     services.CONFIG["address_limit"] = 2
     try:
-        services.record_ratings_bulk(world.office, [world.centre.pk], [
+        services_batch.record_ratings_bulk(world.office, [world.centre.pk], [
             {**item(t), "channel": "web", "device": "kiosk-1"} for t in txns])
     finally:
         services.CONFIG["address_limit"] = limit
@@ -113,8 +113,8 @@ def test_batch_places_and_signals_match_single_ratings(world, post, settings):
 def test_batch_is_audited_and_only_for_the_office(world, post):
     t1, t2 = import_one(world), import_one(world)
     with pytest.raises(PermissionDenied):
-        services.record_ratings_bulk(world.handler, [world.centre.pk], [item(t1)])
-    results = services.record_ratings_bulk(world.office, [world.centre.pk], [item(t1), item(t2)])
+        services_batch.record_ratings_bulk(world.handler, [world.centre.pk], [item(t1)])
+    results = services_batch.record_ratings_bulk(world.office, [world.centre.pk], [item(t1), item(t2)])
     entry = AuditEntry.objects.get(verb="record-ratings")
     assert entry.actor == world.office and entry.centre_id == world.centre.pk
     assert entry.changes["ratings"][1] == [r["id"] for r in results]
@@ -140,7 +140,7 @@ def test_concurrent_batches_store_each_transaction_once(world, post):
     def send(name, order):
         try:
             barrier.wait()
-            answers[name] = services.record_ratings_bulk(world.office, [world.centre.pk],
+            answers[name] = services_batch.record_ratings_bulk(world.office, [world.centre.pk],
                                                          [item(t, idempotency_key=f"{name}-{t.number}") for t in order])
         except ValidationError as e:
             answers[name] = e

@@ -23,7 +23,7 @@ from vanguard.core.api_base import ScopedViewSetMixin
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 
-from . import cases, figures, services
+from . import cases, figures, services, services_batch
 from .models import RectificationCase, SatisfactionStat, Transaction
 from .permissions import can_see_rater, office_centres
 from .views import resolve_target
@@ -132,7 +132,7 @@ class RatingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
                 raise ValidationError(_("Send 1 to 1000 ratings per request."))
             # Set-based; each item carries its own idempotency key and is answered on its own. The
             # sender's address is not passed: a batch comes through a device or platform, not from raters.
-            results = services.record_ratings_bulk(request.user, centre_ids, request.data, header_key=key)
+            results = services_batch.record_ratings_bulk(request.user, centre_ids, request.data, header_key=key)
             if any("error" in r for r in results):
                 code = status.HTTP_207_MULTI_STATUS  # some refused: only the items with an id are stored
             else:
