@@ -158,16 +158,18 @@ def claim(broadcast_ids, limit=BATCH, now=None, texts=None):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if not rows:
-        return token, []
-    # By what RETURNING gave (no second read of the claimed rows); texts of the few broadcasts.
+    return token, _claimed(rows, texts)
+
+
+def _claimed(rows, texts=None):
+    """Claimed messages from RETURNING (id, broadcast_id, mobile, attempts) rows, in id
+    order: no second read of the rows, only the texts of broadcasts not given."""
     texts = texts or {}
     missing = {row[1] for row in rows} - texts.keys()
     if missing:
         texts = {**texts, **dict(Broadcast.objects.filter(pk__in=missing).values_list("pk", "text"))}
-    rows.sort()
-    return token, [Claimed(pk, broadcast_id, mobile, attempts, texts[broadcast_id])
-                   for pk, broadcast_id, mobile, attempts in rows]
+    return [Claimed(pk, broadcast_id, mobile, attempts, texts[broadcast_id])
+            for pk, broadcast_id, mobile, attempts in sorted(rows)]
 
 
 # 3. Handing over ----------------------------------------------------------------------------
@@ -314,9 +316,7 @@ def recover_stale(backend=None, now=None):
         rows = cursor.fetchall()
     if not rows:
         return 0
-    texts = dict(Broadcast.objects.filter(pk__in={row[1] for row in rows}).values_list("pk", "text"))
-    messages = [Claimed(pk, broadcast_id, mobile, attempts, texts[broadcast_id])
-                for pk, broadcast_id, mobile, attempts in sorted(rows)]
+    messages = _claimed(rows)
     backend = backend or get_backend()
     answers = {}
     if backend.can_reconcile:
