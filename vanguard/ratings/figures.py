@@ -87,9 +87,8 @@ def apply_deltas(sums):
         acc = sums[(dimension, key, period, start)]
         values.append("(" + ", ".join(["%s"] * len(columns)) + ")")
         params.extend([acc[0], dimension, key, period, start, *acc[1:]])
-    updates = ", ".join(f"{q(c)} = {q(table)}.{q(c)} + excluded.{q(c)}" for c in COUNTS)
-    sql = (f"INSERT INTO {q(table)} ({', '.join(q(c) for c in columns)}) VALUES {', '.join(values)} "
-           f"ON CONFLICT ({q('dimension')}, {q('key')}, {q('period')}, {q('start')}) DO UPDATE SET {updates}")
+    sql = (f"INSERT INTO {q(table)} AS s ({', '.join(q(c) for c in columns)}) VALUES {', '.join(values)} "
+           f"ON CONFLICT ({q('dimension')}, {q('key')}, {q('period')}, {q('start')}) DO UPDATE SET {ADD_COUNTS}")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -98,30 +97,25 @@ ROW_FIELDS = ("centre_id", "branch_id", "floor_id", "unit_id", "window_id", "pos
               "is_default", "flagged", "set_aside")
 
 
-_COUNT_SQL = """
-    INSERT INTO ratings_satisfactionstat AS s (centre_id, dimension, key, period, start,
-        n5, n4, n3, n2, n1, n_default, n_flagged, n_set_aside)
+# What each count column counts, as an SQL condition on a rating (the Python twin is _deltas).
+COUNT_CONDITIONS = {
+    **{f"n{lv}": f"NOT set_aside AND level = {lv}" for lv in (5, 4, 3, 2, 1)},
+    "n_default": "NOT set_aside AND is_default",
+    "n_flagged": "NOT set_aside AND flagged",
+    "n_set_aside": "set_aside",
+}
+ADD_COUNTS = ", ".join(f"{c} = s.{c} + excluded.{c}" for c in COUNTS)
+_COUNT_SQL = f"""
+    INSERT INTO {SatisfactionStat._meta.db_table} AS s (centre_id, dimension, key, period, start, {", ".join(COUNTS)})
     SELECT r.centre_id, d.dimension, d.key, p.period, date_trunc(p.period, r.day::timestamp)::date,
-           count(*) FILTER (WHERE NOT r.set_aside AND r.level = 5),
-           count(*) FILTER (WHERE NOT r.set_aside AND r.level = 4),
-           count(*) FILTER (WHERE NOT r.set_aside AND r.level = 3),
-           count(*) FILTER (WHERE NOT r.set_aside AND r.level = 2),
-           count(*) FILTER (WHERE NOT r.set_aside AND r.level = 1),
-           count(*) FILTER (WHERE NOT r.set_aside AND r.is_default),
-           count(*) FILTER (WHERE NOT r.set_aside AND r.flagged),
-           count(*) FILTER (WHERE r.set_aside)
-    FROM ratings_rating r
-    CROSS JOIN LATERAL (VALUES ('centre', r.centre_id), ('branch', r.branch_id), ('floor', r.floor_id),
-                               ('unit', r.unit_id), ('window', r.window_id), ('post', r.post_id),
-                               ('person', r.person_id)) d (dimension, key)
-    CROSS JOIN (VALUES ('day'), ('month'), ('quarter'), ('year')) p (period)
+           {", ".join(f"count(*) FILTER (WHERE {COUNT_CONDITIONS[c]})" for c in COUNTS)}
+    FROM {Rating._meta.db_table} r
+    CROSS JOIN LATERAL (VALUES {", ".join(f"('{d}', r.{d}_id)" for d in DIMENSIONS)}) d (dimension, key)
+    CROSS JOIN (VALUES {", ".join(f"('{p}')" for p in PERIODS)}) p (period)
     WHERE r.id = ANY(%s) AND d.key IS NOT NULL
     GROUP BY 1, 2, 3, 4, 5
     ORDER BY 2, 3, 4, 5
-    ON CONFLICT (dimension, key, period, start) DO UPDATE SET
-        n5 = s.n5 + excluded.n5, n4 = s.n4 + excluded.n4, n3 = s.n3 + excluded.n3, n2 = s.n2 + excluded.n2,
-        n1 = s.n1 + excluded.n1, n_default = s.n_default + excluded.n_default,
-        n_flagged = s.n_flagged + excluded.n_flagged, n_set_aside = s.n_set_aside + excluded.n_set_aside
+    ON CONFLICT (dimension, key, period, start) DO UPDATE SET {ADD_COUNTS}
 """
 
 
@@ -190,11 +184,7 @@ def rebuild(centre_id=None):
         "date(day, 'start of month', '-' || ((cast(strftime('%%m', day) as integer) - 1) %% 3) || ' months')",
         "year": "date_trunc('year', day)::date" if pg else "date(day, 'start of year')",
     }
-    sums = ", ".join(
-        [f"SUM(CASE WHEN NOT set_aside AND level = {lv} THEN 1 ELSE 0 END) AS n{lv}" for lv in (5, 4, 3, 2, 1)]
-        + ["SUM(CASE WHEN NOT set_aside AND is_default THEN 1 ELSE 0 END) AS n_default",
-           "SUM(CASE WHEN NOT set_aside AND flagged THEN 1 ELSE 0 END) AS n_flagged",
-           "SUM(CASE WHEN set_aside THEN 1 ELSE 0 END) AS n_set_aside"])
+    sums = ", ".join(f"SUM(CASE WHEN {COUNT_CONDITIONS[c]} THEN 1 ELSE 0 END) AS {c}" for c in COUNTS)
     where, params = ("WHERE centre_id = %s", [centre_id]) if centre_id is not None else ("", [])
     with transaction.atomic(), connection.cursor() as cursor:
         stats = SatisfactionStat.objects.all()
