@@ -28,37 +28,35 @@ def default_sums(scheme):
     return sums
 
 
+def _runs(values):
+    """[lo, hi, value] runs of consecutive ids sharing a value, from {id: value}: bulk-created
+    indicators have consecutive ids, so a scheme's ids make a few runs."""
+    runs = []
+    for pk in sorted(values):
+        if runs and pk == runs[-1][1] + 1 and values[pk] == runs[-1][2]:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk, values[pk]])
+    return runs
+
+
 def _id_in(column, ids):
-    """SQL test of `column` against a set of ids: ranges when the ids run consecutively
-    (bulk-created indicators do), so each score row costs a comparison or two."""
-    ids = sorted(int(i) for i in ids)
+    """SQL test of `column` against a set of ids: ranges when the ids run consecutively,
+    so each score row costs a comparison or two."""
     if not ids:
         return "(1 = 0)"
-    ranges, lo, hi = [], ids[0], ids[0]
-    for i in ids[1:]:
-        if i == hi + 1:
-            hi = i
-            continue
-        ranges.append((lo, hi))
-        lo = hi = i
-    ranges.append((lo, hi))
-    if len(ranges) > 4:
-        return f"{column} IN ({', '.join(str(i) for i in ids)})"
-    return "(" + " OR ".join(f"{column} = {a}" if a == b else f"{column} BETWEEN {a} AND {b}"
-                             for a, b in ranges) + ")"
+    runs = _runs(dict.fromkeys(int(i) for i in ids))
+    if len(runs) > 4:
+        return f"{column} IN ({', '.join(str(i) for i in sorted(int(i) for i in ids))})"
+    return "(" + " OR ".join(f"{column} = {lo}" if lo == hi else f"{column} BETWEEN {lo} AND {hi}"
+                             for lo, hi, _v in runs) + ")"
 
 
 def _default_of(column, maxima):
     """SQL: the default of the cell whose indicator id is `column`, from {id: maximum} of
     deduct indicators (0 for any other). Runs of ids sharing a maximum are one test each,
     so a member's 56 cells are summed without a join."""
-    runs = []
-    for pk in sorted(maxima):
-        if runs and pk == runs[-1][1] + 1 and maxima[pk] == runs[-1][2]:
-            runs[-1][1] = pk
-        else:
-            runs.append([pk, pk, maxima[pk]])
-    arms = " ".join(f"WHEN {column} BETWEEN {lo} AND {hi} THEN {_num(value)}" for lo, hi, value in runs)
+    arms = " ".join(f"WHEN {column} BETWEEN {lo} AND {hi} THEN {_num(value)}" for lo, hi, value in _runs(maxima))
     return f"CASE {arms} ELSE 0 END"
 
 
