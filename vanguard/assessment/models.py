@@ -205,24 +205,18 @@ class ScoreQuerySet(ScopedQuerySet):
 class Score(models.Model):
     """Points one person earned on one indicator in one month."""
 
-    # The unique (period, person, indicator) index serves lookups by period.
-    # No database constraint on period and person: save_scores writes only for the month it
-    # was given and for people it found among the assessed ones, and each deferred check costs
-    # a trigger call per row (2 x 70,000 for one Excel file, a quarter of the upload).
+    # The unique (period, person, indicator) index serves lookups by period; indicator and
+    # scorer need no index of their own (a scheme or an account is deleted rarely, if ever).
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="scores", verbose_name=_("month"),
-                               db_index=False, db_constraint=False)
+                               db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessment_scores",
-                               verbose_name=_("person"), db_constraint=False)
-    # No index and no database constraint of their own on indicator and scorer: save_scores
-    # checks the indicator against the month's scheme and the scorer is the acting user.
-    # Django still applies on_delete to all four.
+                               verbose_name=_("person"))
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores",
-                                  verbose_name=_("indicator"), db_index=False, db_constraint=False)
+                                  verbose_name=_("indicator"), db_index=False)
     points = models.DecimalField(_("points"), **POINTS)
     note = models.CharField(_("note"), max_length=200, blank=True)
     scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+", verbose_name=_("scored by"), db_index=False,
-                                  db_constraint=False)
+                                  related_name="+", verbose_name=_("scored by"), db_index=False)
     scored_at = models.DateTimeField(_("scored at"), auto_now=True)
 
     objects = ScoreQuerySet.as_manager()
@@ -340,23 +334,17 @@ class Result(models.Model):
 
     # Indexes: the composite ones below start with the period, so the period, branch and
     # unit foreign keys need none of their own (fewer indexes to fill when publishing).
-    # No database constraint on period and person either: results are written only by the
-    # publishing statement (people joined from org_person, the period row locked) and by
-    # recomputation (from the current results), and each deferred check is a trigger call
-    # per row, a quarter of a month's publication. Django still applies on_delete.
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="results", verbose_name=_("month"),
-                               db_index=False, db_constraint=False)
+                               db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessment_results",
-                               verbose_name=_("person"), db_constraint=False, db_index=False)
+                               verbose_name=_("person"), db_index=False)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     is_current = models.BooleanField(_("current"), default=True)
     # Where the member stood when published: ranks and notices follow these.
-    # Snapshots copied from the member's own row by the publishing statement: no database
-    # constraint of their own (a trigger call per result row); Django still applies on_delete.
     branch = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("party branch"),
-                               db_index=False, db_constraint=False)
+                               db_index=False)
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                             verbose_name=_("home unit"), db_index=False, db_constraint=False)
+                             verbose_name=_("home unit"), db_index=False)
     party_points = models.DecimalField(_("party-building part"), **POINTS)
     work_points = models.DecimalField(_("work part"), **POINTS)
     bonus = models.DecimalField(_("bonus"), **POINTS)

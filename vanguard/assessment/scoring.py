@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -88,10 +88,32 @@ def _int_or_none(value):
         return None
 
 
+def _lock_month(period):
+    """The month as it is now, share-locked until the save commits. Publication takes the
+    row FOR UPDATE (services._move), so it waits for saves in flight and computes from
+    their scores; a save that comes after it reads the new state and is refused. The
+    caller's `period` may have been read before another transaction published it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT status FROM {Period._meta.db_table} WHERE id = %s FOR SHARE", [period.pk])
+            row = cursor.fetchone()
+        if row is None:
+            raise ValidationError(_("This month no longer exists."))
+        period.status = row[0]
+        return period
+    # SQLite runs write transactions one at a time (IMMEDIATE): reading inside ours is enough.
+    fresh = Period.objects.filter(pk=period.pk).values_list("status", flat=True).first()
+    if fresh is None:
+        raise ValidationError(_("This month no longer exists."))
+    period.status = fresh
+    return period
+
+
 @transaction.atomic
 def save_scores(actor, period, entries, *, source="grid"):
     """Check every entry, then upsert them together; any problem saves nothing.
     Returns the number of cells saved."""
+    period = _lock_month(period)
     if not period.accepts_scores:
         raise ValidationError(_("%(month)s is “%(status)s”: scores can no longer be entered. "
                                 "After publication, the office corrects results.") % {
@@ -141,7 +163,9 @@ def save_scores(actor, period, entries, *, source="grid"):
         _save_one(actor, Score(period=period, person_id=p, indicator_id=i, points=pts, note=note, scored_by=actor,
                                scored_at=now))
     else:
-        _upsert(period, actor, now, [(p, i, pts, note) for (p, i), (pts, note) in rows.items()])
+        # In key order, so that two uploads overlapping in cells lock them in the same order
+        # (no deadlock between them).
+        _upsert(period, actor, now, [(p, i, pts, note) for (p, i), (pts, note) in sorted(rows.items())])
         audit.record(actor, audit.Action.IMPORT, period, {"scores": [None, len(rows)], "source": [None, source]},
                      verb="scores entered")
     return len(rows)
@@ -167,7 +191,8 @@ def _upsert(period, actor, now, rows):
                 for row in rows:
                     copy.write_row(row)
             cursor.execute(UPSERT.format(table=table, select=(
-                "SELECT %s, person_id, indicator_id, points, note, %s, %s FROM vg_score_upload")),
+                "SELECT %s, person_id, indicator_id, points, note, %s, %s FROM vg_score_upload "
+                "ORDER BY person_id, indicator_id")),
                 [period.pk, actor_id, now])
         else:
             cursor.executemany(UPSERT.format(table=table, select="VALUES (%s, %s, %s, %s, %s, %s, %s)"),
@@ -176,9 +201,21 @@ def _upsert(period, actor, now, rows):
 
 def _save_one(actor, obj):
     """A single grid cell: audited with its old and new value."""
-    existing = Score.objects.filter(period=obj.period, person_id=obj.person_id, indicator_id=obj.indicator_id).first()
+    cell = Score.objects.filter(period=obj.period, person_id=obj.person_id, indicator_id=obj.indicator_id)
+    existing = cell.first()
     if existing is None:
-        obj.save()
+        try:
+            # A savepoint: when another scorer's insert of the same empty cell commits first,
+            # the unique constraint refuses ours and this transaction carries on to say so.
+            with transaction.atomic():
+                obj.save(force_insert=True)
+        except IntegrityError as e:
+            winner = cell.select_related("scored_by").first()
+            raise ValidationError(_(
+                "%(who)s entered this cell (%(points)s) at the same moment; your %(mine)s was not saved. "
+                "Reload to see it, and enter yours again if it should change.") % {
+                "who": getattr(winner and winner.scored_by, "username", "") or _("another scorer"),
+                "points": winner.points.normalize() if winner else "—", "mine": obj.points.normalize()}) from e
         audit.record_create(actor, obj, verb="score entered")
         return obj
     before = audit.snapshot(existing, fields={"points", "note"})
