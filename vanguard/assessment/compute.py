@@ -63,7 +63,7 @@ def _default_of(column, maxima):
 def _population_sql(period, from_results):
     if from_results:
         return (f"SELECT person_id, branch_id, unit_id FROM {Result._meta.db_table} "
-                f"WHERE period_id = {int(period.pk)} AND is_current"), []
+                "WHERE period_id = %s AND is_current"), [period.pk]
     sql, params = (assessed_people(period.centre_id).order_by()
                    .values("id", "branch_id", "unit_id").query.sql_with_params())
     return f"SELECT U.id AS person_id, U.branch_id, U.unit_id FROM ({sql}) U", list(params)
@@ -84,9 +84,9 @@ def results_sql(period, *, from_results=False):
     indicators = list(scheme.indicators.all())
     defaults = default_sums(scheme)
     if scheme.formula == Scheme.Formula.WEIGHTED:
-        pw, ww = _num(scheme.party_weight), _num(scheme.work_weight)
+        weights = [Decimal(scheme.party_weight), Decimal(scheme.work_weight)]
     else:
-        pw = ww = "1"
+        weights = [Decimal("1"), Decimal("1")]
     if scheme.tie_break == Scheme.TieBreak.WORK:
         tie = "work_points DESC, party_points DESC"
     else:
@@ -97,7 +97,9 @@ def results_sql(period, *, from_results=False):
     else:
         quota = f"((branch_size * {quota_value}) / 100)"
     population, params = _population_sql(period, from_results)
-    pid = int(period.pk)
+    # The other parameters in the order their placeholders appear in the statement.
+    params += [period.pk, Adjustment.Kind.BONUS, Adjustment.Kind.PENALTY, Adjustment.Kind.VETO, period.pk,
+               Adjustment.Status.APPROVED]
     score_t, adj_t = Score._meta.db_table, Adjustment._meta.db_table
     party_ids = [i.pk for i in indicators if i.part == Part.PARTY]
     work_ids = [i.pk for i in indicators if i.part == Part.WORK]
@@ -111,12 +113,16 @@ def results_sql(period, *, from_results=False):
         if not deducted[part]:
             present = "0"
         else:
+            params.append(period.pk)
             present = f"""COALESCE((SELECT SUM({_default_of("s2.indicator_id", deducted[part])}) FROM {score_t} s2
-                WHERE s2.period_id = {pid} AND s2.person_id = pop.person_id), 0)"""
+                WHERE s2.period_id = %s AND s2.person_id = pop.person_id), 0)"""
         # CASE evaluates the subquery only for members with missing cells.
         return f"""ROUND(CASE WHEN sc.cells = {cells} THEN sc.{column}
             ELSE {default} + COALESCE(sc.{column}, 0) - {present} END, 1)"""
 
+    party_points, work_points = part_points(Part.PARTY, "party_sum"), part_points(Part.WORK, "work_sum")
+    params += [*weights, Decimal(scheme.threshold), Result.Reason.VETOED, Result.Reason.BELOW, Result.Reason.STAR,
+               Result.Reason.QUOTA]
     sql = f"""
 WITH pop AS MATERIALIZED ({population}),
 sc AS (
@@ -125,31 +131,31 @@ sc AS (
     SUM(s.points) FILTER (WHERE {_id_in("s.indicator_id", work_ids)}) AS work_sum,
     COUNT(*) AS cells
   FROM {score_t} s
-  WHERE s.period_id = {pid} AND {_id_in("s.indicator_id", party_ids + work_ids)}
+  WHERE s.period_id = %s AND {_id_in("s.indicator_id", party_ids + work_ids)}
   GROUP BY s.person_id
 ),
 adj AS MATERIALIZED (
   SELECT person_id,
-    SUM(CASE WHEN kind = 'bonus' THEN points ELSE 0 END) AS bonus,
-    SUM(CASE WHEN kind = 'penalty' THEN points ELSE 0 END) AS penalty,
-    MAX(CASE WHEN kind = 'veto' THEN 1 ELSE 0 END) AS vetoed
-  FROM {adj_t} WHERE period_id = {pid} AND status = 'approved'
+    SUM(CASE WHEN kind = %s THEN points ELSE 0 END) AS bonus,
+    SUM(CASE WHEN kind = %s THEN points ELSE 0 END) AS penalty,
+    MAX(CASE WHEN kind = %s THEN 1 ELSE 0 END) AS vetoed
+  FROM {adj_t} WHERE period_id = %s AND status = %s
   GROUP BY person_id
 ),
 base AS MATERIALIZED (
   SELECT pop.person_id, pop.branch_id, pop.unit_id,
-    {part_points(Part.PARTY, "party_sum")} AS party_points,
-    {part_points(Part.WORK, "work_sum")} AS work_points,
+    {party_points} AS party_points,
+    {work_points} AS work_points,
     ROUND(COALESCE(adj.bonus, 0), 1) AS bonus,
     ROUND(COALESCE(adj.penalty, 0), 1) AS penalty,
     COALESCE(adj.vetoed, 0) AS vetoed
   FROM pop LEFT JOIN sc ON sc.person_id = pop.person_id LEFT JOIN adj ON adj.person_id = pop.person_id
 ),
 totals AS (
-  SELECT base.*, ROUND(party_points * {pw} + work_points * {ww} + bonus - penalty, 2) AS total FROM base
+  SELECT base.*, ROUND(party_points * CAST(%s AS NUMERIC) + work_points * CAST(%s AS NUMERIC) + bonus - penalty, 2) AS total FROM base
 ),
 flagged AS (
-  SELECT totals.*, CASE WHEN vetoed = 0 AND total >= {_num(scheme.threshold)} THEN 1 ELSE 0 END AS eligible
+  SELECT totals.*, CASE WHEN vetoed = 0 AND total >= CAST(%s AS NUMERIC) THEN 1 ELSE 0 END AS eligible
   FROM totals
 ),
 ranked AS (
@@ -168,8 +174,7 @@ SELECT person_id, branch_id, unit_id, party_points, work_points, bonus, penalty,
   (vetoed = 1) AS vetoed, rank_branch, rank_centre,
   CASE WHEN eligible = 1 THEN place END AS star_place, branch_size, quota,
   (eligible = 1 AND place <= quota) AS is_star,
-  CASE WHEN vetoed = 1 THEN 'vetoed' WHEN eligible = 0 THEN 'below'
-       WHEN place <= quota THEN 'star' ELSE 'quota' END AS reason
+  CASE WHEN vetoed = 1 THEN %s WHEN eligible = 0 THEN %s WHEN place <= quota THEN %s ELSE %s END AS reason
 FROM quoted
 """
     return sql, params
@@ -200,8 +205,8 @@ def insert_results(period, now):
         tune(cursor)
         # In person order the indexes keyed by person are filled page by page, not at random.
         cursor.execute(f"INSERT INTO {table} (period_id, version, is_current, change_reason, created_at, {columns}) "
-                       f"SELECT {int(period.pk)}, 1, (1 = 1), '', %s, {columns} FROM ({sql}) computed "
-                       f"ORDER BY person_id", [now, *params])
+                       f"SELECT %s, 1, %s, '', %s, {columns} FROM ({sql}) computed "
+                       f"ORDER BY person_id", [period.pk, True, now, *params])
         return cursor.rowcount
 
 
@@ -230,16 +235,3 @@ def compute_rows(period, *, from_results=False):
 def stored_rows(period):
     rows = Result.objects.filter(period=period, is_current=True).values_list(*FIELDS)
     return {row[0]: _plain(row) for row in rows}
-
-
-def plain_aggregate_sql(period):
-    """The benchmark's yardstick: the same sums as a bare GROUP BY, nothing stored."""
-    score_t, ind_t = Score._meta.db_table, Indicator._meta.db_table
-    return f"""
-SELECT COUNT(*), SUM(party), SUM(work) FROM (
-  SELECT s.person_id,
-    SUM(CASE WHEN i.part = 'party' THEN s.points ELSE 0 END) AS party,
-    SUM(CASE WHEN i.part = 'work' THEN s.points ELSE 0 END) AS work
-  FROM {score_t} s JOIN {ind_t} i ON i.id = s.indicator_id
-  WHERE s.period_id = {int(period.pk)}
-  GROUP BY s.person_id) t"""
