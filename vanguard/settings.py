@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -189,6 +190,11 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# ISO dates first in zh-hans input formats, so date inputs come pre-filled (vanguard/formats/).
+FORMAT_MODULE_PATH = ["vanguard.formats"]
+# Selects say 请选择 / 全部 instead of "---------" (vanguard/core/renderers.py).
+FORM_RENDERER = "vanguard.core.renderers.FormRenderer"
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -241,7 +247,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+# bootstrap5 with a translated pager (core/templates/tables/table.html).
+DJANGO_TABLES2_TEMPLATE = "tables/table.html"
 
 # Study messages (messaging app). The SMS channel is chosen like EMAIL_BACKEND:
 # console, file, locmem, smpp, aliyun, tencent (or a dotted path); see messaging/channels/.

@@ -12,6 +12,7 @@ from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
 
 from . import services
+from .changes import describe_entries, model_label, verb_label
 from .forms import CalendarOverrideForm, CalendarYearForm
 from .models import AuditEntry, CalendarOverride
 from .permissions import require_role
@@ -35,6 +36,18 @@ class AuditTable(tables.Table):
         model = AuditEntry
         fields = ["at", "actor_name", "ip_address", "action", "verb", "model", "object_repr", "changes"]
         attrs = {"class": "table table-sm table-striped align-middle"}
+
+    def before_render(self, request):
+        # The page's changes in words: labels, names and local times, one query per related model.
+        records = [row.record for row in self.paginated_rows]
+        for record, described in zip(records, describe_entries(records), strict=True):
+            record.described = described
+
+    def render_model(self, value):
+        return model_label(value)
+
+    def render_verb(self, value):
+        return verb_label(value)
 
 
 class AuditFilter(django_filters.FilterSet):

@@ -9,9 +9,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
+
+from vanguard.core.changes import describe
 
 from . import documents, services
 from .filters import PostFilter
@@ -21,6 +24,9 @@ from .permissions import can_manage_posts, manageable_centres
 from .tables import PostTable
 from .views_public import pdf_response
 
+# History detail keys that are not fields of the post.
+HISTORY_LABELS = {"holders": gettext_lazy("holders"), "organization": gettext_lazy("naming organisation"),
+                  "evaluation": gettext_lazy("evaluation")}
 HOLDERS = Prefetch("post_holders", queryset=PostHolder.objects.select_related("person").order_by("sort_order", "pk"))
 
 
@@ -74,9 +80,14 @@ class PostListView(SingleTableMixin, FilterView):
 
 def _detail_context(request, post, **forms):
     can_manage = can_manage_posts(request.user, post.centre_id)
+    history = list(PostEvent.objects.filter(post=post).select_related("actor"))
+    # Details in words (labels, names, local times), one query per referenced model.
+    for event, described in zip(history, describe([("posts.vanguardpost", e.details, False) for e in history],
+                                                  labels=HISTORY_LABELS), strict=True):
+        event.described = described
     context = {
         "post": post,
-        "history": PostEvent.objects.filter(post=post).select_related("actor"),
+        "history": history,
         "can_manage": can_manage,
         "disclose_form": forms.get("disclose_form") or DiscloseForm(),
         "name_form": forms.get("name_form") or NameForm(post=post),

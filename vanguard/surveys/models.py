@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vanguard.core.roles import Role
 from vanguard.core.scoping import CentreScopedQuerySet
@@ -41,7 +42,7 @@ class Evaluation(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Being prepared")
         OPEN = "open", _("In progress")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("evaluation status", "Closed")
 
     centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="evaluations",
                                verbose_name=_("service centre"))
