@@ -35,7 +35,19 @@ def test_open_period_and_workflow_actions(world, scheme, api):
     assert api(world.secretary).post(f"{BASE}/periods/{pk}/start-scoring/").status_code == 403
     assert api(world.outsider).post(f"{BASE}/periods/{pk}/start-scoring/").status_code == 404
     assert api(world.office).post(f"{BASE}/periods/{pk}/start-scoring/").json()["status"] == "scoring"
-    assert api(world.office).post(f"{BASE}/periods/2026-10/publish/").json()["status"] == "publicity"
+    # Nobody is scored: publishing needs the office's explicit confirmation.
+    refused = api(world.office).post(f"{BASE}/periods/2026-10/publish/")
+    assert refused.status_code == 400 and "未考核" in refused.content.decode()
+    unscored = api(world.office).get(f"{BASE}/periods/{pk}/unscored/").json()
+    assert {(u["name"], u["part"]) for u in unscored} >= {("李党员", "party"), ("李党员", "work")}
+    assert api(world.secretary).get(f"{BASE}/periods/{pk}/unscored/").status_code == 403
+    published = api(world.office).post(f"{BASE}/periods/2026-10/publish/", {"confirm_unscored": True},
+                                       format="json")
+    assert published.json()["status"] == "publicity"
+    result = api(world.member).get(f"{BASE}/results/?period=2026-10").json()
+    result = result["results"] if isinstance(result, dict) else result
+    assert result[0]["assessed"] is False and result[0]["party_points"] is None
+    assert result[0]["reason"] == "unassessed" and "未考核" in result[0]["why"]
     final = api(world.office).post(f"{BASE}/periods/{pk}/finalise/")
     assert final.status_code == 400 and "公示期" in final.content.decode()
     assert _ids(api(world.member).get(f"{BASE}/periods/")) == {pk}

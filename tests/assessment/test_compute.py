@@ -25,17 +25,55 @@ def _score_all(world, period, points_by_person):
 def test_publish_computes_totals_ranks_and_stars(world, period):
     b1 = world.branch1_members
     _score_all(world, period, {b1[0]: Decimal("2"), b1[1]: Decimal("0"), b1[2]: Decimal("1")})
-    services.publish_period(world.office, period)
+    services.publish_period(world.office, period, confirm_unscored=True)
     results = {r.person_id: r for r in Result.objects.filter(period=period)}
     assert len(results) == 5  # every party member of the centre, scored or not
     best = results[b1[1].pk]
     assert best.is_star and best.reason == "star" and best.rank_branch == 1
     assert results[b1[2].pk].reason == "quota" and results[b1[2].pk].rank_branch == 2
-    # Untouched cells: full marks for deduct items, 0 for add and yes/no items.
-    add_max = sum(i.maximum for i in period.scheme.indicators.exclude(method="deduct"))
-    assert results[world.branch2_members[0].pk].total == Decimal("200") - add_max
+    assert best.branch_size == 3 and best.rank_centre == 1
+    # Nobody scored branch 2: not assessed, with no made-up points, total, rank or star.
+    for person in world.branch2_members:
+        r = results[person.pk]
+        assert (r.party_points, r.work_points, r.total, r.rank_branch, r.rank_centre) == (None,) * 5
+        assert r.reason == "unassessed" and not r.is_star and r.branch_size == 0 and not r.assessed
     period.refresh_from_db()
     assert period.status == "publicity" and period.publicity_ends
+
+
+def test_publishing_with_unscored_members_needs_confirmation(world, period):
+    """Refused (nothing changes) until the office confirms; the decision is audited."""
+    from vanguard.core.models import AuditEntry
+
+    b1 = world.branch1_members
+    _score_all(world, period, {p: Decimal("0") for p in b1})
+    services.start_scoring(world.office, period)
+    for step in (services.close_scoring, services.publish_period):
+        with pytest.raises(services.UnscoredRefused) as refused:
+            step(world.office, period)
+        assert "2" in refused.value.messages[0] and "未考核" in refused.value.messages[0]
+        period.refresh_from_db()
+        assert period.status == "scoring" and not Result.objects.filter(period=period).exists()
+    services.publish_period(world.office, period, confirm_unscored=True)
+    entry = AuditEntry.objects.get(verb="publication confirmed with members not assessed")
+    assert entry.changes["members_not_assessed"] == [None, 2]
+    assert Result.objects.filter(period=period, reason="unassessed").count() == 2
+
+
+def test_unscored_list_names_part_and_responsible_scorer(world, period):
+    from vanguard.assessment import previews
+
+    b1 = world.branch1_members
+    _score_all(world, period, {p: Decimal("0") for p in b1[1:]})
+    # b1[0]: work part only, by the office: its party part is missing.
+    save_scores(world.office, period, [Entry(b1[0].pk, i.pk, i.maximum)
+                                       for i in period.scheme.indicators.filter(part="work")])
+    data = previews.unscored(period)
+    lines = {(line["person"].pk, line["part"]) for line in data["lines"]}
+    assert (b1[0].pk, "party") in lines and (b1[0].pk, "work") not in lines
+    assert data["count"] == 3 and data["by_part"] == {"party": 3, "work": 2}
+    party_line = next(line for line in data["lines"] if line["person"] == b1[0])
+    assert party_line["scope"] == b1[0].branch.name and "王书记" in party_line["scorers"]
 
 
 def test_recompute_reproduces_stored_results(world, period):
@@ -44,7 +82,7 @@ def test_recompute_reproduces_stored_results(world, period):
     adj = services.create_adjustment(world.office, period, b1[1], kind=Adjustment.Kind.VETO,
                                      reason="有效投诉", source=Adjustment.Source.COMPLAINT)
     services.decide_adjustment(world.office, adj, approve=True)
-    services.publish_period(world.office, period)
+    services.publish_period(world.office, period, confirm_unscored=True)
     assert compute.compute_rows(period, from_results=True) == compute.stored_rows(period)
     assert compute.compute_rows(period) == compute.stored_rows(period)
     vetoed = Result.objects.get(period=period, person=b1[1])
@@ -64,7 +102,7 @@ def test_partly_scored_member_keeps_defaults_of_missing_cells(world, period):
     member = world.branch1_members[0]
     p01, p14 = (period.scheme.indicators.get(code=c) for c in ("P01", "P14"))
     save_scores(world.office, period, [Entry(member.pk, p01.pk, "3"), Entry(member.pk, p14.pk, "2")])
-    services.publish_period(world.office, period)
+    services.publish_period(world.office, period, confirm_unscored=True)
     result = Result.objects.get(period=period, person=member)
     party_default = sum(i.default_points for i in period.scheme.indicators.filter(part="party"))
     assert result.party_points == party_default - 2 + 2

@@ -176,3 +176,33 @@ def test_appeals_page(client, world, published):
     for user in (world.office, world.member, world.outsider):
         assert _get(client, user, url).status_code == 200
     assert _get(client, None, url).status_code == 302
+
+
+def test_publish_page_lists_the_unscored_and_needs_confirmation(client, world, period):
+    from vanguard.assessment.models import Result
+
+    from .conftest import fill
+
+    fill(world, period, world.branch1_members)
+    url = reverse("assessment:period-step", args=[period.pk, "publish"])
+    assert _get(client, world.secretary, url).status_code == 403
+    assert _get(client, world.outsider, url).status_code == 404
+    page = _get(client, world.office, url)
+    body = page.content.decode()
+    assert page.status_code == 200 and "张二层" in body and "赵二层" in body and "confirm_unscored" in body
+    assert "二层党支部" in body  # which branch scores the missing part
+    refused = client.post(url)
+    assert refused.status_code == 400 and "未考核" in refused.content.decode()
+    period.refresh_from_db()
+    assert period.status == "open" and not Result.objects.filter(period=period).exists()
+    done = client.post(url, {"confirm_unscored": "1"}, follow=True)
+    assert "已公布" in done.content.decode() and "未考核 2 人" in done.content.decode()
+    period.refresh_from_db()
+    assert period.status == "publicity"
+
+
+def test_finalise_page_says_what_will_happen(client, world, published):
+    url = reverse("assessment:period-step", args=[published.pk, "finalise"])
+    body = _get(client, world.office, url).content.decode()
+    assert "5 条结果" in body
+    assert _get(client, world.member, url).status_code == 403

@@ -114,7 +114,8 @@ cells = st.tuples(st.integers(min_value=0, max_value=2 ** 56 - 1), st.integers(m
                         min_size=MEMBERS, max_size=MEMBERS))
 def test_parts_with_missing_cells_count_their_defaults(month, members):
     """Whatever cells are entered, each part is its default (full marks on deduct items)
-    plus, per entered cell, points minus that cell's default; a stray score on an
+    plus, per entered cell, points minus that cell's default, or not assessed (None) when
+    none of its cells was entered; a stray score on an
     indicator of another scheme counts nowhere. Complete members take the short
     path (their defaults cancel out), incomplete ones the per-cell correction."""
     period, people = month["period"], month["people"]
@@ -129,6 +130,7 @@ def test_parts_with_missing_cells_count_their_defaults(month, members):
     scores, expected = [], {}
     for n, (person, (mask, seed)) in enumerate(zip(people, members, strict=True)):
         sums = {"party": Decimal("0"), "work": Decimal("0")}
+        entered = {"party": 0, "work": 0}
         for bit, ind in enumerate(indicators):
             if not mask >> bit & 1:
                 sums[ind.part] += ind.default_points
@@ -138,7 +140,11 @@ def test_parts_with_missing_cells_count_their_defaults(month, members):
             if ind.method == "yesno":
                 points = ind.maximum if halves % 2 else Decimal("0")
             sums[ind.part] += points
+            entered[ind.part] += 1
             scores.append(Score(period=period, person=person, indicator=ind, points=points))
+        for part in sums:
+            if not entered[part]:
+                sums[part] = None  # no cell of the part entered: not assessed, no defaults
         if n % 3 == 0:
             scores.append(Score(period=period, person=person, indicator=stray, points=stray.maximum))
         expected[person.pk] = sums
@@ -146,3 +152,7 @@ def test_parts_with_missing_cells_count_their_defaults(month, members):
     rows = compute.compute_rows(period)
     for pk, sums in expected.items():
         assert (rows[pk]["party_points"], rows[pk]["work_points"]) == (sums["party"], sums["work"])
+        unassessed = None in sums.values()
+        assert (rows[pk]["total"] is None) == unassessed
+        assert (rows[pk]["reason"] == "unassessed") == unassessed
+        assert not (unassessed and (rows[pk]["is_star"] or rows[pk]["rank_branch"] or rows[pk]["rank_centre"]))

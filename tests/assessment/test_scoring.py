@@ -160,7 +160,7 @@ def test_veto_rules_out_a_star_and_the_next_one_moves_up(world, period):
     adj = services.create_adjustment(world.secretary, period, world.member_person, kind="veto",
                                      reason="经核实的有效投诉", source="complaint")
     services.decide_adjustment(world.office, adj, approve=True)
-    services.publish_period(world.office, period)
+    services.publish_period(world.office, period, confirm_unscored=True)  # branch 2 is not scored
     vetoed = Result.objects.get(period=period, person=world.member_person)
     assert not vetoed.is_star and vetoed.reason == "vetoed"
     stars = set(Result.objects.filter(period=period, is_star=True, branch=world.branch1)

@@ -1,7 +1,7 @@
 """API of the assessment, under /api/v1/assessment/. Reading is scoped by
 `visible_to`; writing goes through the same services as the pages."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -18,9 +18,10 @@ from vanguard.core.api_base import (
 )
 from vanguard.org.models import Person, ServiceCentre
 
-from . import services
+from . import previews, services
 from .explain import explain
 from .models import Adjustment, Appeal, Indicator, Period, Result, Scheme, Score
+from .permissions import can_manage
 from .scoring import Entry, save_scores
 
 
@@ -64,6 +65,20 @@ class PeriodSerializer(ServiceModelSerializer):
         return data
 
 
+class StepSerializer(serializers.Serializer):
+    confirm_unscored = serializers.BooleanField(
+        required=False, default=False,
+        help_text="publish or close although members have no score in a part (they are not assessed in it)")
+
+
+class UnscoredSerializer(serializers.Serializer):
+    person = serializers.IntegerField()
+    name = serializers.CharField()
+    part = serializers.CharField()
+    scope = serializers.CharField(help_text="the branch or department that scores this part")
+    scorers = serializers.CharField()
+
+
 class PeriodViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Months; the workflow steps are POST sub-resources: start-scoring, close-scoring, publish, finalise."""
 
@@ -82,24 +97,40 @@ class PeriodViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
         data = serializer.validated_data
         serializer.instance = services.open_period(self.request.user, data["centre"], data["month"])
 
-    def _step(self, service):
-        period = service(self.request.user, self.get_object())
+    def _step(self, service, **kwargs):
+        period = service(self.request.user, self.get_object(), **kwargs)
         return Response(PeriodSerializer(period, context=self.get_serializer_context()).data)
+
+    def _confirmed(self):
+        body = StepSerializer(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        return body.validated_data["confirm_unscored"]
 
     @extend_schema(request=None, responses=PeriodSerializer)
     @action(detail=True, methods=["post"], url_path="start-scoring")
     def start_scoring(self, request, pk=None):
         return self._step(services.start_scoring)
 
-    @extend_schema(request=None, responses=PeriodSerializer)
+    @extend_schema(request=StepSerializer, responses=PeriodSerializer)
     @action(detail=True, methods=["post"], url_path="close-scoring")
     def close_scoring(self, request, pk=None):
-        return self._step(services.close_scoring)
+        return self._step(services.close_scoring, confirm_unscored=self._confirmed())
 
-    @extend_schema(request=None, responses=PeriodSerializer)
+    @extend_schema(request=StepSerializer, responses=PeriodSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        return self._step(services.publish_period)
+        return self._step(services.publish_period, confirm_unscored=self._confirmed())
+
+    @extend_schema(responses=UnscoredSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def unscored(self, request, pk=None):
+        """Members with no score in a part, and who is responsible: what publishing needs confirmed."""
+        period = self.get_object()
+        if not can_manage(request.user, period.centre_id):
+            raise PermissionDenied
+        data = previews.unscored(period)
+        return Response([{"person": line["person"].pk, "name": line["person"].name, "part": line["part"],
+                          "scope": line["scope"], "scorers": line["scorers"]} for line in data["lines"]])
 
     @extend_schema(request=None, responses=PeriodSerializer)
     @action(detail=True, methods=["post"])
@@ -212,12 +243,13 @@ class ResultSerializer(serializers.ModelSerializer):
     month = serializers.CharField(source="period.label", read_only=True)
     name = serializers.CharField(source="person.name", read_only=True)
     why = serializers.SerializerMethodField()
+    assessed = serializers.BooleanField(read_only=True, help_text="false: a part was not assessed (null points)")
 
     class Meta:
         model = Result
         fields = ["id", "month", "person", "name", "version", "is_current", "branch", "unit", "party_points",
                   "work_points", "bonus", "penalty", "total", "vetoed", "rank_branch", "rank_centre", "star_place",
-                  "branch_size", "quota", "is_star", "reason", "why", "change_reason", "created_at"]
+                  "branch_size", "quota", "is_star", "reason", "assessed", "why", "change_reason", "created_at"]
 
     def get_why(self, obj) -> str:
         return explain(obj, obj.period.scheme)

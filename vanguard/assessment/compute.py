@@ -78,8 +78,9 @@ def results_sql(period, *, from_results=False):
     month's scores (the covering index score_unique, in person order) adds points and
     counts cells, with no per-row join or CASE (indicator ids are told apart by range).
     Only members with missing cells look up the defaults of the cells they have (an
-    index range per member). Scores on indicators outside the month's scheme count
-    nowhere; the services never write them."""
+    index range per member). A part with no cell entered at all is not assessed: NULL,
+    never its defaults, and the member gets no total, rank or star. Scores on indicators
+    outside the month's scheme count nowhere; the services never write them."""
     scheme = period.scheme
     indicators = list(scheme.indicators.all())
     defaults = default_sums(scheme)
@@ -103,12 +104,11 @@ def results_sql(period, *, from_results=False):
     score_t, adj_t = Score._meta.db_table, Adjustment._meta.db_table
     party_ids = [i.pk for i in indicators if i.part == Part.PARTY]
     work_ids = [i.pk for i in indicators if i.part == Part.WORK]
-    cells = len(indicators)
     # Defaults of deduct cells (add and yes/no cells default to 0), for members with missing cells.
     deducted = {part: {i.pk: i.maximum for i in indicators if i.part == part and i.method == Indicator.Method.DEDUCT}
                 for part in (Part.PARTY, Part.WORK)}
 
-    def part_points(part, column):
+    def part_points(part, column, n_cells):
         default = _num(defaults[part])
         if not deducted[part]:
             present = "0"
@@ -116,20 +116,25 @@ def results_sql(period, *, from_results=False):
             params.append(period.pk)
             present = f"""COALESCE((SELECT SUM({_default_of("s2.indicator_id", deducted[part])}) FROM {score_t} s2
                 WHERE s2.period_id = %s AND s2.person_id = pop.person_id), 0)"""
-        # CASE evaluates the subquery only for members with missing cells.
-        return f"""ROUND(CASE WHEN sc.cells = {cells} THEN sc.{column}
+        # A part none of whose cells was scored is not assessed (NULL): no default is invented
+        # for it. CASE evaluates the subquery only for members with some cells missing.
+        cells_col = f"sc.{part}_cells"
+        return f"""ROUND(CASE WHEN COALESCE({cells_col}, 0) = 0 THEN NULL
+            WHEN {cells_col} = {n_cells} THEN sc.{column}
             ELSE {default} + COALESCE(sc.{column}, 0) - {present} END, 1)"""
 
-    party_points, work_points = part_points(Part.PARTY, "party_sum"), part_points(Part.WORK, "work_sum")
-    params += [*weights, Decimal(scheme.threshold), Result.Reason.VETOED, Result.Reason.BELOW, Result.Reason.STAR,
-               Result.Reason.QUOTA]
+    party_points = part_points(Part.PARTY, "party_sum", len(party_ids))
+    work_points = part_points(Part.WORK, "work_sum", len(work_ids))
+    params += [*weights, Decimal(scheme.threshold), Result.Reason.UNASSESSED, Result.Reason.VETOED,
+               Result.Reason.BELOW, Result.Reason.STAR, Result.Reason.QUOTA]
     sql = f"""
 WITH pop AS MATERIALIZED ({population}),
 sc AS (
   SELECT s.person_id,
     SUM(s.points) FILTER (WHERE {_id_in("s.indicator_id", party_ids)}) AS party_sum,
     SUM(s.points) FILTER (WHERE {_id_in("s.indicator_id", work_ids)}) AS work_sum,
-    COUNT(*) AS cells
+    COUNT(*) FILTER (WHERE {_id_in("s.indicator_id", party_ids)}) AS party_cells,
+    COUNT(*) FILTER (WHERE {_id_in("s.indicator_id", work_ids)}) AS work_cells
   FROM {score_t} s
   WHERE s.period_id = %s AND {_id_in("s.indicator_id", party_ids + work_ids)}
   GROUP BY s.person_id
@@ -152,29 +157,36 @@ base AS MATERIALIZED (
   FROM pop LEFT JOIN sc ON sc.person_id = pop.person_id LEFT JOIN adj ON adj.person_id = pop.person_id
 ),
 totals AS (
+  -- NULL (not assessed) when either part is: such a member is neither ranked nor starred.
   SELECT base.*, ROUND(party_points * CAST(%s AS NUMERIC) + work_points * CAST(%s AS NUMERIC) + bonus - penalty, 2) AS total FROM base
 ),
 flagged AS (
-  SELECT totals.*, CASE WHEN vetoed = 0 AND total >= CAST(%s AS NUMERIC) THEN 1 ELSE 0 END AS eligible
+  SELECT totals.*, CASE WHEN vetoed = 0 AND total IS NOT NULL AND total >= CAST(%s AS NUMERIC) THEN 1 ELSE 0 END
+    AS eligible
   FROM totals
 ),
 ranked AS (
   -- The branch windows share one sort (branch, total, tie-break, person): an eligible
-  -- member's place is the running count of eligible members up to them.
+  -- member's place is the running count of eligible members up to them. Members not
+  -- assessed (total NULL) sort last, so the ranks of the assessed are as if they were absent;
+  -- the branch size (and so its quota) counts the assessed only.
   SELECT flagged.*,
-    RANK() OVER (PARTITION BY branch_id ORDER BY total DESC) AS rank_branch,
-    RANK() OVER (ORDER BY total DESC) AS rank_centre,
-    COUNT(*) OVER (PARTITION BY branch_id) AS branch_size,
-    SUM(eligible) OVER (PARTITION BY branch_id ORDER BY total DESC, {tie}, person_id
+    RANK() OVER (PARTITION BY branch_id ORDER BY total DESC NULLS LAST) AS rank_branch,
+    RANK() OVER (ORDER BY total DESC NULLS LAST) AS rank_centre,
+    COUNT(total) OVER (PARTITION BY branch_id) AS branch_size,
+    SUM(eligible) OVER (PARTITION BY branch_id ORDER BY total DESC NULLS LAST, {tie}, person_id
                         ROWS UNBOUNDED PRECEDING) AS place
   FROM flagged
 ),
 quoted AS (SELECT ranked.*, {quota} AS quota FROM ranked)
 SELECT person_id, branch_id, unit_id, party_points, work_points, bonus, penalty, total,
-  (vetoed = 1) AS vetoed, rank_branch, rank_centre,
+  (vetoed = 1) AS vetoed,
+  CASE WHEN total IS NOT NULL THEN rank_branch END AS rank_branch,
+  CASE WHEN total IS NOT NULL THEN rank_centre END AS rank_centre,
   CASE WHEN eligible = 1 THEN place END AS star_place, branch_size, quota,
   (eligible = 1 AND place <= quota) AS is_star,
-  CASE WHEN vetoed = 1 THEN %s WHEN eligible = 0 THEN %s WHEN place <= quota THEN %s ELSE %s END AS reason
+  CASE WHEN total IS NULL THEN %s WHEN vetoed = 1 THEN %s WHEN eligible = 0 THEN %s WHEN place <= quota THEN %s
+       ELSE %s END AS reason
 FROM quoted
 """
     return sql, params
@@ -213,12 +225,18 @@ def insert_results(period, now):
 def _plain(row):
     """A computed row with the database's types made comparable (SQLite gives floats and ints)."""
     out = dict(zip(FIELDS, row, strict=True))
+
+    def dec(value, places):
+        return None if value is None else Decimal(str(value)).quantize(Decimal(places))
+
     for key in ("party_points", "work_points", "bonus", "penalty"):
-        out[key] = Decimal(str(out[key])).quantize(Decimal("0.1"))
-    out["total"] = Decimal(str(out["total"])).quantize(Decimal("0.01"))
+        out[key] = dec(out[key], "0.1")
+    out["total"] = dec(out["total"], "0.01")
     out["vetoed"], out["is_star"] = bool(out["vetoed"]), bool(out["is_star"])
-    for key in ("rank_branch", "rank_centre", "branch_size", "quota"):
+    for key in ("branch_size", "quota"):
         out[key] = int(out[key])
+    for key in ("rank_branch", "rank_centre"):
+        out[key] = None if out[key] is None else int(out[key])
     out["star_place"] = None if out["star_place"] is None else int(out["star_place"])
     return out
 

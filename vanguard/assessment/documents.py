@@ -3,7 +3,7 @@ PDF, the Excel export of the whole month, and the yearly tally of stars."""
 
 import io
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -13,10 +13,12 @@ from openpyxl.styles import Font
 from .explain import changes_between
 from .models import Result
 
+CJK_FONT = "Noto Serif CJK SC"
+
 
 def notice_context(period, unit):
     results = list(Result.objects.filter(period=period, unit=unit, is_current=True)
-                   .select_related("person", "branch").order_by("-is_star", "rank_centre", "person__name"))
+                   .select_related("person", "branch").order_by("-is_star", F("rank_centre").asc(nulls_last=True), "person__name"))
     changed = []
     for r in results:
         if r.version > 1:
@@ -24,38 +26,88 @@ def notice_context(period, unit):
             if old:
                 changed.append({"result": r, "changes": changes_between(old, r)})
     centre = period.centre
+    unassessed = [r for r in results if not r.assessed]
+    # Dated by what it reports (publication, or the latest correction), not by the download:
+    # Word and PDF, and a copy fetched later, carry the same date.
+    stamps = [r.created_at for r in results if r.created_at] or [period.published_at or timezone.now()]
+    date = timezone.localdate(max(stamps))
     return {
         "period": period, "unit": unit, "centre": centre,
         "office_name": centre.office_name or centre.name,
+        "addressee": addressee(unit),
         "results": results, "stars": [r for r in results if r.is_star], "changed": changed,
+        "unassessed": unassessed, "unassessed_text": unassessed_text(unassessed, date),
         "title": _("Written notice on the dual-hundred assessment of %(year)s-%(month)02d") % {
             "year": period.month.year, "month": period.month.month},
-        "date": timezone.localdate(), "scheme": period.scheme,
+        "date": date, "date_text": chinese_date(date), "scheme": period.scheme,
     }
+
+
+def addressee(unit):
+    """The home unit's party organisation (派驻单位党组织), whom the seed says the notice goes to."""
+    return _("Party organisation of %(unit)s") % {"unit": unit.name}
+
+
+def chinese_date(day):
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def unassessed_text(unassessed, date):
+    """The office's decision on members without scores, as the notice states it."""
+    if not unassessed:
+        return ""
+    names = "、".join(f"{r.person.name}（{'、'.join(str(p) for p in r.unassessed_parts())}）" for r in unassessed)
+    return _("%(n)s of your members had no score entered in a part this month and are not assessed in it: "
+             "%(names)s. The party-building office confirmed publishing the month on %(date)s without "
+             "giving them points; they are not ranked and cannot be star members this month.") % {
+        "n": len(unassessed), "names": names, "date": chinese_date(date)}
+
+
+def notice_filename(period, unit, ext):
+    return f"{unit.name}-{period.label}-双百分考核书面通报.{ext}"
+
+
+def _cjk(run, size=None, bold=None):
+    """A run in the Chinese serif font (East Asian text needs w:eastAsia, not just the font name)."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = CJK_FONT
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
+    if size:
+        run.font.size = Pt(size)
+    if bold is not None:
+        run.bold = bold
+    return run
 
 
 def notice_docx(period, unit):
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
+    from docx.shared import Cm, Pt, RGBColor
 
     with translation.override("zh-hans"):
         ctx = notice_context(period, unit)
         doc = Document()
-        style = doc.styles["Normal"]
-        style.font.name = "Noto Serif CJK SC"
-        style.element.rPr.rFonts.set(qn("w:eastAsia"), "Noto Serif CJK SC")
-        style.font.size = Pt(12)
+        # A4 with the PDF's margins (python-docx starts from US Letter).
+        for section in doc.sections:
+            section.page_width, section.page_height = Cm(21), Cm(29.7)
+            section.top_margin = section.bottom_margin = Cm(2.2)
+            section.left_margin = section.right_margin = Cm(2)
+        for name in ("Normal", "Table Grid", "List Bullet"):
+            style = doc.styles[name]
+            style.font.name = CJK_FONT
+            style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
+        doc.styles["Normal"].font.size = Pt(12)
         head = doc.add_paragraph()
         head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = head.add_run(ctx["office_name"])
-        run.bold, run.font.size, run.font.color.rgb = True, Pt(22), RGBColor(0xC0, 0x00, 0x00)
+        run = _cjk(head.add_run(ctx["office_name"]), 22, True)
+        run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
         title = doc.add_paragraph()
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        trun = title.add_run(ctx["title"])
-        trun.bold, trun.font.size = True, Pt(16)
-        doc.add_paragraph(f"{unit.name}：")
+        _cjk(title.add_run(ctx["title"]), 16, True)
+        doc.add_paragraph(f"{ctx['addressee']}：")
         doc.add_paragraph(_(
             "The dual-hundred assessment of %(month)s for the members your unit seconds to %(centre)s has been "
             "published. %(count)s of your members were assessed; %(stars)s were named star members this month. "
@@ -70,11 +122,16 @@ def notice_docx(period, unit):
             cell.text = str(text)
         for r in ctx["results"]:
             cells = table.add_row().cells
-            values = [r.person.name, r.branch.name, r.party_points, r.work_points,
-                      f"{(r.bonus - r.penalty):+}", r.total, r.rank_branch,
+            na = _("not assessed")
+            values = [r.person.name, r.branch.name, na if r.party_points is None else r.party_points,
+                      na if r.work_points is None else r.work_points,
+                      f"{(r.bonus - r.penalty):+}", "—" if r.total is None else r.total,
+                      "—" if r.rank_branch is None else r.rank_branch,
                       "★" + _("Star member") if r.is_star else ("" if not r.vetoed else _("Vetoed"))]
             for cell, value in zip(cells, values, strict=True):
                 cell.text = str(value)
+        if ctx["unassessed_text"]:
+            doc.add_paragraph(ctx["unassessed_text"])
         if ctx["changed"]:
             doc.add_paragraph(_("Corrections after publication:"))
             for item in ctx["changed"]:
@@ -83,7 +140,7 @@ def notice_docx(period, unit):
                 doc.add_paragraph(f"{r.person.name}（{_('version')} {r.version}）：{text}。{r.change_reason}",
                                   style="List Bullet")
         doc.add_paragraph(_("Please pass this notice on to the members concerned."))
-        sign = doc.add_paragraph(f"{ctx['office_name']}\n{ctx['date']:%Y年%m月%d日}")
+        sign = doc.add_paragraph(f"{ctx['office_name']}\n{ctx['date_text']}")
         sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         out = io.BytesIO()
         doc.save(out)
@@ -109,9 +166,14 @@ def month_xlsx(period, results):
     ws.append([str(h) for h in headers])
     for cell in ws[1]:
         cell.font = Font(bold=True)
+    na = _("not assessed")
+
+    def points(value):
+        return na if value is None else float(value)
+
     for r in results:
-        ws.append([r.person.name, r.branch.name, r.unit.name if r.unit_id else "", float(r.party_points),
-                   float(r.work_points), float(r.bonus), float(r.penalty), float(r.total), r.rank_branch,
+        ws.append([r.person.name, r.branch.name, r.unit.name if r.unit_id else "", points(r.party_points),
+                   points(r.work_points), float(r.bonus), float(r.penalty), points(r.total), r.rank_branch,
                    r.rank_centre, _("yes") if r.vetoed else "", "★" if r.is_star else "", r.version,
                    r.change_reason])
     ws.freeze_panes = "B2"

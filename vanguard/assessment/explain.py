@@ -20,6 +20,10 @@ def rule_text(scheme):
 
 
 def explain(result, scheme, vetoes=()):
+    if result.reason == Result.Reason.UNASSESSED:
+        return _("Not assessed this month in: %(parts)s (no score was entered). No points were made up for "
+                 "it, so there is no total, no rank and no star.") % {
+            "parts": "、".join(str(p) for p in result.unassessed_parts())}
     numbers = {"total": result.total.normalize(), "threshold": scheme.threshold.normalize(),
                "place": result.star_place, "quota": result.quota, "size": result.branch_size,
                "rule": scheme.quota_text(), "tie": scheme.get_tie_break_display()}

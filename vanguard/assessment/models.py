@@ -331,6 +331,7 @@ class Result(models.Model):
         VETOED = "vetoed", _("Vetoed")
         BELOW = "below", _("Below the threshold")
         QUOTA = "quota", _("Beyond the branch quota")
+        UNASSESSED = "unassessed", _("Not assessed")
 
     # Indexes: the composite ones below start with the period, so the period, branch and
     # unit foreign keys need none of their own (fewer indexes to fill when publishing).
@@ -345,14 +346,16 @@ class Result(models.Model):
                                db_index=False)
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                              verbose_name=_("home unit"), db_index=False)
-    party_points = models.DecimalField(_("party-building part"), **POINTS)
-    work_points = models.DecimalField(_("work part"), **POINTS)
+    # NULL: the part was not assessed (no cell of it scored); then the total and ranks are
+    # NULL too, and the reason says "not assessed". No default is ever published as points.
+    party_points = models.DecimalField(_("party-building part"), **POINTS, null=True, blank=True)
+    work_points = models.DecimalField(_("work part"), **POINTS, null=True, blank=True)
     bonus = models.DecimalField(_("bonus"), **POINTS)
     penalty = models.DecimalField(_("penalty"), **POINTS)
-    total = models.DecimalField(_("total"), max_digits=7, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=7, decimal_places=2, null=True, blank=True)
     vetoed = models.BooleanField(_("vetoed"), default=False)
-    rank_branch = models.PositiveIntegerField(_("rank in branch"))
-    rank_centre = models.PositiveIntegerField(_("rank in centre"))
+    rank_branch = models.PositiveIntegerField(_("rank in branch"), null=True, blank=True)
+    rank_centre = models.PositiveIntegerField(_("rank in centre"), null=True, blank=True)
     star_place = models.PositiveIntegerField(_("place in star order"), null=True, blank=True)
     branch_size = models.PositiveIntegerField(_("members assessed in branch"))
     quota = models.PositiveIntegerField(_("branch quota"))
@@ -366,7 +369,7 @@ class Result(models.Model):
     class Meta:
         verbose_name = _("result")
         verbose_name_plural = _("results")
-        ordering = ["period", "rank_centre", "person_id"]
+        ordering = ["period", models.F("rank_centre").asc(nulls_last=True), "person_id"]
         constraints = [
             # Person first: it also serves a member's results across months, in place of an
             # index on person alone (one index fewer to fill per result row).
@@ -380,6 +383,15 @@ class Result(models.Model):
 
     def __str__(self):
         return f"{self.period} {self.person_id} v{self.version}"
+
+    @property
+    def assessed(self):
+        return self.total is not None
+
+    def unassessed_parts(self):
+        """Labels of the parts this member was not assessed in (none scored)."""
+        return [label for value, label in Part.choices
+                if getattr(self, f"{value}_points") is None]
 
 
 class AppealQuerySet(ScopedQuerySet):

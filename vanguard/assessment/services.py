@@ -15,7 +15,7 @@ from vanguard.core import audit
 from vanguard.core.permissions import require
 from vanguard.core.workdays import WorkingCalendar
 
-from . import compute
+from . import compute, previews
 from .models import Adjustment, Appeal, Indicator, Part, Period, Result, Scheme, Score
 from .permissions import can_enter_adjustments, can_manage, can_score
 
@@ -174,19 +174,57 @@ def start_scoring(actor, period):
     return _move(actor, period, [Period.Status.OPEN], Period.Status.SCORING, "scoring started")
 
 
+class UnscoredRefused(ValidationError):
+    """The step would leave members with no score in a part; `summary` counts them."""
+
+    def __init__(self, message, summary):
+        super().__init__(message, code="unscored")
+        self.summary = summary
+
+
+def _check_unscored(actor, period, confirm_unscored, step):
+    """Refuse the step while members have no score in a part, unless the office confirms;
+    a confirmed decision is audited with the counts."""
+    summary = previews.unscored_summary(period)
+    if not summary["members"]:
+        return summary
+    if not confirm_unscored:
+        raise UnscoredRefused(_(
+            "%(n)s members have no score at all in a part (party-building part: %(party)s, work part: "
+            "%(work)s). They would be published as “not assessed” in that part, without rank or star. "
+            "Check the list and confirm, or have them scored first.") % {
+            "n": summary["members"], "party": summary[Part.PARTY], "work": summary[Part.WORK]}, summary)
+    audit.record(actor, audit.Action.ACTION, period, {
+        "members_not_assessed": [None, summary["members"]],
+        "party_part_not_assessed": [None, summary[Part.PARTY]],
+        "work_part_not_assessed": [None, summary[Part.WORK]]},
+        verb=f"{step} confirmed with members not assessed")
+    return summary
+
+
 @transaction.atomic
-def close_scoring(actor, period):
+def close_scoring(actor, period, *, confirm_unscored=False):
+    """Close scoring for review. Members with no score in a part need `confirm_unscored`."""
+    require(can_manage(actor, period.centre_id))
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.status in (Period.Status.OPEN, Period.Status.SCORING):
+        _check_unscored(actor, period, confirm_unscored, "scoring closed")
     return _move(actor, period, [Period.Status.OPEN, Period.Status.SCORING], Period.Status.REVIEW,
                  "scoring closed")
 
 
 @transaction.atomic
-def publish_period(actor, period, *, today=None):
+def publish_period(actor, period, *, today=None, confirm_unscored=False):
     """Compute totals, ranks and stars and store them (version 1), and start the
-    publicity period. From scoring, scoring is closed first."""
+    publicity period. From scoring, scoring is closed first. Members with no score
+    in a part are published as not assessed in it, only with `confirm_unscored`."""
     require(can_manage(actor, period.centre_id))
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.status in (Period.Status.OPEN, Period.Status.SCORING, Period.Status.REVIEW):
+        _check_unscored(actor, period, confirm_unscored, "publication")
     if period.status in (Period.Status.OPEN, Period.Status.SCORING):
-        period = close_scoring(actor, period)
+        period = _move(actor, period, [Period.Status.OPEN, Period.Status.SCORING], Period.Status.REVIEW,
+                       "scoring closed")
     today = today or timezone.localdate()
     ends = WorkingCalendar().add_working_days(today, PUBLICITY_WORKING_DAYS)
     now = timezone.now()

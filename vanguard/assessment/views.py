@@ -5,17 +5,20 @@ service, render."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from vanguard.core.scoping import scope_for
 from vanguard.org.models import Organization, Person, ServiceCentre, Unit
 from vanguard.org.views.common import visible_or_404
 
-from . import services, workbook
+from . import previews, services, workbook
 from .forms import AdjustmentForm, OpenPeriodForm, UploadForm
 from .models import Adjustment, Appeal, Part, Period, Reminder, Result, Scheme, Score
 from .permissions import can_enter_adjustments, can_manage, scorable_people, scoring_parts
@@ -95,20 +98,52 @@ def period_detail(request, pk):
     })
 
 
+STEP_TITLES = {
+    "start": _lazy("Start scoring"),
+    "close": _lazy("Close scoring for review"),
+    "publish": _lazy("Publish the results"),
+    "finalise": _lazy("Make the month final"),
+}
+
+
+def _done_message(step, period):
+    """What the step did, in figures read back from what was stored."""
+    results = Result.objects.filter(period=period, is_current=True)
+    if step == "start":
+        return _("Scoring of %(month)s has started; scorers can enter points.") % {"month": period.label}
+    if step == "close":
+        return _("Scoring of %(month)s is closed; the office can review and publish it.") % {"month": period.label}
+    if step == "publish":
+        return _("%(month)s published: %(n)s results, %(stars)s star members, %(unassessed)s not assessed; "
+                 "publicity until %(date)s.") % {
+            "month": period.label, "n": results.count(), "stars": results.filter(is_star=True).count(),
+            "unassessed": results.filter(total__isnull=True).count(), "date": period.publicity_ends}
+    return _("%(month)s is final: its %(n)s results can no longer change.") % {
+        "month": period.label, "n": results.count()}
+
+
 @login_required
-@require_POST
 def period_step(request, pk, step):
-    period = visible_or_404(request, Period, pk)
+    """GET: what the step will do (figures, members not scored) and a confirm button; POST: do it."""
+    period = visible_or_404(request, Period, pk, select=("centre", "scheme"))
     service = STEPS.get(step)
-    if service is None:
+    if service is None or not can_manage(request.user, period.centre_id):
         raise PermissionDenied
-    try:
-        service(request.user, period)
-    except ValidationError as e:
-        _errors(request, e)
-    else:
-        messages.success(request, _("Done."))
-    return redirect("assessment:period", period.pk)
+    error = ""
+    if request.method == "POST":
+        kwargs = {}
+        if step in ("close", "publish"):
+            kwargs["confirm_unscored"] = request.POST.get("confirm_unscored") == "1"
+        try:
+            period = service(request.user, period, **kwargs)
+        except ValidationError as e:
+            error = " ".join(e.messages)
+        else:
+            messages.success(request, _done_message(step, period))
+            return redirect("assessment:period", period.pk)
+    return render(request, "assessment/confirm_step.html", {
+        "period": period, "step": step, "title": STEP_TITLES[step], "preview": previews.preview(period, step),
+        "error": error}, status=400 if error else 200)
 
 
 # The score grid ------------------------------------------------------------------------
@@ -217,7 +252,7 @@ def template_download(request, pk):
     part, group = _part_and_group(request, period)
     data = workbook.template(request.user, period, part, group)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{workbook.template_name(period, part)}"'
+    response["Content-Disposition"] = content_disposition_header(True, workbook.template_name(period, part))
     return response
 
 
@@ -304,7 +339,8 @@ def evidence(request, pk):
 def results(request, pk):
     period = visible_or_404(request, Period, pk, select=("centre", "scheme"))
     rows = (Result.objects.visible_to(request.user).filter(period=period, is_current=True)
-            .select_related("person", "branch", "unit").order_by("rank_centre", "person__name"))
+            .select_related("person", "branch", "unit").order_by(F("rank_centre").asc(nulls_last=True),
+                                                                 "person__name"))
     star_only = request.GET.get("stars") == "1"
     if star_only:
         rows = rows.filter(is_star=True)
@@ -312,6 +348,7 @@ def results(request, pk):
 
     return render(request, "assessment/results.html", {
         "period": period, "rows": rows[:2000], "star_only": star_only, "rule": rule_text(period.scheme),
+        "unassessed": rows.filter(total__isnull=True).count() if not star_only else 0,
         "manage": can_manage(request.user, period.centre_id)})
 
 

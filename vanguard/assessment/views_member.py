@@ -37,14 +37,20 @@ def result_detail(request, pk):
     scores = {s.indicator_id: s for s in Score.objects.filter(period=period, person=person)
               .select_related("scored_by__person")}
     lines = {Part.PARTY: [], Part.WORK: []}
+    lost = []
     for ind in scheme.indicators.all():
         score = scores.get(ind.pk)
-        lines[ind.part].append({
-            "indicator": ind, "points": score.points if score else ind.default_points, "entered": bool(score),
+        assessed = getattr(result, f"{ind.part}_points") is not None
+        line = {
+            "indicator": ind, "entered": bool(score), "assessed": assessed,
+            "points": score.points if score else (ind.default_points if assessed else None),
             "scorer": (getattr(score.scored_by, "person", None) or score.scored_by) if score and score.scored_by
-            else None, "note": score.note if score else "", "at": score.scored_at if score else None})
+            else None, "note": score.note if score else "", "at": score.scored_at if score else None}
+        lines[ind.part].append(line)
+        if score is not None and ind.method != ind.Method.ADD and score.points < ind.maximum:
+            lost.append({**line, "lost": ind.maximum - score.points})
     adjustments = Adjustment.objects.filter(period=period, person=person).exclude(
-        status=Adjustment.Status.REJECTED).select_related("created_by")
+        status=Adjustment.Status.REJECTED).select_related("created_by__person")
     versions = list(Result.objects.filter(period=period, person=person).order_by("version"))
     history = []
     for old, new in zip(versions, versions[1:], strict=False):
@@ -55,7 +61,7 @@ def result_detail(request, pk):
         form = AppealForm(indicators=scheme.indicators.all())
     return render(request, "assessment/result_detail.html", {
         "result": result, "period": period, "person": person, "scheme": scheme,
-        "party": lines[Part.PARTY], "work": lines[Part.WORK], "adjustments": adjustments,
+        "party": lines[Part.PARTY], "work": lines[Part.WORK], "adjustments": adjustments, "lost": lost,
         "why": explain(result, scheme, vetoes_of(period, person)), "rule": rule_text(scheme),
         "history": history, "is_old": not result.is_current,
         "current": next((v for v in versions if v.is_current), result),

@@ -6,9 +6,11 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -45,7 +47,7 @@ def notice_docx(request, pk, unit_pk):
     period = _published_or_404(request, pk)
     unit = _notice_unit(request, period, unit_pk)
     response = HttpResponse(documents.notice_docx(period, unit), content_type=DOCX)
-    response["Content-Disposition"] = f'attachment; filename="notice-{period.label}-{unit.pk}.docx"'
+    response["Content-Disposition"] = content_disposition_header(True, documents.notice_filename(period, unit, "docx"))
     return response
 
 
@@ -54,7 +56,7 @@ def notice_pdf(request, pk, unit_pk):
     period = _published_or_404(request, pk)
     unit = _notice_unit(request, period, unit_pk)
     response = HttpResponse(documents.notice_pdf(period, unit), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="notice-{period.label}-{unit.pk}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(False, documents.notice_filename(period, unit, "pdf"))
     return response
 
 
@@ -62,9 +64,11 @@ def notice_pdf(request, pk, unit_pk):
 def month_export(request, pk):
     period = _published_or_404(request, pk)
     rows = (Result.objects.visible_to(request.user).filter(period=period, is_current=True)
-            .select_related("person", "branch", "unit").order_by("rank_centre", "person__name"))
+            .select_related("person", "branch", "unit").order_by(F("rank_centre").asc(nulls_last=True),
+                                                                 "person__name"))
     response = HttpResponse(documents.month_xlsx(period, rows), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="assessment-{period.label}.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{period.centre.name}-{period.label}-双百分考核结果.xlsx")
     return response
 
 
@@ -93,13 +97,16 @@ def board(request, floor_pk, month=None):
         period = periods.filter(month=day).first()
     else:
         period = periods.order_by("-month").first()
-    stars = []
+    stars, unassessed = [], 0
     if period is not None:
+        unassessed = Result.objects.filter(period=period, is_current=True, total__isnull=True,
+                                           branch__floor=floor).count()
         stars = list(Result.objects.filter(period=period, is_current=True, is_star=True, branch__floor=floor)
                      .select_related("person", "person__window", "branch").order_by("rank_branch", "person__name"))
     branch = getattr(floor, "branch", None)
     return render(request, "assessment/public/board.html", {
         "floor": floor, "centre": floor.centre, "period": period, "stars": stars, "branch": branch,
+        "unassessed": unassessed,
         "screen": request.GET.get("screen") == "1",
         "months": periods.order_by("-month")[:12],
     })

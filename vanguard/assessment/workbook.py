@@ -80,7 +80,7 @@ def template(user, period, part, group=None):
 
 
 def template_name(period, part):
-    return f"assessment-{period.label}-{part}.xlsx"
+    return f"{period.label}-{Part(part).label}-评分表.xlsx"
 
 
 class _Where:

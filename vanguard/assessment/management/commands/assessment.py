@@ -1,6 +1,6 @@
 """`vanguard assessment <subcommand>`: the month's workflow from the command line.
 
-    vanguard assessment publish 2026-10 [--centre demo] [--user office]
+    vanguard assessment publish 2026-10 [--centre demo] [--user office] [--confirm-unscored]
     vanguard assessment open 2026-11 [--centre demo] [--user office]
     vanguard assessment finalise 2026-10
     vanguard assessment remind
@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from vanguard.assessment import compute, services
+from vanguard.assessment import compute, previews, services
 from vanguard.assessment.models import Period, Result
 from vanguard.assessment.scoring import remind_late_scorers
 from vanguard.org.models import ServiceCentre
@@ -45,6 +45,9 @@ class Command(BaseCommand):
             p.add_argument("month", help="YYYY-MM")
             p.add_argument("--centre", help="code of the service centre (default: every centre with that month)")
             p.add_argument("--user", help="act as this user (default: the system)")
+            if name == "publish":
+                p.add_argument("--confirm-unscored", action="store_true",
+                               help="publish although members have no score in a part (not assessed in it)")
         sub.add_parser("remind", help="remind late scorers now")
 
     def handle(self, *args, **options):
@@ -73,7 +76,7 @@ class Command(BaseCommand):
             if not periods:
                 raise CommandError(_("%(month)s has not been opened.") % {"month": f"{month:%Y-%m}"})
             for period in periods:
-                getattr(self, f"_{name}")(actor, period)
+                getattr(self, f"_{name}")(actor, period, options)
         except (ValidationError, PermissionDenied) as e:
             messages = e.messages if isinstance(e, ValidationError) else [str(e)]
             raise CommandError(" ".join(messages)) from e
@@ -86,19 +89,25 @@ class Command(BaseCommand):
         except get_user_model().DoesNotExist as e:
             raise CommandError(_("There is no user “%(name)s”.") % {"name": username}) from e
 
-    def _publish(self, actor, period):
-        period = services.publish_period(actor, period)
+    def _publish(self, actor, period, options):
+        try:
+            period = services.publish_period(actor, period, confirm_unscored=options["confirm_unscored"])
+        except services.UnscoredRefused:
+            for line in previews.unscored(period, limit=50)["lines"]:
+                self.stderr.write(f"{line['person'].name}\t{line['part_label']}\t{line['scope']}\t{line['scorers']}")
+            raise
         results = Result.objects.filter(period=period, is_current=True)
-        self.stdout.write(_("%(centre)s %(month)s published: %(n)s results, %(stars)s star members; "
-                            "publicity until %(date)s.") % {
+        self.stdout.write(_("%(centre)s %(month)s published: %(n)s results, %(stars)s star members, "
+                            "%(unassessed)s not assessed; publicity until %(date)s.") % {
             "centre": period.centre, "month": period.label, "n": results.count(),
-            "stars": results.filter(is_star=True).count(), "date": period.publicity_ends})
+            "stars": results.filter(is_star=True).count(), "unassessed": results.filter(total__isnull=True).count(),
+            "date": period.publicity_ends})
 
-    def _finalise(self, actor, period):
+    def _finalise(self, actor, period, options):
         services.finalise_period(actor, period)
         self.stdout.write(_("%(centre)s %(month)s is final.") % {"centre": period.centre, "month": period.label})
 
-    def _check(self, actor, period):
+    def _check(self, actor, period, options):
         if not period.is_published:
             raise CommandError(_("%(month)s has not been published.") % {"month": period.label})
         fresh, stored = compute.compute_rows(period, from_results=True), compute.stored_rows(period)
