@@ -26,7 +26,9 @@ def _save(wb):
 
 
 def _fill(ws, value=2):
-    for row in ws.iter_rows(min_row=2, min_col=workbook.FIRST_INDICATOR_COLUMN):
+    """Points in every indicator column (the note columns after them stay empty)."""
+    last = workbook.FIRST_INDICATOR_COLUMN - 1 + (ws.max_column - workbook.FIRST_INDICATOR_COLUMN + 1) // 2
+    for row in ws.iter_rows(min_row=2, min_col=workbook.FIRST_INDICATOR_COLUMN, max_col=last):
         for cell in row:
             cell.value = value
 
@@ -36,7 +38,8 @@ def test_template_has_the_scorers_people_and_indicators(world, period):
     wb, ws = _sheet(data)
     names = [ws.cell(r, 2).value for r in range(2, ws.max_row + 1)]
     assert sorted(names) == sorted(p.name for p in world.branch1_members)
-    assert ws.max_column == 4 + 21 and str(ws.cell(1, 5).value).startswith("P01")
+    assert ws.max_column == 4 + 21 + 21 and str(ws.cell(1, 5).value).startswith("P01")
+    assert str(ws.cell(1, 4 + 21 + 1).value).startswith("P01") and "说明" in str(ws.cell(1, 4 + 21 + 1).value)
     assert wb[workbook.META_SHEET].sheet_state == "veryHidden"
 
 

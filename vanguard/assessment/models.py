@@ -43,6 +43,10 @@ class Scheme(models.Model):
         PARTY = "party", _("Higher party-building part first, then higher work part")
         WORK = "work", _("Higher work part first, then higher party-building part")
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+
     centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="assessment_schemes",
                                verbose_name=_("service centre"))
     name = models.CharField(_("name"), max_length=100)
@@ -58,6 +62,14 @@ class Scheme(models.Model):
                                   default=QuotaKind.PERCENT)
     quota_value = models.PositiveSmallIntegerField(_("quota"), default=20)
     tie_break = models.CharField(_("tie-break"), max_length=10, choices=TieBreak.choices, default=TieBreak.PARTY)
+    veto_rules = models.TextField(_("vetoes"), blank=True, help_text=_(
+        "What rules a member out of the stars whatever the points, one per line (e.g. a verified complaint)."))
+    publicity_days = models.PositiveSmallIntegerField(_("publicity days"), default=5, help_text=_(
+        "Working days the published results are open to appeal."))
+    note_required_loss = models.DecimalField(
+        _("note required from a loss of"), **POINTS, null=True, blank=True,
+        help_text=_("A cell that loses at least this many points needs a note; empty: a note is optional."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -80,6 +92,16 @@ class Scheme(models.Model):
     def in_use(self):
         return self.periods.exists()
 
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    def needs_note(self, indicator, points):
+        """Whether a cell with these points must carry a note under this scheme."""
+        if self.note_required_loss is None or indicator.method == Indicator.Method.ADD:
+            return False
+        return indicator.maximum - points >= self.note_required_loss
+
     def quota_text(self):
         if self.quota_kind == self.QuotaKind.COUNT:
             return _("at most %(n)s per branch") % {"n": self.quota_value}
@@ -95,6 +117,16 @@ class Indicator(models.Model):
     class ScorerKind(models.TextChoices):
         BRANCH = "branch", _("The member's branch")
         DEPARTMENT = "department", _("The supervising business department")
+
+    class Aspect(models.TextChoices):
+        """The five aspects of a star member (GLOSSARY) an indicator serves."""
+
+        NONE = "", _("—")
+        PARTY_SPIRIT = "party_spirit", _("Party spirit")
+        SERVING = "serving", _("Serving the people")
+        SKILL = "skill", _("Professional skill")
+        RESPONSIBILITY = "responsibility", _("Responsibility")
+        DISCIPLINE = "discipline", _("Discipline")
 
     class AutoSource(models.TextChoices):
         NONE = "", _("Entered by hand")
@@ -113,6 +145,7 @@ class Indicator(models.Model):
     scorer_kind = models.CharField(_("scored by"), max_length=12, choices=ScorerKind.choices)
     auto_source = models.CharField(_("automatic source"), max_length=12, choices=AutoSource.choices, blank=True,
                                    default="")
+    aspect = models.CharField(_("star aspect"), max_length=15, choices=Aspect.choices, blank=True, default="")
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

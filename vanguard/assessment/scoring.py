@@ -22,6 +22,7 @@ from .permissions import assessed_people, can_manage, scorable_people, scoring_p
 
 FULL_WIDTH = re.compile(r"[\uff10-\uff19\uff0e\uff0d\uff0b]")
 MAX_ERRORS = 200
+NOTE_MAX = 200  # the column's length (Score.note)
 NUMBER = re.compile(r"^\d{1,3}(\.\d)?$")
 
 
@@ -120,7 +121,8 @@ def save_scores(actor, period, entries, *, source="grid"):
             "month": period.label, "status": period.get_status_display()})
     parts = scoring_parts(actor, period.centre_id)
     require(bool(parts), _("You do not score anyone in this centre."))
-    indicators = {i.pk: i for i in period.scheme.indicators.all()}
+    scheme = period.scheme
+    indicators = {i.pk: i for i in scheme.indicators.all()}
     allowed = {part: set(scorable_people(actor, period, part).values_list("pk", flat=True)) for part in parts}
     errors, rows = [], {}
     # A file repeats a few values (full marks, 0) tens of thousands of times: each (indicator,
@@ -150,7 +152,19 @@ def save_scores(actor, period, entries, *, source="grid"):
         if isinstance(points, ValidationError):
             errors.append(_place(entry) + " ".join(points.messages))
             continue
-        rows[(person_id, indicator.pk)] = (points, (entry.note or "")[:200])
+        note = str(entry.note or "").strip()
+        if len(note) > NOTE_MAX:
+            errors.append(_place(entry) + _("%(code)s %(name)s: the note has %(n)s characters; at most %(max)s.") % {
+                "code": indicator.code, "name": indicator.name, "n": len(note), "max": NOTE_MAX})
+            continue
+        if not note and scheme.needs_note(indicator, points):
+            errors.append(_place(entry) + _(
+                "%(code)s %(name)s: %(points)s loses %(lost)s points; this scheme needs a note saying why "
+                "for a loss of %(level)s points or more.") % {
+                "code": indicator.code, "name": indicator.name, "points": points.normalize(),
+                "lost": (indicator.maximum - points).normalize(), "level": scheme.note_required_loss.normalize()})
+            continue
+        rows[(person_id, indicator.pk)] = (points, note)
     if errors:
         if len(errors) > MAX_ERRORS:
             errors = errors[:MAX_ERRORS] + [_("… and %(n)s more problems.") % {"n": len(errors) - MAX_ERRORS}]

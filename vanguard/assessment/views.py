@@ -2,6 +2,8 @@
 the Excel template, adjustments, results, appeals. Thin: parse, call a
 service, render."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -164,6 +166,14 @@ def _part_and_group(request, period):
     return part, group
 
 
+def _below(value, indicator):
+    """Whether a cell's value is under full marks (its note field is then shown)."""
+    try:
+        return Decimal(str(value).strip()) < indicator.maximum
+    except (InvalidOperation, ValueError):
+        return False
+
+
 def _grid_context(request, period, part, group, errors=None, posted=None):
     indicators = list(period.scheme.indicators.filter(part=part))
     people = list(grid_people(request.user, period, part, group))
@@ -178,10 +188,12 @@ def _grid_context(request, period, part, group, errors=None, posted=None):
         for ind in indicators:
             score = scores.get((person.pk, ind.pk))
             filled += score is not None
-            value = posted.get((person.pk, ind.pk))
+            value, note = posted.get((person.pk, ind.pk), (None, None))
             if value is None:
                 value = score.points.normalize() if score is not None else ""
-            cells.append({"indicator": ind, "value": value})
+            if note is None:
+                note = score.note if score is not None else ""
+            cells.append({"indicator": ind, "value": value, "note": note, "below": _below(value, ind)})
         rows.append({"person": person, "cells": cells, "filled": filled})
     manage = can_manage(request.user, period.centre_id)
     groups = []
@@ -210,9 +222,10 @@ def grid(request, pk):
             if not key.startswith("s-") or value.strip() == "":
                 continue
             _s, person_id, indicator_id = (key.split("-") + ["", ""])[:3]
-            entries.append(Entry(person_id, indicator_id, value))
+            note = request.POST.get(f"n-{person_id}-{indicator_id}", "")
+            entries.append(Entry(person_id, indicator_id, value, note))
             if person_id.isdigit() and indicator_id.isdigit():
-                posted[(int(person_id), int(indicator_id))] = value
+                posted[(int(person_id), int(indicator_id))] = (value, note)
         try:
             saved = save_scores(request.user, period, entries)
         except ValidationError as e:
@@ -231,18 +244,20 @@ def grid_cell(request, pk):
     period = visible_or_404(request, Period, pk, select=("scheme",))
     person_id, indicator_id = request.POST.get("person", ""), request.POST.get("indicator", "")
     value = request.POST.get(f"s-{person_id}-{indicator_id}", request.POST.get("points", ""))
+    note = request.POST.get(f"n-{person_id}-{indicator_id}", request.POST.get("note", ""))
     indicator = period.scheme.indicators.filter(pk=indicator_id if indicator_id.isdigit() else 0).first()
     error, state = "", "saved"
     if value.strip() == "":
         state = "empty"
     else:
         try:
-            save_scores(request.user, period, [Entry(person_id, indicator_id, value)])
+            save_scores(request.user, period, [Entry(person_id, indicator_id, value, note)])
         except ValidationError as e:
             error, state = " ".join(e.messages), "error"
     return render(request, "assessment/_cell.html", {
-        "period": period, "person_id": person_id, "indicator": indicator, "value": value, "error": error,
-        "state": state, "editable": period.accepts_scores,
+        "period": period, "person_id": person_id, "indicator": indicator, "value": value, "note": note,
+        "below": indicator is not None and _below(value, indicator),
+        "error": error, "state": state, "editable": period.accepts_scores,
     }, status=200 if state != "error" or request.htmx else 400)
 
 

@@ -16,7 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from vanguard.org.roster.xlsx import SheetReader, XlsxError
 
 from .models import Part, Score
-from .scoring import Entry, grid_people, save_scores
+from .scoring import NOTE_MAX, Entry, grid_people, save_scores
 
 SHEET = "评分"
 META_SHEET = "_vanguard"
@@ -28,15 +28,18 @@ def template(user, period, part, group=None):
     """The .xlsx bytes: one row per person the user scores on `part`."""
     indicators = list(period.scheme.indicators.filter(part=part))
     people = list(grid_people(user, period, part, group))
-    existing = {(s.person_id, s.indicator_id): s.points for s in Score.objects.filter(
+    existing = {(s.person_id, s.indicator_id): (s.points, s.note) for s in Score.objects.filter(
         period=period, person__in=[p.pk for p in people], indicator__in=indicators).only(
-        "person_id", "indicator_id", "points")}
+        "person_id", "indicator_id", "points", "note")}
+    notes_from = FIRST_INDICATOR_COLUMN + len(indicators)
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
     headers = [_("Person no."), _("Full name"), _("Window"), _("Party branch")]
     headers += [_("%(code)s %(name)s (max %(max)s)") % {"code": i.code, "name": i.name, "max": i.maximum.normalize()}
                 for i in indicators]
+    # One note column per indicator after the points: why points were lost (read back on upload).
+    headers += [_("%(code)s note: why points were lost") % {"code": i.code} for i in indicators]
     ws.append(headers)
     bold = Font(bold=True)
     for cell in ws[1]:
@@ -46,9 +49,9 @@ def template(user, period, part, group=None):
     for person in people:
         row = [person.pk, person.name, person.window.number if person.window_id else "",
                person.branch.name if person.branch_id else ""]
-        for ind in indicators:
-            value = existing.get((person.pk, ind.pk))
-            row.append(float(value) if value is not None else None)
+        cells = [existing.get((person.pk, ind.pk)) for ind in indicators]
+        row += [float(cell[0]) if cell is not None else None for cell in cells]
+        row += [cell[1] if cell is not None and cell[1] else None for cell in cells]
         ws.append(row)
     for r in range(2, len(people) + 2):
         for c in range(1, 5):
@@ -61,13 +64,20 @@ def template(user, period, part, group=None):
         dv.add(f"{letter}2:{letter}{max(len(people) + 1, 2)}")
         ws.add_data_validation(dv)
         ws.column_dimensions[letter].width = 12
+        note_letter = get_column_letter(notes_from + offset)
+        ws.column_dimensions[note_letter].width = 24
+        notes_dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(NOTE_MAX),
+                                  allow_blank=True, showErrorMessage=True, errorTitle=_("Note"),
+                                  error=_("At most %(max)s characters") % {"max": NOTE_MAX})
+        notes_dv.add(f"{note_letter}2:{note_letter}{max(len(people) + 1, 2)}")
+        ws.add_data_validation(notes_dv)
     ws.column_dimensions["B"].width = 14
     ws.column_dimensions["D"].width = 18
     ws.freeze_panes = "E2"
     ws.row_dimensions[1].height = 60
     meta = wb.create_sheet(META_SHEET)
     for key, value in (("period", period.pk), ("scheme", period.scheme_id), ("part", str(part)),
-                       ("month", period.label), ("centre", period.centre_id)):
+                       ("month", period.label), ("centre", period.centre_id), ("notes_from", notes_from)):
         meta.append([key, value])
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
@@ -114,6 +124,13 @@ def _rows(reader):
         raise ValidationError(_("This is not an Excel (.xlsx) file; download the template and fill it in.")) from e
 
 
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def read_upload(file, period):
     """(part, entries) of an uploaded template, or ValidationError (all problems listed)."""
     reader, data = _open(file, SHEET)
@@ -141,7 +158,9 @@ def read_upload(file, period):
         rows = _rows(reader)
         first = next(rows, None)
         header = first[1] if first and first[0] == 1 else ()
-        columns, errors = [], []
+        # Columns from `notes_from` on hold notes (templates made before notes have none).
+        notes_from = _int_or_none(meta.get("notes_from")) or len(header) + 1
+        columns, note_columns, errors = [], {}, []
         for index, title in enumerate(header[FIRST_INDICATOR_COLUMN - 1:], start=FIRST_INDICATOR_COLUMN):
             if title is None or str(title).strip() == "":
                 continue
@@ -150,6 +169,9 @@ def read_upload(file, period):
             if ind is None:
                 errors.append(_("Column %(col)s: “%(title)s” is not an indicator of this scheme.") % {
                     "col": get_column_letter(index), "title": title})
+            elif index >= notes_from:
+                note_columns[ind.pk] = index
+                continue
             columns.append((index, ind))
         missing = set(indicators) - {ind.code for _i, ind in columns if ind}
         if missing:
@@ -171,9 +193,12 @@ def read_upload(file, period):
                 value = row[index - 1] if index - 1 < len(row) else None
                 if value is None or (isinstance(value, str) and value.strip() == ""):
                     continue
+                note_index = note_columns.get(ind.pk)
+                note = row[note_index - 1] if note_index and note_index - 1 < len(row) else None
                 where = _Where(where_format, {"row": number, "col": letters[index], "name": name or "—",
                                               "code": ind.code, "indicator": ind.name})
-                entries.append(Entry(person_id=person_id, indicator_id=ind.pk, points=value, where=where))
+                entries.append(Entry(person_id=person_id, indicator_id=ind.pk, points=value,
+                                     note="" if note is None else str(note), where=where))
         return part, entries
     finally:
         reader.close()

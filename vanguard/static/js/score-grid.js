@@ -59,6 +59,9 @@
     var bad = text !== "" && (!/^\d{1,3}(\.\d)?$/.test(text) || parseFloat(text) > max);
     input.classList.toggle("is-invalid", bad);
     input.classList.remove("is-valid");
+    // Below full marks: show the note field, so the scorer can say why points were lost.
+    var note = input.parentNode.querySelector("input.vg-note");
+    if (note) { note.hidden = !(text !== "" && !bad && parseFloat(text) < max) && note.value === ""; }
   });
 
   grid.addEventListener("focusin", function (e) {
