@@ -8,6 +8,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.core.addresses import public_base_url
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -45,8 +47,10 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-# The absolute base of public URLs printed into QR codes and SMS links.
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The absolute base of public URLs printed into QR codes, slips and SMS links; when not
+# configured, the address `vanguard serve` listens on (core/addresses.py). `check --deploy`
+# warns about a loopback address.
+PUBLIC_BASE_URL = public_base_url()
 
 INSTALLED_APPS = [
     "vanguard.core",

@@ -1,8 +1,11 @@
+import os
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from vanguard.core.addresses import adopt_listen_address
 from vanguard.core.demo import DEMO_ACCOUNTS, DemoContext, build_apps
 
 
@@ -14,9 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--password", default="vanguard-demo", help="Password of every demo account.")
         parser.add_argument("--scale", choices=["centre", "city"], default="centre",
                             help="centre: the demo centre; city: ~300,000 people for benchmarks (PostgreSQL).")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--port", type=int, default=int(os.environ.get("VANGUARD_PORT", "8000")))
+        parser.add_argument("--host", default=os.environ.get("VANGUARD_HOST", "127.0.0.1"))
 
     def handle(self, *args, **options):
+        # The demo's QR codes and SMS links must reach the server it is about to start.
+        adopt_listen_address(options["host"], options["port"])
         call_command("migrate", interactive=False, verbosity=0)
         if options["scale"] == "city":
             if connection.vendor != "postgresql":
@@ -43,4 +49,4 @@ class Command(BaseCommand):
         for username, role in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<10} {role}")
         if not options["no_serve"]:
-            call_command("serve", port=options["port"])
+            call_command("serve", port=options["port"], host=options["host"])

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from vanguard.core.addresses import adopt_listen_address
+
 
 class Command(BaseCommand):
     help = "Serve Vanguard with gunicorn (production-grade), static files through whitenoise."
@@ -17,6 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=int(os.environ.get("VANGUARD_WEB_THREADS", "1")))
 
     def handle(self, *args, **options):
+        # Without VANGUARD_PUBLIC_BASE_URL, QR codes and links name this address.
+        adopt_listen_address(options["host"], options["port"])
         call_command("collectstatic", interactive=False, verbosity=0)
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
         argv = [
@@ -29,6 +33,7 @@ class Command(BaseCommand):
             "--forwarded-allow-ips", os.environ.get("VANGUARD_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             "--timeout", os.environ.get("VANGUARD_WEB_TIMEOUT", "60"),
         ]
-        self.stdout.write(f"Vanguard on http://{options['host']}:{options['port']}/ (data: {settings.DATA_DIR})")
+        self.stdout.write(f"Vanguard on http://{options['host']}:{options['port']}/ (data: {settings.DATA_DIR}; "
+                          f"public address: {settings.PUBLIC_BASE_URL})")
         self.stdout.flush()
         os.execv(argv[0], argv)  # noqa: S606 - replace this process with gunicorn
