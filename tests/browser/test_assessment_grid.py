@@ -42,7 +42,10 @@ def test_grid_publish_board(world, page, logged_in):
 
     page.goto(reverse("assessment:period", args=[period.pk]))
     with page.expect_navigation():
-        page.click("#publish")
+        page.click("#publish")  # the confirmation page: what publishing will do
+    assert "5" in page.locator("#step-preview").inner_text() and not page.locator("#unscored").count()
+    with page.expect_navigation():
+        page.click("#confirm-step")
     assert page.locator("#period-status").inner_text().strip() == "公示中"
 
     page.goto(reverse("assessment:board", args=[world.floor1.pk]) + "?screen=1")

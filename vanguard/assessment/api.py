@@ -29,23 +29,62 @@ class IndicatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Indicator
         fields = ["id", "part", "code", "name", "description", "maximum", "method", "scorer_kind", "auto_source",
-                  "sort_order"]
+                  "aspect", "sort_order"]
+        # The services validate indicators (codes unique within the scheme, parts summing to 100).
+        validators = []
+        extra_kwargs = {"code": {"validators": []}}
 
 
 class SchemeSerializer(serializers.ModelSerializer):
-    indicators = IndicatorSerializer(many=True, read_only=True)
+    indicators = IndicatorSerializer(many=True, required=False)
     in_use = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Scheme
-        fields = ["id", "centre", "name", "version", "valid_from", "formula", "party_weight", "work_weight",
-                  "threshold", "quota_kind", "quota_value", "tie_break", "in_use", "indicators"]
+        fields = ["id", "centre", "name", "version", "valid_from", "status", "formula", "party_weight",
+                  "work_weight", "threshold", "quota_kind", "quota_value", "tie_break", "veto_rules",
+                  "publicity_days", "note_required_loss", "in_use", "indicators"]
+        read_only_fields = ["centre", "version", "valid_from", "status"]
 
 
-class SchemeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class SchemeVersionSerializer(serializers.Serializer):
+    copy_from = serializers.IntegerField(help_text="id of the version to copy")
+    valid_from = serializers.CharField(help_text="YYYY-MM, the first month of the new version")
+
+
+class SchemeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                    viewsets.ReadOnlyModelViewSet):
+    """Scheme versions. POST {copy_from, valid_from} makes a draft copy; PATCH edits a version no
+    month uses (rules, and `indicators` as the whole new list); POST activate makes a draft the
+    version months open with. The same services and rules as the office's pages."""
+
     queryset = Scheme.objects.all()
     serializer_class = SchemeSerializer
     prefetch_related = ("indicators",)
+
+    @extend_schema(request=SchemeVersionSerializer, responses=SchemeSerializer)
+    def create(self, request, *args, **kwargs):
+        body = SchemeVersionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        source = get_object_or_404(self.get_queryset(), pk=body.validated_data["copy_from"])
+        draft = services.copy_scheme(request.user, source, body.validated_data["valid_from"])
+        return Response(SchemeSerializer(draft).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        scheme = self.get_object()
+        body = SchemeSerializer(scheme, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        changes = dict(body.validated_data)
+        if "indicators" in changes:
+            changes["indicators"] = [dict(row) for row in changes["indicators"]]
+        scheme = services.update_scheme(request.user, scheme, **changes)
+        return Response(SchemeSerializer(Scheme.objects.get(pk=scheme.pk)).data)
+
+    @extend_schema(request=None, responses=SchemeSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        scheme = services.activate_scheme(request.user, self.get_object())
+        return Response(SchemeSerializer(scheme).data)
 
 
 class PeriodSerializer(ServiceModelSerializer):

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Adjustment
+from .models import Adjustment, Indicator, Part, Scheme
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
@@ -62,3 +62,47 @@ class DecideAppealForm(forms.Form):
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("filled-in template (.xlsx)"),
                            widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}))
+
+
+class SchemeRulesForm(forms.ModelForm):
+    """The star rule and the other parameters of a scheme version (the services validate)."""
+
+    class Meta:
+        model = Scheme
+        fields = ["name", "formula", "party_weight", "work_weight", "threshold", "quota_kind", "quota_value",
+                  "tie_break", "veto_rules", "publicity_days", "note_required_loss"]
+        widgets = {"veto_rules": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+class IndicatorForm(forms.Form):
+    code = forms.CharField(label=_("code"), max_length=10)
+    name = forms.CharField(label=_("name"), max_length=100)
+    part = forms.ChoiceField(label=_("part"), choices=Part.choices)
+    maximum = forms.DecimalField(label=_("maximum"), max_digits=6, decimal_places=1)
+    method = forms.ChoiceField(label=_("method"), choices=Indicator.Method.choices)
+    scorer_kind = forms.ChoiceField(label=_("scored by"), choices=Indicator.ScorerKind.choices)
+    aspect = forms.ChoiceField(label=_("star aspect"), choices=Indicator.Aspect.choices, required=False)
+    auto_source = forms.ChoiceField(label=_("automatic source"), choices=Indicator.AutoSource.choices,
+                                    required=False)
+    description = forms.CharField(label=_("description"), required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else \
+                "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", css)
+
+
+IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=2, can_delete=True)
+
+
+class NewVersionForm(forms.Form):
+    valid_from = forms.CharField(label=_("valid from month"), max_length=7, help_text=_("YYYY-MM"),
+                                 widget=forms.TextInput(attrs={"class": "form-control", "type": "month"}))

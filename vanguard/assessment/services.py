@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,9 +19,10 @@ from . import compute, previews
 from .models import Adjustment, Appeal, Indicator, Part, Period, Result, Scheme, Score
 from .permissions import can_enter_adjustments, can_manage, can_score
 
-PUBLICITY_WORKING_DAYS = 5
+INDICATOR_FIELDS = ("part", "code", "name", "description", "maximum", "method", "scorer_kind", "auto_source",
+                    "aspect", "sort_order")
 RULE_FIELDS = ["name", "formula", "party_weight", "work_weight", "threshold", "quota_kind", "quota_value",
-               "tie_break"]
+               "tie_break", "veto_rules", "publicity_days", "note_required_loss"]
 
 
 def month_start(value):
@@ -76,8 +77,9 @@ def _build_indicators(scheme, indicators):
 
 
 @transaction.atomic
-def create_scheme(actor, centre, *, indicators, valid_from, **rules):
-    """A new version of the centre's scheme, valid from `valid_from`'s month."""
+def create_scheme(actor, centre, *, indicators, valid_from, status=Scheme.Status.ACTIVE, **rules):
+    """A new version of the centre's scheme, valid from `valid_from`'s month. A draft
+    applies to no month until it is activated."""
     require(can_manage(actor, centre.pk))
     valid_from = month_start(valid_from)
     last = Scheme.objects.filter(centre=centre).aggregate(v=Max("version"))["v"] or 0
@@ -85,7 +87,12 @@ def create_scheme(actor, centre, *, indicators, valid_from, **rules):
         raise ValidationError({"valid_from": _(
             "A month from %(month)s on has already been opened with an earlier scheme; "
             "start the new version after it.") % {"month": f"{valid_from:%Y-%m}"}})
-    scheme = Scheme(centre=centre, version=last + 1, valid_from=valid_from, created_by=actor, **rules)
+    if Scheme.objects.filter(centre=centre, valid_from=valid_from).exists():
+        raise ValidationError({"valid_from": _(
+            "A version of the scheme already starts in %(month)s; choose another month.") % {
+            "month": f"{valid_from:%Y-%m}"}})
+    scheme = Scheme(centre=centre, version=last + 1, valid_from=valid_from, created_by=actor, status=status,
+                    **rules)
     scheme.full_clean()
     scheme.save()
     Indicator.objects.bulk_create(_build_indicators(scheme, indicators))
@@ -103,6 +110,8 @@ def update_scheme(actor, scheme, **changes):
     before = audit.snapshot(scheme)
     indicators = changes.pop("indicators", None)
     for field, value in changes.items():
+        if field not in RULE_FIELDS:
+            raise ValidationError({field: _("This field of a scheme cannot be changed.")})
         setattr(scheme, field, value)
     scheme.full_clean()
     scheme.save()
@@ -114,22 +123,46 @@ def update_scheme(actor, scheme, **changes):
 
 
 def indicator_dicts(scheme):
-    return [{f: getattr(i, f) for f in ("part", "code", "name", "description", "maximum", "method",
-                                         "scorer_kind", "auto_source", "sort_order")}
+    return [{f: getattr(i, f) for f in INDICATOR_FIELDS}
             for i in scheme.indicators.all()]
 
 
 @transaction.atomic
-def new_scheme_version(actor, scheme, valid_from, **changes):
+def new_scheme_version(actor, scheme, valid_from, *, status=Scheme.Status.ACTIVE, **changes):
     """A change to a scheme in use: a copy with the changes, from a later month."""
     rules = {f: getattr(scheme, f) for f in RULE_FIELDS}
     indicators = changes.pop("indicators", None) or indicator_dicts(scheme)
     rules.update(changes)
-    return create_scheme(actor, scheme.centre, indicators=indicators, valid_from=valid_from, **rules)
+    return create_scheme(actor, scheme.centre, indicators=indicators, valid_from=valid_from, status=status, **rules)
+
+
+def copy_scheme(actor, scheme, valid_from):
+    """The office's way to next year's scheme: a draft copy of `scheme` to edit, then activate."""
+    return new_scheme_version(actor, scheme, valid_from, status=Scheme.Status.DRAFT)
+
+
+@transaction.atomic
+def activate_scheme(actor, scheme):
+    """A draft becomes the version that months from its first month open with."""
+    require(can_manage(actor, scheme.centre_id))
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    if not scheme.is_draft:
+        raise ValidationError(_("Version %(v)s is already active.") % {"v": scheme.version})
+    _check_indicators(list(scheme.indicators.all()))
+    if Period.objects.filter(centre_id=scheme.centre_id, month__gte=scheme.valid_from).exists():
+        raise ValidationError({"valid_from": _(
+            "A month from %(month)s on has already been opened with an earlier scheme; "
+            "start the new version after it.") % {"month": f"{scheme.valid_from:%Y-%m}"}})
+    before = audit.snapshot(scheme)
+    scheme.status = Scheme.Status.ACTIVE
+    scheme.save(update_fields=["status"])
+    audit.record_update(actor, scheme, before, verb="assessment scheme activated")
+    return scheme
 
 
 def scheme_for_month(centre, month):
-    return (Scheme.objects.filter(centre=centre, valid_from__lte=month)
+    """The active version valid in `month` (drafts apply to no month)."""
+    return (Scheme.objects.filter(centre=centre, valid_from__lte=month, status=Scheme.Status.ACTIVE)
             .order_by("-valid_from", "-version").first())
 
 
@@ -149,7 +182,12 @@ def open_period(actor, centre, month, *, scoring_due=None):
         # Scoring is due on the fifth working day of the following month.
         next_month = (month + datetime.timedelta(days=32)).replace(day=1)
         scoring_due = WorkingCalendar().add_working_days(next_month, 4)
-    period = Period.objects.create(centre=centre, month=month, scheme=scheme, scoring_due=scoring_due)
+    try:
+        with transaction.atomic():
+            period = Period.objects.create(centre=centre, month=month, scheme=scheme, scoring_due=scoring_due)
+    except IntegrityError as e:
+        # Opened at the same moment by another click or user: the same error as above.
+        raise ValidationError({"month": _("%(month)s has already been opened.") % {"month": f"{month:%Y-%m}"}}) from e
     audit.record_create(actor, period, verb="assessment month opened")
     return period
 
@@ -226,7 +264,7 @@ def publish_period(actor, period, *, today=None, confirm_unscored=False):
         period = _move(actor, period, [Period.Status.OPEN, Period.Status.SCORING], Period.Status.REVIEW,
                        "scoring closed")
     today = today or timezone.localdate()
-    ends = WorkingCalendar().add_working_days(today, PUBLICITY_WORKING_DAYS)
+    ends = WorkingCalendar().add_working_days(today, period.scheme.publicity_days)
     now = timezone.now()
     period = _move(actor, period, [Period.Status.REVIEW], Period.Status.PUBLICITY, "published",
                    published_at=now, publicity_ends=ends)

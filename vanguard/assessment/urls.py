@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_member, views_outputs
+from . import views, views_member, views_outputs, views_schemes
 
 app_name = "assessment"
 urlpatterns = [
@@ -19,7 +19,10 @@ urlpatterns = [
     path("assessment/periods/<int:pk>/export/", views_outputs.month_export, name="export"),
     path("assessment/periods/<int:pk>/notices/<int:unit_pk>.docx", views_outputs.notice_docx, name="notice-docx"),
     path("assessment/periods/<int:pk>/notices/<int:unit_pk>.pdf", views_outputs.notice_pdf, name="notice-pdf"),
-    path("assessment/schemes/<int:pk>/", views.scheme_detail, name="scheme"),
+    path("assessment/schemes/<int:pk>/", views_schemes.scheme_detail, name="scheme"),
+    path("assessment/schemes/<int:pk>/new-version/", views_schemes.scheme_new_version, name="scheme-new-version"),
+    path("assessment/schemes/<int:pk>/edit/", views_schemes.scheme_edit, name="scheme-edit"),
+    path("assessment/schemes/<int:pk>/activate/", views_schemes.scheme_activate, name="scheme-activate"),
     path("assessment/me/", views_member.my_results, name="mine"),
     path("assessment/results/<int:pk>/", views_member.result_detail, name="result"),
     path("assessment/results/<int:pk>/appeal/", views_member.appeal_submit, name="appeal-submit"),

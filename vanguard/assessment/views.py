@@ -2,6 +2,7 @@
 the Excel template, adjustments, results, appeals. Thin: parse, call a
 service, render."""
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -47,13 +49,21 @@ def _managed_centres(user):
 def home(request):
     user = request.user
     periods = list(Period.objects.visible_to(user).select_related("centre", "scheme").order_by("-month")[:24])
-    current = next((p for p in periods if p.accepts_scores), None)
-    todo = todo_for(user, current) if current is not None and scoring_parts(user, current.centre_id) else []
+    # Every month still being scored, oldest first: opening the next month hides none of them.
+    scoring = [p for p in reversed(periods) if p.accepts_scores]
+    todos = [(p, lines) for p in scoring if scoring_parts(user, p.centre_id) for lines in [todo_for(user, p)] if lines]
     managed = _managed_centres(user)
+    next_month = None
+    if managed:
+        latest = max((p.month for p in periods if p.centre_id == managed[0].pk), default=None)
+        today = timezone.localdate().replace(day=1)
+        next_month = (latest + datetime.timedelta(days=32)).replace(day=1) if latest else today
+        next_scheme = services.scheme_for_month(managed[0], next_month)
     person = getattr(user, "person", None)
     return render(request, "assessment/home.html", {
-        "periods": periods, "current": current, "todo": todo, "can_open": bool(managed),
-        "open_form": OpenPeriodForm(), "person": person,
+        "periods": periods, "todos": todos, "can_open": bool(managed),
+        "open_form": OpenPeriodForm(initial={"month": f"{next_month:%Y-%m}"} if next_month else None),
+        "next_month": next_month, "next_scheme": next_scheme if managed else None, "person": person,
         "reminders": Reminder.objects.visible_to(user).filter(user=user)[:5],
         "schemes": Scheme.objects.visible_to(user).select_related("centre")[:10],
         "open_appeals": Appeal.objects.visible_to(user).filter(status=Appeal.Status.OPEN).count() if managed else 0,
@@ -73,7 +83,8 @@ def period_open(request):
         except ValidationError as e:
             _errors(request, e)
         else:
-            messages.success(request, _("%(month)s opened.") % {"month": period.label})
+            messages.success(request, _("%(month)s opened with %(scheme)s; start scoring when the scorers may "
+                                        "enter points.") % {"month": period.label, "scheme": period.scheme})
             return redirect("assessment:period", period.pk)
     else:
         messages.error(request, _("Give the month as YYYY-MM, e.g. 2026-10."))
@@ -365,13 +376,3 @@ def results(request, pk):
         "period": period, "rows": rows[:2000], "star_only": star_only, "rule": rule_text(period.scheme),
         "unassessed": rows.filter(total__isnull=True).count() if not star_only else 0,
         "manage": can_manage(request.user, period.centre_id)})
-
-
-@login_required
-def scheme_detail(request, pk):
-    scheme = visible_or_404(request, Scheme, pk, select=("centre",))
-    from .explain import rule_text
-
-    return render(request, "assessment/scheme.html", {
-        "scheme": scheme, "rule": rule_text(scheme),
-        "party": scheme.indicators.filter(part=Part.PARTY), "work": scheme.indicators.filter(part=Part.WORK)})
