@@ -9,8 +9,12 @@ VG          := $(abspath $(BIN))/vanguard
 # whatever directory a command runs from.
 export VANGUARD_DATA_DIR ?= $(CURDIR)/var
 PYTEST_WORKERS ?= 2
-# `make test-pg`: pytest-django creates and drops test_<name> on this server.
-PG_URL      ?= postgresql://postgres@127.0.0.1:5432/vanguard
+# `make test-pg` (part of `make test`): with PG_URL, pytest-django creates and drops
+# test_<name> on that server; without, a throwaway cluster is started on a free port
+# (scripts/throwaway_postgres.py) and removed after. Example: PG_URL=postgresql://postgres@127.0.0.1:5432/vanguard
+PG_URL      ?=
+# worksteal: a worker done with its share takes queued tests from one still busy (with the whole demo).
+PYTEST_ARGS ?= -q -n $(PYTEST_WORKERS) --dist worksteal -m "not browser" --durations=25
 DEMO_ARGS   ?=
 
 # Apps that keep translations: vanguard/<app>/locale/
@@ -23,8 +27,9 @@ STAMP       := $(VENV)/.installed
 
 help:
 	@echo "make demo            set up everything, build the demo centre, serve http://127.0.0.1:8000"
-	@echo "make test            ruff, migrations check, pytest (SQLite) and the browser tests"
-	@echo "make test-pg         pytest on PostgreSQL (PG_URL=$(PG_URL))"
+	@echo "make test            ruff, migrations check, pytest on SQLite and on PostgreSQL, browser tests"
+	@echo "make test-py         pytest on SQLite only"
+	@echo "make test-pg         pytest on PostgreSQL: PG_URL=..., or a throwaway cluster when unset"
 	@echo "make lint            ruff check"
 	@echo "make messages        refresh every app's zh_Hans .po from the code"
 	@echo "make compilemessages compile the .po files to .mo"
@@ -74,17 +79,23 @@ lint: $(STAMP)
 
 test: lint $(STAMP) compilemessages
 	$(VG) makemigrations --check --dry-run
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not browser"
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-pg
 	$(MAKE) --no-print-directory test-browser
 
 test-py: $(STAMP) compilemessages
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not browser"
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-browser: $(STAMP) compilemessages
 	$(BIN)/python -m pytest -q -m browser tests/browser
 
 test-pg: $(STAMP) compilemessages
-	VANGUARD_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not browser"
+	@if [ -n "$(PG_URL)" ]; then \
+	  echo "pytest on PostgreSQL at $(PG_URL)"; \
+	  VANGUARD_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	else \
+	  $(BIN)/python scripts/throwaway_postgres.py -- $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	fi
 
 clean:
 	find vanguard -name '*.mo' -path '*/locale/*' -delete

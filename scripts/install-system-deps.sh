@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages Vanguard needs that are not installed yet.
 # Usage: scripts/install-system-deps.sh [--postgresql] [--check]
-#   --postgresql  also the PostgreSQL server (CI and production-like test runs)
+#   --postgresql  also PostgreSQL's main cluster (CI and production-like runs); the server
+#                 binaries alone are always installed (make test's throwaway cluster)
 #   --check       install nothing; list what is missing and exit 1 if anything is
 # Without root (and without password-less sudo) it prints the exact command to run by hand.
 set -euo pipefail
@@ -12,7 +13,7 @@ for arg in "$@"; do
   case "$arg" in
     --postgresql) with_postgresql=1 ;;
     --check) check_only=1 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -32,7 +33,10 @@ if ! command -v python3.11 >/dev/null 2>&1; then
 elif ! python3.11 -c "import ensurepip, venv" >/dev/null 2>&1; then
   packages+=(python3.11-venv)
 fi
-if [ "$with_postgresql" = 1 ] && ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+# `make test` runs the suite on PostgreSQL too, on a throwaway cluster made with the server's
+# binaries (initdb, pg_ctl); --postgresql (CI, production-like runs) also wants the main cluster.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+   || { [ "$with_postgresql" = 1 ] && ! ls /etc/postgresql/*/main >/dev/null 2>&1; }; then
   packages+=(postgresql)
 fi
 

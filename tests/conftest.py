@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from .world import PASSWORD, build_world
+from .world_snapshot import WorldSnapshot
 
 
 def pytest_sessionstart(session):
@@ -29,9 +30,24 @@ def pytest_sessionstart(session):
     trans_real._default = None
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked slow first: with -n 2 the longest ones (the whole demo, the served server) then start
+    at once on a worker of their own while the other worker takes the rest, instead of starting last
+    and keeping the run waiting for them."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(scope="session")
+def _world_snapshot(django_db_setup, django_db_blocker):
+    """build_world() once per test process (see world_snapshot.py)."""
+    with django_db_blocker.unblock():
+        return WorldSnapshot.capture(build_world)
+
+
 @pytest.fixture
-def world(db):
-    return build_world()
+def world(db, _world_snapshot):
+    """The shared test world (tests/world.py), in this test's own transaction: rolled back after it."""
+    return _world_snapshot.restore()
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
+
+from vanguard.assessment.scheme_data import indicator_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -154,8 +157,13 @@ def test_adjustments_page(client, world, period):
 def test_scheme_page(client, world, scheme):
     url = reverse("assessment:scheme", args=[scheme.pk])
     page = _get(client, world.member, url)
-    assert page.status_code == 200 and "三会一课" not in page.content.decode() or True
-    assert "参加支部党员大会" in page.content.decode()
+    assert page.status_code == 200
+    html = page.content.decode()
+    # A member reads the whole scheme: every indicator with its description (P03's names 三会一课).
+    rows = indicator_rows()
+    assert len(rows) == 56 and any("三会一课" in row["description"] for row in rows)
+    for row in rows:
+        assert all(escape(row[key]) in html for key in ("code", "name", "description")), row["code"]
     assert _get(client, world.outsider, url).status_code == 404
 
 
