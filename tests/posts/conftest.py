@@ -32,7 +32,7 @@ def make_post(world, actor=None, *, name="A01企业开办先锋岗", holders=Non
     fields = {"kind": PostKind.WINDOW, "window": world.window1, "service_scope": "企业设立登记\n变更登记",
               **PLEDGES, **extra}
     return services.create_post(actor or world.office, world.centre, name=name,
-                                holders=holders or [(world.member_person, "窗口受理员"), world.public_person],
+                                holders=holders or [(world.member_person, "窗口受理员"), world.secretary_person],
                                 **fields)
 
 
@@ -49,7 +49,7 @@ def posts(world):
                                                          holders=world.branch2_members, project=project))
     named = services.disclose_post(office, make_post(world, name="A01企业开办先锋岗", standard=standard))
     named = services.name_post(office, named, organization=world.root, named_on=datetime.date(2026, 1, 5),
-                               certificate_number="XFG-2026-001")
+                               certificate_number="XFG-2026-001", override_reason="首批创建，党组研究决定命名")
     return Posts(standard=standard, project=project, draft=draft, disclosed=disclosed, named=named)
 
 

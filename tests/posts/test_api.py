@@ -4,6 +4,7 @@ services (office only), lifecycle actions as POST sub-resources, Chinese 400s.""
 import pytest
 from rest_framework.test import APIClient
 
+from tests.surveys.conftest import run_quarter
 from vanguard.posts.models import PostEvent, VanguardPost
 
 from .conftest import PLEDGES
@@ -30,7 +31,7 @@ def ids(response):
 def body(world, **extra):
     return {"name": "接口新建岗", "kind": "window", "window": world.window1.pk, "service_scope": "企业开办",
             "holders": [{"person": world.member_person.pk, "position": "受理员"},
-                        {"person": world.public_person.pk}], **PLEDGES, **extra}
+                        {"person": world.secretary_person.pk}], **PLEDGES, **extra}
 
 
 def test_anonymous_gets_401(api, posts):
@@ -69,7 +70,7 @@ def test_office_creates_updates_and_walks_the_lifecycle(api, world, posts):
     assert [h["name"] for h in response.json()["holders"]] == ["李党员"]
     assert client.post(f"{URL}{pk}/disclose/", {"reason": "公示"}).json()["status"] == "disclosed"
     response = client.post(f"{URL}{pk}/name/", {"organization": world.root.pk, "named_on": "2026-02-01",
-                                                "certificate_number": "API-1"})
+                                                "certificate_number": "API-1", "override_reason": "党组研究决定"})
     assert response.status_code == 200 and response.json()["status"] == "named", response.content
     response = client.post(f"{URL}{pk}/revoke/", {"reason": "两次测评不合格"})
     assert response.status_code == 200 and response.json()["status"] == "revoked"
@@ -118,11 +119,14 @@ def test_bad_input_is_a_chinese_400_and_changes_nothing(api, world, posts):
     client.post(f"{URL}{posts.named.pk}/revoke/", {"reason": "两次测评不合格"})
     response = client.post(f"{URL}{posts.named.pk}/name/", {"organization": world.root.pk, "named_on": "2026-02-01",
                                                             "certificate_number": "NEW-1"})
-    assert response.status_code == 400 and "测评" in response.json()["evaluation"][0]
+    assert response.status_code == 400 and "测评" in response.json()["override_reason"][0]
     assert VanguardPost.objects.get(pk=posts.named.pk).status == "revoked"
-    response = client.post(f"{URL}{posts.named.pk}/name/", {"organization": world.root.pk, "named_on": "2026-02-01",
-                                                            "certificate_number": "NEW-1", "evaluation": "2026Q3"})
+    evaluation = run_quarter(world, posts.named, 3, 5)
+    response = client.post(f"{URL}{posts.named.pk}/name/", {"named_on": "2026-02-01",
+                                                            "certificate_number": "NEW-1", "evaluation": evaluation.pk})
     assert response.status_code == 200 and response.json()["status"] == "named"
+    # Without an organisation, the post's naming authority (here the centre's root) names it.
+    assert response.json()["named_by"] == world.root.name
 
 
 def test_projects_api(api, world, posts):

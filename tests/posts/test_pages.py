@@ -9,6 +9,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from tests.surveys.conftest import run_quarter
 from vanguard.posts.models import KeyProject, PostEvent, PostStandard, VanguardPost
 
 from .conftest import PLEDGES
@@ -81,7 +82,7 @@ def test_staff_who_are_not_the_office_cannot_edit(login, world, posts, role):
 
 
 def _form(world, **extra):
-    return {"name": "页面新建岗", "kind": "window", "holders": [world.member_person.pk, world.public_person.pk],
+    return {"name": "页面新建岗", "kind": "window", "holders": [world.member_person.pk, world.secretary_person.pk],
             "window": world.window1.pk, "service_scope": "企业开办", "complaint_phone": "010-12345", **PLEDGES,
             **extra}
 
@@ -92,12 +93,13 @@ def test_office_creates_edits_and_walks_the_lifecycle(login, world, posts):
     assert response.status_code == 302
     post = VanguardPost.objects.get(name="页面新建岗")
     assert list(post.post_holders.values_list("person_id", flat=True)) == [world.member_person.pk,
-                                                                            world.public_person.pk]
+                                                                            world.secretary_person.pk]
     response = client.post(f"/posts/{post.pk}/edit/", _form(world, name="页面改名岗"))
     assert response.status_code == 302
     assert client.post(f"/posts/{post.pk}/disclose/", {"reason": "公示"}).status_code == 302
     response = client.post(f"/posts/{post.pk}/name/", {"organization": world.root.pk, "named_on": "2026-02-01",
-                                                       "certificate_number": "PAGE-1", "reason": "测评合格"})
+                                                       "certificate_number": "PAGE-1", "reason": "测评合格",
+                                                       "override_reason": "首批创建，党组研究决定"})
     assert response.status_code == 302
     assert client.post(f"/posts/{post.pk}/revoke/", {"reason": "两次不合格", "revoked_on": "2026-03-01"}
                        ).status_code == 302
@@ -107,10 +109,12 @@ def test_office_creates_edits_and_walks_the_lifecycle(login, world, posts):
     # Named again: only with a new evaluation.
     again = {"organization": world.root.pk, "named_on": "2026-04-01", "certificate_number": "PAGE-2"}
     response = client.post(f"/posts/{post.pk}/name/", again)
-    assert response.status_code == 400 and "新一轮测评" in response.content.decode()
-    assert client.post(f"/posts/{post.pk}/name/", {**again, "evaluation": "2026年第二季度测评"}).status_code == 302
+    assert response.status_code == 400 and "通过的季度测评" in response.content.decode()
+    evaluation = run_quarter(world, post, 2, 5)
+    assert client.post(f"/posts/{post.pk}/name/", {**again, "evaluation": evaluation.pk}).status_code == 302
     post.refresh_from_db()
-    assert post.status == "named" and post.naming_evaluation == "2026年第二季度测评"
+    assert post.status == "named" and post.naming_evaluation == f"surveys.evaluation:{evaluation.pk}"
+    assert post.naming_override_reason == ""
     html = client.get(f"/posts/{post.pk}/").content.decode()
     for text in ("创建", "修改", "公示", "命名", "撤销", "两次不合格", "测评合格", "office"):
         assert text in html, text
@@ -120,7 +124,7 @@ def test_bad_input_on_pages_shows_chinese_and_changes_nothing(login, world, post
     client = login(world.office)
     count = VanguardPost.objects.count()
     response = client.post("/posts/new/", _form(world, holders=[world.public_person.pk]))
-    assert response.status_code == 400 and "至少要有一名党员" in response.content.decode()
+    assert response.status_code == 400 and "陈群众：不是党员" in response.content.decode()
     response = client.post("/posts/new/", _form(world, pledge_work="长" * 60))
     assert response.status_code == 400 and "公示牌最多容纳" in response.content.decode()
     assert VanguardPost.objects.count() == count

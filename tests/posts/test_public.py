@@ -50,8 +50,12 @@ def test_code_is_case_insensitive_and_unknown_or_unpublished_is_404(client, post
 
 def test_revoked_post_is_no_longer_public(client, world, posts):
     services.revoke_post(world.office, posts.named, reason="两次测评不合格")
-    for suffix in ("", ".json", "qr.png", "signboard.pdf"):
+    for suffix in (".json", "qr.png", "signboard.pdf"):
         assert client.get(f"/p/{posts.named.code}/{suffix}").status_code == 404
+    # The printed address itself says publicly that the post was revoked (410 Gone), not a bare 404.
+    response = client.get(f"/p/{posts.named.code}/")
+    assert response.status_code == 410 and "撤销" in response.content.decode()
+    assert posts.named.name in response.content.decode() and "两次测评不合格" not in response.content.decode()
 
 
 def test_large_type_mode(client, posts):
@@ -102,7 +106,7 @@ def test_json_has_only_what_the_page_shows(client, world, posts):
     assert data["name"] == "A01企业开办先锋岗"
     assert [p["text"] for p in data["pledges"]] == list(PLEDGES.values())
     assert data["named"]["certificate_number"] == "XFG-2026-001"
-    assert {h["name"] for h in data["holders"]} == {"李党员", "陈群众"}
+    assert {h["name"] for h in data["holders"]} == {"李党员", "王书记"}
     assert set(data["holders"][0]) == {"name", "position", "party_member", "photo"}
     assert "mobile" not in response.content.decode()
     assert data["url"].endswith(f"/p/{posts.named.code}/")
@@ -164,7 +168,7 @@ def test_signboard_pdf(client, posts, public_base, layout):
 
 
 def test_bad_layout_is_404(client, posts):
-    assert client.get(f"/p/{posts.named.code}/signboard.pdf?layout=a3").status_code == 404
+    assert client.get(f"/p/{posts.named.code}/signboard.pdf?layout=a2").status_code == 404
 
 
 def test_named_list_search_and_exports(client, world, posts):
@@ -210,4 +214,4 @@ def test_shared_cache_hit_costs_no_query_and_changes_show_at_once(client, world,
     assert "共享缓存改名岗" in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         services.revoke_post(world.office, posts.named, reason="两次测评不合格")
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 410

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from tests.surveys.conftest import run_quarter
 from vanguard.core.models import AuditEntry
 from vanguard.posts import services
 from vanguard.posts.models import PLEDGE_MAX_LENGTH, PostEvent, PostHolder, VanguardPost
@@ -42,13 +43,16 @@ def test_full_lifecycle_is_in_the_history_with_actor(world):
     post = make_post(world)
     assert post.status == Status.DRAFT and len(post.code) == 7
     services.disclose_post(office, post, reason="首批公示")
+    post = VanguardPost.objects.get(pk=post.pk)
+    first = run_quarter(world, post, 1, 5)
     post = services.name_post(office, post, organization=world.root, named_on=datetime.date(2026, 3, 1),
-                              certificate_number="XFG-001", evaluation="2026Q1")
+                              certificate_number="XFG-001", evaluation=first)
     assert (post.status, post.named_by, post.certificate_number) == (Status.NAMED, world.root, "XFG-001")
     post = services.revoke_post(admin, post, reason="连续两次测评不合格", evaluation="2026Q3")
     assert post.status == Status.REVOKED and post.revoked_by == admin and post.revoked_reason
+    fourth = run_quarter(world, post, 4, 5)
     post = services.name_post(office, post, organization=world.root, named_on=datetime.date.today(),
-                              certificate_number="XFG-002", evaluation="2026Q4")
+                              certificate_number="XFG-002", evaluation=fourth)
     history = list(PostEvent.objects.filter(post=post).order_by("at", "pk"))
     assert [(e.action, e.status_after, e.actor) for e in history] == [
         ("create", "draft", office), ("disclose", "disclosed", office), ("name", "named", office),
@@ -91,7 +95,7 @@ def test_no_party_member_among_holders(world):
     count = VanguardPost.objects.count()
     with pytest.raises(ValidationError) as e:
         make_post(world, holders=[world.public_person])
-    assert "党员" in chinese(e.value) and "holders" in e.value.message_dict
+    assert "陈群众：不是党员" in chinese(e.value) and "holders" in e.value.message_dict
     assert VanguardPost.objects.count() == count and not PostHolder.objects.exists()
 
 
@@ -138,7 +142,7 @@ def test_revoked_post_named_again_needs_a_new_evaluation(world, posts):
         assert "测评" in chinese(e.value)
     assert state(post) == before
     post = services.name_post(world.office, post, organization=world.root, named_on=datetime.date(2026, 6, 1),
-                              certificate_number="XFG-NEW", evaluation="2026Q3")
+                              certificate_number="XFG-NEW", evaluation=run_quarter(world, post, 3, 5))
     assert post.status == Status.NAMED
 
 
@@ -170,6 +174,7 @@ def test_other_naming_checks(world, posts):
     before = state(post)
     for change in bad:
         kwargs = {"organization": world.root, "named_on": datetime.date(2026, 1, 1), "certificate_number": "N-1",
+                  "override_reason": "党组研究决定",
                   **change}
         with pytest.raises(ValidationError) as e:
             services.name_post(world.office, post, **kwargs)

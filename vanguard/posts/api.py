@@ -38,6 +38,8 @@ class PostSerializer(ServiceModelSerializer):
     department = ScopedPrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
     project = ScopedPrimaryKeyRelatedField(queryset=KeyProject.objects.all(), required=False, allow_null=True)
     standard = ScopedPrimaryKeyRelatedField(queryset=PostStandard.objects.all(), required=False, allow_null=True)
+    naming_authority = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False,
+                                                    allow_null=True)
     kind_display = DisplayField(source="get_kind_display")
     status_display = DisplayField(source="get_status_display")
     named_by = serializers.StringRelatedField(read_only=True)
@@ -52,10 +54,12 @@ class PostSerializer(ServiceModelSerializer):
         model = VanguardPost
         fields = ["id", "centre", "code", "name", "kind", "kind_display", "status", "status_display", "holders",
                   "window", "unit", "department", "project", "floor", "service_scope", "complaint_phone",
-                  "standard", "pledge_work", "pledge_time", "pledge_quality", "pledge_attitude",
-                  "disclosed_on", "named_by", "named_on", "certificate_number", "revoked_on", "revoked_reason",
+                  "standard", "naming_authority", "pledge_work", "pledge_time", "pledge_quality", "pledge_attitude",
+                  "disclosed_on", "named_by", "named_on", "certificate_number", "naming_override_reason",
+                  "revoked_on", "revoked_reason",
                   "public_url", "created_at", "updated_at"]
         read_only_fields = ["code", "status", "floor", "disclosed_on", "named_on", "certificate_number",
+                            "naming_override_reason",
                             "revoked_on", "revoked_reason", "created_at", "updated_at"]
         create_only_fields = ["centre"]
         extra_kwargs = {"complaint_phone": {"required": False}}
@@ -70,11 +74,15 @@ class DiscloseSerializer(serializers.Serializer):
 
 
 class NameSerializer(serializers.Serializer):
-    organization = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all())
+    organization = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False,
+                                                allow_null=True, default=None,
+                                                help_text="Default: the post's naming authority.")
     named_on = serializers.DateField()
     certificate_number = serializers.CharField(required=False, allow_blank=True, default="")
-    evaluation = serializers.CharField(required=False, allow_null=True, default=None, max_length=60,
-                                       help_text="The passed evaluation behind the naming; required for a revoked post.")
+    evaluation = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                          help_text="Id of the quarterly evaluation the post passed.")
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500,
+                                            help_text="Required when no passed evaluation is given.")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 

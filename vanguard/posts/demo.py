@@ -102,17 +102,19 @@ def build(ctx):
         if i % 5 == 3:
             counts["disclosed"] += 1
             continue
+        # The first posts were named when the campaign started, before any quarterly evaluation:
+        # the office's written decision says so (the certificate states it, never a made-up evaluation).
         services.name_post(actor, post, organization=ctx.root,
                            named_on=today - datetime.timedelta(days=120 - i),
                            certificate_number=f"YL-XFG-{today.year - 1}-{i + 1:03d}",
-                           evaluation=f"demo-evaluation-{today.year - 1}Q3")
+                           override_reason="创建活动首批命名：经党组会议研究，由党建科提名先行命名，此后按季度测评")
         if i % 9 == 2:
-            services.revoke_post(actor, post, reason="连续两次季度满意度测评不合格", evaluation="demo-evaluation-Q4",
+            services.revoke_post(actor, post, reason="连续两次季度满意度测评不合格",
                                  revoked_on=today - datetime.timedelta(days=20))
             if i == 2:
                 services.name_post(actor, post, organization=ctx.root, named_on=today,
                                    certificate_number=f"YL-XFG-{today.year}-{i + 1:03d}",
-                                   evaluation="demo-evaluation-Q1", reason="整改后测评合格，重新命名")
+                                   override_reason="整改到位，经党组会议研究决定重新命名", reason="整改后重新命名")
                 counts["named"] += 1
             else:
                 counts["revoked"] += 1

@@ -24,14 +24,14 @@ def _style(form):
 class PostForm(forms.ModelForm):
     holders = forms.ModelMultipleChoiceField(
         queryset=Person.objects.none(), label=_("holders"),
-        help_text=_("At least one must be a party member. Hold Ctrl to choose several."),
+        help_text=_("Every holder must be a party member (full or probationary). Hold Ctrl to choose several."),
         widget=forms.SelectMultiple(attrs={"size": 8}))
 
     class Meta:
         model = VanguardPost
         fields = ["name", "kind", "holders", "window", "unit", "department", "project", "service_scope",
-                  "complaint_phone", "standard", "pledge_work", "pledge_time", "pledge_quality", "pledge_attitude",
-                  "photo"]
+                  "complaint_phone", "standard", "naming_authority", "pledge_work", "pledge_time", "pledge_quality",
+                  "pledge_attitude", "photo"]
         widgets = {"service_scope": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, centre, **kwargs):
@@ -46,6 +46,7 @@ class PostForm(forms.ModelForm):
         self.fields["department"].queryset = Unit.objects.filter(centre=centre, kind=Unit.Kind.DEPARTMENT)
         self.fields["project"].queryset = KeyProject.objects.filter(centre=centre)
         self.fields["standard"].queryset = PostStandard.objects.filter(centre=centre, is_active=True)
+        self.fields["naming_authority"].queryset = authorities(centre.pk)
         self.fields["complaint_phone"].initial = centre.complaint_phone
         for name in VanguardPost.PLEDGE_FIELDS:
             # The service checks the length with a Chinese message; the browser hint only helps typing.
@@ -75,21 +76,39 @@ class DiscloseForm(forms.Form):
     reason = forms.CharField(label=_("note"), required=False, max_length=500)
 
 
+def authorities(centre_id):
+    """Party committees that may own and name a post: leading groups (党组) and committees (党委)."""
+    return Organization.objects.filter(centre=centre_id, kind__in=[Organization.Kind.LEADING_GROUP,
+                                                                   Organization.Kind.COMMITTEE])
+
+
 class NameForm(forms.Form):
-    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("named by"))
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("named by"), required=False,
+                                          help_text=_("The party committee that owns the post."))
     named_on = forms.DateField(label=_("named on"), initial=timezone.localdate,
                                widget=forms.DateInput(attrs={"type": "date"}))
     certificate_number = forms.CharField(label=_("certificate number"), required=False, max_length=100)
-    evaluation = forms.CharField(label=_("evaluation"), required=False, max_length=60,
-                                 help_text=_("The passed evaluation behind the naming, e.g. “2026 Q2 evaluation”; "
-                                             "required to name a revoked post again."))
+    evaluation = forms.TypedChoiceField(label=_("passed evaluation"), required=False, coerce=int, empty_value=None,
+                                        help_text=_("The quarterly evaluation this post passed."))
+    override_reason = forms.CharField(
+        label=_("reason for naming without a passed evaluation"), required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when no passed evaluation is chosen; the certificate and the history state it."))
     reason = forms.CharField(label=_("note"), required=False, max_length=500)
 
     def __init__(self, *args, post, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.filter(
-            centre=post.centre_id, kind__in=[Organization.Kind.LEADING_GROUP, Organization.Kind.COMMITTEE,
-                                             Organization.Kind.GENERAL_BRANCH])
+        from vanguard.surveys.reading import passed_evaluations
+
+        from .services import naming_authority_of
+
+        self.fields["organization"].queryset = authorities(post.centre_id)
+        self.fields["organization"].initial = getattr(naming_authority_of(post), "pk", None)
+        self.fields["organization"].empty_label = _("Please choose")
+        choices = [(e.pk, e.title) for e in passed_evaluations(post)]
+        self.fields["evaluation"].choices = [("", _("None: the office decides (give the reason)"))] + choices
+        if choices:
+            self.fields["evaluation"].initial = choices[0][0]
         _style(self)
 
 
@@ -136,7 +155,8 @@ class StandardForm(forms.ModelForm):
 class BatchForm(forms.Form):
     floor = forms.ModelChoiceField(queryset=Floor.objects.none(), required=False, label=_("floor"))
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("unit"))
-    layout = forms.ChoiceField(choices=[("a4", _("A4 portrait")), ("a5", _("A5 landscape"))], label=_("layout"),
+    layout = forms.ChoiceField(choices=[("a3", _("A3 portrait")), ("a4", _("A4 portrait")),
+                                                ("a5", _("A5 landscape"))], label=_("layout"),
                                required=False)
 
     def __init__(self, *args, user, **kwargs):

@@ -138,12 +138,21 @@ class VanguardPost(models.Model):
     photo = models.ImageField(_("photo"), upload_to="public/posts/", blank=True)
     # Lifecycle facts; the full story is in PostEvent.
     disclosed_on = models.DateField(_("disclosed on"), null=True, blank=True, editable=False)
+    # The party committee that names the post (the unit's 党组/党委 or the centre's); when empty,
+    # the centre's root organisation.
+    naming_authority = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_posts",
+        verbose_name=_("naming authority"),
+        help_text=_("The party committee that owns the post and names it; the centre's when left empty."))
     named_by = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="named_posts", verbose_name=_("named by"), editable=False)
     named_on = models.DateField(_("named on"), null=True, blank=True, editable=False)
     certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True, editable=False)
     naming_evaluation = models.CharField(_("evaluation behind the naming"), max_length=60, blank=True,
                                          editable=False)
+    # Set when the office named the post without a passed evaluation: its written reason.
+    naming_override_reason = models.TextField(_("reason for naming without a passed evaluation"), blank=True,
+                                              editable=False)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True, editable=False)
     revoked_reason = models.TextField(_("reason for revocation"), blank=True, editable=False)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -22,10 +22,11 @@ from .permissions import can_manage_posts
 from .signcache import forget_signboard
 
 Status = VanguardPost.Status
+AUTHORITY_KINDS = (Organization.Kind.LEADING_GROUP, Organization.Kind.COMMITTEE)
 MOBILE_RE = re.compile(r"^\+?(86)?1[3-9]\d{9}$")
 
 POST_FIELDS = {"name", "kind", "window", "unit", "department", "project", "service_scope", "complaint_phone",
-               "standard", "pledge_work", "pledge_time", "pledge_quality", "pledge_attitude", "photo"}
+               "standard", "naming_authority", "pledge_work", "pledge_time", "pledge_quality", "pledge_attitude", "photo"}
 
 
 def _denied_message():
@@ -83,8 +84,16 @@ def _check_holders(centre, holders):
         if len(position) > 50:
             raise ValidationError({"holders": _("The position of %(name)s is longer than 50 characters.")
                                    % {"name": person.name}})
-    if not any(person.is_party_member for person, _position in holders):
-        raise ValidationError({"holders": _("At least one holder of a vanguard post must be a party member.")})
+    _check_members([person for person, _position in holders])
+
+
+def _check_members(people):
+    """Everyone a 共产党员先锋岗 names as a holder is a party member (full or probationary)."""
+    outsiders = [person.name for person in people if not person.is_party_member]
+    if outsiders:
+        raise ValidationError({"holders": _(
+            "%(names)s: not a party member (full or probationary); only party members can hold a "
+            "Communist Party member vanguard post.") % {"names": "、".join(outsiders)}})
 
 
 def _check_post(post):
@@ -100,10 +109,13 @@ def _check_post(post):
                 "field": label, "length": len(value), "max": PLEDGE_MAX_LENGTH}
     if not (post.window_id or post.unit_id or post.department_id or post.project_id):
         errors["window"] = _("Say where the post is: a window, a unit, a department or a key project.")
-    for field in ("window", "unit", "department", "project", "standard"):
+    for field in ("window", "unit", "department", "project", "standard", "naming_authority"):
         related = getattr(post, field)
         if related is not None and related.centre_id != post.centre_id:
             errors[field] = _("It belongs to another service centre.")
+    authority = post.naming_authority
+    if authority is not None and authority.centre_id == post.centre_id and authority.kind not in AUTHORITY_KINDS:
+        errors["naming_authority"] = _("Choose a leading party group (党组) or a party committee (党委).")
     if post.department_id and post.department.kind != post.department.Kind.DEPARTMENT:
         errors["department"] = _("Choose a business department.")
     phone = re.sub(r"[\s\-]", "", post.complaint_phone or "")
@@ -191,8 +203,7 @@ def disclose_post(actor, post, *, disclosed_on=None, reason=""):
     if post.status != Status.DRAFT:
         raise ValidationError({"status": _("Only a draft post can be disclosed; this post is “%(status)s”.")
                                % {"status": post.get_status_display()}})
-    if not post.post_holders.filter(person__political_status__in=["full", "probationary"]).exists():
-        raise ValidationError({"holders": _("At least one holder of a vanguard post must be a party member.")})
+    _check_members([h.person for h in post.post_holders.select_related("person")])
     before = audit.snapshot(post)
     post.status = Status.DISCLOSED
     post.disclosed_on = disclosed_on or timezone.localdate()
@@ -202,20 +213,63 @@ def disclose_post(actor, post, *, disclosed_on=None, reason=""):
     return post
 
 
+def naming_authority_of(post):
+    """The party committee that names this post: its own setting, else the centre's root."""
+    if post.naming_authority_id:
+        return post.naming_authority
+    return Organization.objects.filter(centre_id=post.centre_id, parent__isnull=True).order_by("pk").first()
+
+
+def _evaluation_object(evaluation):
+    """An evaluation given by its id (a form, the API) as the surveys' object, so the
+    history names it the same way whichever way it came."""
+    if evaluation in (None, "") or hasattr(evaluation, "_meta"):
+        return evaluation
+    from vanguard.surveys import reading
+
+    try:
+        found = reading.evaluation_by_pk(int(evaluation))
+    except (TypeError, ValueError):
+        found = None
+    return found or evaluation
+
+
+def _passed(post, evaluation):
+    # surveys imports posts, so it is asked here, at call time: it decides what a pass is.
+    from vanguard.surveys import reading
+
+    return reading.passed(post, evaluation)
+
+
 @transaction.atomic
-def name_post(actor, post, *, organization, named_on, certificate_number, evaluation=None, reason=""):
-    """Award the title (命名). `evaluation` is the passed quarterly evaluation behind
-    it, when there is one; a revoked post is named again only on a new evaluation."""
+def name_post(actor, post, *, named_on, certificate_number, organization=None, evaluation=None,
+              override_reason="", reason=""):
+    """Award the title (命名). `evaluation` is the quarterly evaluation the post passed
+    (the surveys app decides whether it did). Without one, the office may still name
+    the post with a written `override_reason`, which the certificate and the history
+    state. `organization` defaults to the post's naming authority."""
     require(can_manage_posts(actor, post.centre_id), _("Only the party-building office may name a post."))
     post = VanguardPost.objects.select_for_update().get(pk=post.pk)
-    ref = evaluation_ref(evaluation)
+    evaluation = _evaluation_object(evaluation)
+    ref = evaluation_ref(evaluation) if evaluation not in (None, "") else ""
+    override_reason = (override_reason or "").strip()
     certificate_number = (certificate_number or "").strip()
+    organization = organization if organization is not None else naming_authority_of(post)
     errors = {}
     if post.status == Status.DRAFT:
         errors["status"] = _("A draft post must be disclosed before it is named.")
     elif post.status == Status.NAMED:
         errors["status"] = _("This post is already named.")
-    elif post.status == Status.REVOKED and (not ref or ref in (post.naming_evaluation, post.revoking_evaluation)):
+    if not ref:
+        if not override_reason:
+            errors["override_reason"] = _(
+                "This post has no passed quarterly evaluation chosen: choose the evaluation it passed, or "
+                "write the reason why the office names it without one.")
+        elif len(override_reason) > 500:
+            errors["override_reason"] = _("The reason is longer than 500 characters.")
+    elif not _passed(post, evaluation):
+        errors["evaluation"] = _("This post did not pass the chosen evaluation; choose an evaluation it passed.")
+    elif post.status == Status.REVOKED and ref in (post.naming_evaluation, post.revoking_evaluation):
         errors["evaluation"] = _("A revoked post can be named again only after a new evaluation.")
     if not certificate_number:
         errors["certificate_number"] = _("Give the certificate number of the naming.")
@@ -229,10 +283,16 @@ def name_post(actor, post, *, organization, named_on, certificate_number, evalua
         errors["organization"] = _("Say which party organisation names the post.")
     elif not isinstance(organization, Organization) or organization.centre_id != post.centre_id:
         errors["organization"] = _("It belongs to another service centre.")
+    elif organization.kind not in AUTHORITY_KINDS:
+        errors["organization"] = _("Choose a leading party group (党组) or a party committee (党委).")
     if not isinstance(named_on, datetime.date):
         errors["named_on"] = _("Give the date of the naming.")
     elif named_on > timezone.localdate():
         errors["named_on"] = _("The date of the naming cannot be in the future.")
+    try:
+        _check_members([h.person for h in post.post_holders.select_related("person")])
+    except ValidationError as e:
+        errors.update(e.message_dict)
     if errors:
         raise ValidationError(errors)
     before = audit.snapshot(post)
@@ -241,11 +301,13 @@ def name_post(actor, post, *, organization, named_on, certificate_number, evalua
     post.named_on = named_on
     post.certificate_number = certificate_number
     post.naming_evaluation = ref
+    post.naming_override_reason = "" if ref else override_reason
     post.revoked_on, post.revoked_reason, post.revoked_by, post.revoking_evaluation = None, "", None, ""
     post.save()
     audit.record_update(actor, post, before, verb="name")
-    _event(actor, post, PostEvent.Action.NAME, reason, organization=organization.name, named_on=named_on,
-           certificate_number=certificate_number, evaluation=ref)
+    _event(actor, post, PostEvent.Action.NAME, reason or post.naming_override_reason, organization=organization.name,
+           named_on=named_on, certificate_number=certificate_number, evaluation=ref,
+           override_reason=post.naming_override_reason)
     return post
 
 

@@ -89,6 +89,7 @@ def _detail_context(request, post, **forms):
         "post": post,
         "history": history,
         "can_manage": can_manage,
+        "naming_authority": services.naming_authority_of(post),
         "disclose_form": forms.get("disclose_form") or DiscloseForm(),
         "name_form": forms.get("name_form") or NameForm(post=post),
         "revoke_form": forms.get("revoke_form") or RevokeForm(),

@@ -47,6 +47,16 @@ def public_post(code, *, with_holders=True):
     return post
 
 
+def revoked_page(request, code):
+    """A revoked post's printed code still reaches a public page: "revoked on ..." (410 Gone);
+    any other unknown or non-public code is a plain 404."""
+    post = (VanguardPost.objects.filter(code=code.upper(), status=VanguardPost.Status.REVOKED)
+            .select_related("centre").only("name", "code", "revoked_on", "complaint_phone", "centre__name").first())
+    if post is None:
+        raise Http404
+    return render(request, "posts/public/revoked.html", {"post": post}, status=410)
+
+
 def _optional_url(name, *args):
     """Links to the rating and feedback pages, once those apps provide them."""
     try:
@@ -67,7 +77,9 @@ def _satisfaction(post):
 
 def sign_data(post):
     """What the signboard shows, and nothing more: the JSON and the page share it."""
-    holders = post.post_holders.all()
+    # Only party members are shown as holders of a 共产党员先锋岗 (naming checks it; this also
+    # covers a holder whose status changed on the roster since).
+    holders = [h for h in post.post_holders.all() if h.person.is_party_member]
     return {
         "code": post.code,
         "name": post.name,
@@ -111,6 +123,13 @@ def _public_version(code):
 
 @require_GET
 def signboard(request, code):
+    try:
+        return _signboard(request, code)
+    except Http404:
+        return revoked_page(request, code)
+
+
+def _signboard(request, code):
     started, cpu_started = time.perf_counter(), time.process_time()
     large = bool(request.GET.get("large"))
     language = translation.get_language()
