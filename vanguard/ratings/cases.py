@@ -1,7 +1,12 @@
 """Bad-review rectification (差评整改): verify within 1 working day, rectify
 within the centre's N working days, call back, close; a unit may ask the office
 to set a mistaken or malicious review aside. Overdue is recorded once, by the
-periodic job, at the moment it happens, and escalated to the office."""
+periodic job, at the moment it happens, and escalated to the office.
+
+A "still dissatisfied" call-back is not an end: the case goes back for another
+round (重办) with a new working-day deadline. It closes only on a satisfied
+call-back, or by the office's decision with a reason. Each step is a CaseStep
+row: the case page shows that timeline."""
 
 import time
 
@@ -16,11 +21,15 @@ from vanguard.core.permissions import require
 from vanguard.core.workdays import WorkingCalendar
 from vanguard.org.models import ServiceCentre
 
-from .models import Notice, RectificationCase
+from .models import CaseStep, Notice, RectificationCase
 from .permissions import is_handler, is_office
 
 State = RectificationCase.State
+Callback = RectificationCase.Callback
+Step = CaseStep.Action
 VERIFY_DAYS = 1
+# A call-back with one of these results lets the handler close the case.
+CLOSING_CALLBACKS = (Callback.SATISFIED, Callback.BASIC)
 
 
 def deadlines(opened_on, rectification_days, calendar=None):
@@ -83,7 +92,13 @@ def _require_handler(actor, case):
     require(is_handler(actor, case.unit_id), _("Only the unit's case handlers may work on this case."))
 
 
-def _step(actor, case, expected, verb, **changes):
+def _log(actor, case, action, note=""):
+    CaseStep.objects.create(case=case, round=case.round, action=action, note=note or "", at=timezone.now(),
+                            actor=actor if getattr(actor, "pk", None) else None,
+                            actor_name=getattr(actor, "username", "") or "system")
+
+
+def _step(actor, case, expected, verb, step=None, note="", **changes):
     case = _locked(case)
     if case.state not in expected:
         raise ValidationError({"state": _("This case is “%(state)s”; this step is not possible now.") % {
@@ -93,6 +108,8 @@ def _step(actor, case, expected, verb, **changes):
         setattr(case, name, value)
     case.save()
     audit.record_update(actor, case, before, verb=verb)
+    if step:
+        _log(actor, case, step, note)
     return case
 
 
@@ -107,33 +124,74 @@ def _text(value, field, message):
 def verify_case(actor, case, *, verification):
     _require_handler(actor, case)
     text = _text(verification, "verification", _("Say what the verification found."))
-    return _step(actor, case, [State.VERIFYING], "verify", verification=text, verified_at=timezone.now(),
-                 state=State.RECTIFYING)
+    return _step(actor, case, [State.VERIFYING], "verify", Step.VERIFY, text, verification=text,
+                 verified_at=timezone.now(), state=State.RECTIFYING)
 
 
 @transaction.atomic
 def rectify_case(actor, case, *, rectification):
     _require_handler(actor, case)
     text = _text(rectification, "rectification", _("Say what was rectified."))
-    return _step(actor, case, [State.RECTIFYING], "rectify", rectification=text, rectified_at=timezone.now(),
-                 state=State.CALLING_BACK)
+    return _step(actor, case, [State.RECTIFYING], "rectify", Step.RECTIFY, text, rectification=text,
+                 rectified_at=timezone.now(), state=State.CALLING_BACK)
 
 
 @transaction.atomic
 def call_back(actor, case, *, result, note=""):
+    """Record the call-back. "Still dissatisfied" sends the case back for another round
+    of rectification (重办) with a new deadline of the centre's working days from today."""
     _require_handler(actor, case)
-    if result not in RectificationCase.Callback.values:
+    if result not in Callback.values:
         raise ValidationError({"callback_result": _("Choose the result of the call-back.")})
-    return _step(actor, case, [State.CALLING_BACK], "call-back", callback_result=result,
-                 callback_note=(note or "").strip(), called_back_at=timezone.now())
+    note = (note or "").strip()
+    now = timezone.now()
+    case = _step(actor, case, [State.CALLING_BACK], "call-back", Step.CALL_BACK,
+                 f"{Callback(result).label}{'：' + note if note else ''}", callback_result=result,
+                 callback_note=note, called_back_at=now)
+    if result == Callback.DISSATISFIED:
+        case = _redo(actor, case, now)
+    return case
+
+
+def _redo(actor, case, now):
+    today = timezone.localdate(now)
+    due = shared_calendar().add_working_days(today, case.centre.rectification_days)
+    before = audit.snapshot(case)
+    case.round += 1
+    case.state, case.rectify_due = State.RECTIFYING, due
+    # The new round starts empty; the earlier rounds stay in the timeline.
+    case.rectification, case.rectified_at, case.called_back_at = "", None, None
+    case.save()
+    audit.record_update(actor, case, before, verb="redo")
+    _log(actor, case, Step.REDO, _("Round %(round)s: rectify by %(due)s.") % {
+        "round": case.round, "due": due.isoformat()})
+    return case
 
 
 @transaction.atomic
 def close_case(actor, case):
     _require_handler(actor, case)
-    if not _locked(case).called_back_at:
+    locked = _locked(case)
+    if not locked.called_back_at:
         raise ValidationError({"state": _("Call the rater back and record the result before closing.")})
-    return _step(actor, case, [State.CALLING_BACK], "close", closed_at=timezone.now(), state=State.CLOSED)
+    if locked.callback_result not in CLOSING_CALLBACKS:
+        raise ValidationError({"state": _(
+            "The rater was not satisfied (or not reached): the case cannot be closed by the unit. Call back "
+            "again, or ask the office to decide.")})
+    return _step(actor, locked, [State.CALLING_BACK], "close", Step.CLOSE, closed_at=timezone.now(),
+                 state=State.CLOSED)
+
+
+@transaction.atomic
+def close_by_office(actor, case, *, reason):
+    """The office ends an open case by its own decision (e.g. the rater cannot be reached
+    or asks for what the law does not allow), with a written reason."""
+    require(is_office(actor, case.centre_id), _("Only the party-building office may close a case by decision."))
+    text = _text(reason, "decision_note", _("Give the reason for closing the case."))
+    now = timezone.now()
+    return _step(actor, case, [State.VERIFYING, State.RECTIFYING, State.CALLING_BACK], "office-close",
+                 Step.OFFICE_CLOSE, text, state=State.CLOSED, closed_at=now, decision="closed", decision_note=text,
+                 decided_at=now, decided_by=actor if getattr(actor, "pk", None) else None)
 
 
 @transaction.atomic
@@ -142,7 +200,8 @@ def request_set_aside(actor, case, *, reason, evidence=None):
     text = _text(reason, "set_aside_reason", _("Say why the review is mistaken or malicious."))
     changes = {"set_aside_reason": text, "state_before_request": case.state, "state": State.SET_ASIDE_REQUESTED,
                "decision": "", "decision_note": ""}
-    case = _step(actor, case, [State.VERIFYING, State.RECTIFYING], "request-set-aside", **changes)
+    case = _step(actor, case, [State.VERIFYING, State.RECTIFYING], "request-set-aside", Step.REQUEST, text,
+                 **changes)
     if evidence:
         case.set_aside_evidence.save(evidence.name, evidence, save=True)
     return case
@@ -162,7 +221,8 @@ def decide_set_aside(actor, case, *, approve, note=""):
                "state": State.SET_ASIDE if approve else locked.state_before_request}
     if approve:
         changes["closed_at"] = timezone.now()
-    case = _step(actor, locked, [State.SET_ASIDE_REQUESTED], "decide-set-aside", **changes)
+    case = _step(actor, locked, [State.SET_ASIDE_REQUESTED], "decide-set-aside",
+                 Step.APPROVE if approve else Step.REFUSE, note, **changes)
     if approve:
         from .services import set_aside_rating
 
@@ -173,7 +233,7 @@ def decide_set_aside(actor, case, *, approve, note=""):
 def close_as_set_aside(actor, case, reason):
     """The office set the rating aside from the flag review: the case ends with it."""
     return _step(actor, case, [s for s in State.values if s not in (State.CLOSED, State.SET_ASIDE)], "set-aside",
-                 state=State.SET_ASIDE, decision="approved", decision_note=reason, closed_at=timezone.now())
+                 Step.APPROVE, reason, state=State.SET_ASIDE, decision="approved", decision_note=reason, closed_at=timezone.now())
 
 
 def mark_overdue(now=None):
@@ -201,6 +261,19 @@ def mark_overdue(now=None):
         audit.record(None, audit.Action.UPDATE, case, {"overdue_at": [None, now.isoformat()]}, verb="overdue",
                      centre_id=case.centre_id)
     return marked
+
+
+def timeline(case):
+    """[(time, round, label, who, note)] of a case, oldest first: the bad review that opened
+    it, every recorded step, and the moment it became overdue (by the system)."""
+    rating = case.rating
+    rows = [(rating.rated_at, 1, _("Bad review received; case opened"), _("system"),
+             rating.get_level_display())]
+    rows += [(s.at, s.round, s.get_action_display(), s.actor_name, s.note) for s in case.steps.all()]
+    if case.overdue_at:
+        rows.append((case.overdue_at, None, _("Became overdue (escalated to the office)"), _("system"),
+                     _("Stage “%(stage)s”") % {"stage": dict(State.choices).get(case.overdue_stage, "")}))
+    return sorted(rows, key=lambda row: row[0])
 
 
 def case_figures(cases):
