@@ -19,6 +19,7 @@ ITEMS = ["企业设立登记", "变更登记", "社保参保登记", "医保关�
 # Shares of each level among ratings actually given (the rest of the day's transactions get the default).
 LEVEL_WEIGHTS = [(5, 820), (4, 140), (3, 34), (2, 4), (1, 2)]
 PER_DAY = (220, 380)
+DEMO_MOBILES = 200
 
 
 def _level(rng):
@@ -64,13 +65,18 @@ def build(ctx):
     # bulk_create sets pks on PostgreSQL and SQLite alike.
     ratings = []
     recent = today - datetime.timedelta(days=4)
+    # Nothing is dated after the moment the demo is built: a rating comes after its transaction
+    # and before now, and only transactions a week old can have been given the default rating.
+    now = timezone.now()
+    default_before = now - datetime.timedelta(days=services.CONFIG["default_after_days"])
     for txn, (window, person, accepted) in zip(txns, plans, strict=True):
         if accepted.date() >= recent and rng.random() < 0.5:  # left unrated: QR links to try
             txn.rated = False
             continue
-        is_default = rng.random() < 0.06
+        is_default = accepted < default_before and rng.random() < 0.06
         level = Level.BASIC if is_default else _level(rng)
         rated_at = accepted + datetime.timedelta(minutes=rng.randint(10, 600) if not is_default else 7 * 24 * 60)
+        rated_at = min(rated_at, now - datetime.timedelta(minutes=rng.randint(1, 30)))
         flags = ["address"] if not is_default and rng.random() < 0.002 else []
         ratings.append(Rating(
             transaction_id=txn.pk, level=level, is_default=is_default,
@@ -84,6 +90,12 @@ def build(ctx):
             counted=True))
     unrated = [t.pk for t in txns if not t.rated]
     Transaction.objects.filter(pk__in=unrated).update(rated=False)
+    # Some citizens left a mobile when served: they can rate from the signboard with an SMS code
+    # (the demo's SMS channel prints it on the server console). Fictional numbers 1390000xxxx.
+    given = [t for t in txns if not t.rated][:DEMO_MOBILES]
+    for i, txn in enumerate(given):
+        txn.rater_phone = f"1390000{i:04d}"
+    Transaction.objects.bulk_update(given, ["rater_phone"], batch_size=500)
     Rating.objects.bulk_create(ratings, batch_size=2000)
     figures.rebuild(centre.pk)
 
@@ -106,6 +118,10 @@ def build(ctx):
                 continue
             cases.verify_case(handler, case, verification="经核实情况属实")
             cases.rectify_case(handler, case, rectification="已对当事人进行批评教育，优化一次性告知清单")
+            if pick < 0.16:  # still dissatisfied: a second round (重办) before it closes
+                case = cases.call_back(handler, case, result="dissatisfied", note="办事人认为问题仍未解决")
+                cases.rectify_case(handler, case, rectification="科室负责人约见办事人，当场协调办结")
+                states["redone"] = states.get("redone", 0) + 1
             cases.call_back(handler, case, result=rng.choice(["satisfied", "satisfied", "basic"]), note="已回访")
             cases.close_case(handler, case)
             states["closed"] = states.get("closed", 0) + 1

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from vanguard.core.roles import Role
 from vanguard.core.scoping import ScopedQuerySet
 from vanguard.org.models import Floor, Organization, Person, ServiceCentre, Unit, Window
+from vanguard.org.phones import mask_mobile
 
 
 class Level(models.IntegerChoices):
@@ -80,7 +81,8 @@ class Transaction(models.Model):
                                  default=UserKind.PERSON)
     accepted_at = models.DateTimeField(_("accepted at"))
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    # Protected rater data: shown only to the unit's case handlers.
+    # Protected rater data: shown only to the unit's case handlers. A mainland mobile is stored
+    # as its 11 digits (like Person.mobile), so a citizen can prove it at the signboard.
     rater_name = models.CharField(_("service user's name"), max_length=50, blank=True)
     rater_phone = models.CharField(_("service user's phone"), max_length=20, blank=True)
     import_batch = models.CharField(_("import batch"), max_length=40, blank=True)
@@ -98,6 +100,10 @@ class Transaction(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def masked_phone(self):
+        return mask_mobile(self.rater_phone) or ("*" * len(self.rater_phone))
 
 
 class RatingQuerySet(ScopedQuerySet):
@@ -259,6 +265,8 @@ class RectificationCase(models.Model):
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("person responsible"))
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.VERIFYING)
+    # 1 for the first rectification; each "still dissatisfied" call-back starts another round (重办).
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
     opened_on = models.DateField(_("opened on"))
     verify_due = models.DateField(_("verify by"))
     rectify_due = models.DateField(_("rectify by"))
@@ -297,6 +305,95 @@ class RectificationCase(models.Model):
     @property
     def due(self):
         return self.verify_due if self.state == self.State.VERIFYING else self.rectify_due
+
+    @property
+    def is_open(self):
+        return self.state not in (self.State.CLOSED, self.State.SET_ASIDE)
+
+    def late_now(self, today):
+        """Past the current stage's deadline right now (a live state, unlike overdue_at)."""
+        if self.state == self.State.VERIFYING:
+            return today > self.verify_due
+        if self.state in (self.State.RECTIFYING, self.State.CALLING_BACK) and not self.called_back_at:
+            return today > self.rectify_due
+        return False
+
+
+class CaseStepQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(case__in=RectificationCase.objects.visible_to(user))
+
+
+class CaseStep(models.Model):
+    """One step of a rectification case's timeline: who did what, when, in which round."""
+
+    class Action(models.TextChoices):
+        VERIFY = "verify", _("Verified")
+        RECTIFY = "rectify", _("Rectified")
+        CALL_BACK = "call_back", _("Called back")
+        REDO = "redo", _("Sent back for another round")
+        CLOSE = "close", _("Closed")
+        OFFICE_CLOSE = "office_close", _("Closed by the office's decision")
+        REQUEST = "request", _("Asked to set the review aside")
+        APPROVE = "approve", _("Review set aside")
+        REFUSE = "refuse", _("Set-aside refused")
+
+    case = models.ForeignKey(RectificationCase, on_delete=models.CASCADE, related_name="steps",
+                             verbose_name=_("rectification case"))
+    round = models.PositiveSmallIntegerField(_("round"))
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("actor"))
+    actor_name = models.CharField(_("actor"), max_length=150)
+    at = models.DateTimeField(_("time"))
+    note = models.TextField(_("note"), blank=True)
+
+    objects = CaseStepQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case step")
+        verbose_name_plural = _("case steps")
+        ordering = ["case", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.get_action_display()}"
+
+
+class SignboardCheckQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        # Internal bookkeeping of the public signboard form: no page lists it.
+        return self.filter(pk__in=[]) if not getattr(user, "is_superuser", False) else self
+
+
+class SignboardCheck(models.Model):
+    """A citizen at a signboard proving which transaction is theirs: a transaction-number
+    lookup, or a one-time SMS code for the mobile they gave when served. Neither the
+    number nor the code is stored in clear: only keyed hashes (HMAC with the secret key).
+    A row is written for every request, whether or not such a transaction exists, so the
+    limits (per number, per address) count alike and nothing hints that a number is known."""
+
+    class Kind(models.TextChoices):
+        SMS = "sms", _("SMS code")
+        NUMBER = "number", _("Transaction number")
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    post = models.ForeignKey("posts.VanguardPost", on_delete=models.CASCADE, related_name="+")
+    key_hash = models.CharField(max_length=64)  # of the mobile (sms) or the transaction number
+    code_hash = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    sent = models.BooleanField(default=False)
+
+    objects = SignboardCheckQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["key_hash", "created_at"]), models.Index(fields=["ip_address", "created_at"])]
+
+    def __str__(self):
+        return f"{self.kind}:{self.pk}"
 
 
 class NoticeQuerySet(ScopedQuerySet):

@@ -5,15 +5,15 @@ and a post's satisfaction rate (which the posts signboard may show through
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from vanguard.core.middleware import current_ip
 
-from . import figures, services
-from .models import ONLINE_CRITERIA, ONSITE_CRITERIA, REASONS, Level, Rating
+from . import figures, services, signboard
+from .models import ONLINE_CRITERIA, ONSITE_CRITERIA, REASONS, Level, Rating, Transaction
 
 ONLINE_CHANNELS = {Rating.Channel.WEB, Rating.Channel.APP}
 
@@ -65,15 +65,67 @@ def _already():
     return gettext("This transaction has already been rated. Thank you.")
 
 
-def post_rate(request, code):
+def _public_post(request, code):
     from vanguard.posts.models import VanguardPost
 
-    post = VanguardPost.objects.public().filter(code=code.upper()).first()
-    if post is None:
-        raise Http404
+    return VanguardPost.objects.public().select_related("centre").filter(code=code.upper()).first()
+
+
+def _rate_context(post):
     today = timezone.localdate()
     data = figures.figures_for("post", post.pk, today.year)
     last_year = figures.period_figures("post", post.pk, "year", today - datetime.timedelta(days=366))
-    return render(request, "ratings/public/post_rate.html", {
-        "post": post, "year": data["year"], "months": data["months"], "last_year": last_year,
-        "definition": figures.DEFINITION, "today": today})
+    return {"post": post, "year": data["year"], "months": data["months"], "last_year": last_year,
+            "definition": figures.DEFINITION, "today": today, "errors": {}, "data": {}, "code_sent": False}
+
+
+VERIFIED_KEY = "vg_signboard_rate"
+
+
+@require_http_methods(["GET", "POST"])
+def post_rate(request, code):
+    """The signboard's "scan to rate": the post's rate, and the way to rate one's own
+    transaction here (by its number, or by the mobile given when served and an SMS code)."""
+    post = _public_post(request, code)
+    if post is None:
+        from vanguard.posts.views_public import revoked_page
+
+        return revoked_page(request, code)
+    context = _rate_context(post)
+    if request.method != "POST":
+        return render(request, "ratings/public/post_rate.html", context)
+    action, ip = request.POST.get("action"), _client_ip(request)
+    context["data"] = request.POST
+    try:
+        if action == "number":
+            txn = signboard.find_by_number(post, request.POST.get("number"), ip=ip)
+            return redirect(services.rating_path(txn, Rating.Channel.QR))
+        if action == "send":
+            signboard.send_code(post, request.POST.get("mobile"), ip=ip)
+            context["code_sent"] = True
+        elif action == "verify":
+            context["code_sent"] = True
+            ids = signboard.verify_code(post, request.POST.get("mobile"), request.POST.get("code"))
+            until = timezone.now() + datetime.timedelta(minutes=signboard.OTP["verified_minutes"])
+            request.session[VERIFIED_KEY] = {"post": post.code, "ids": ids, "until": until.timestamp()}
+            return redirect("ratings:rate-post-mine", code=post.code)
+        else:
+            raise ValidationError(gettext("Unknown action."))
+    except ValidationError as e:
+        context["errors"] = e.message_dict if hasattr(e, "error_dict") else {}
+        context["general_errors"] = [] if hasattr(e, "error_dict") else e.messages
+        return render(request, "ratings/public/post_rate.html", context, status=400)
+    return render(request, "ratings/public/post_rate.html", context)
+
+
+@require_http_methods(["GET"])
+def post_rate_mine(request, code):
+    """After the SMS code: the verified number's unrated recent transactions at this post."""
+    post = _public_post(request, code)
+    grant = request.session.get(VERIFIED_KEY) or {}
+    if post is None or grant.get("post") != post.code or grant.get("until", 0) < timezone.now().timestamp():
+        return redirect("ratings:rate-post", code=code.upper())
+    txns = list(Transaction.objects.filter(pk__in=grant.get("ids", []), rated=False).select_related("window")
+                .order_by("-accepted_at"))
+    return render(request, "ratings/public/post_rate_mine.html", {
+        "post": post, "rows": [(t, services.rating_path(t, Rating.Channel.QR)) for t in txns]})

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from vanguard.core import audit
 from vanguard.core.permissions import require
 from vanguard.org.models import Organization, Person, Window
+from vanguard.org.phones import normalise_mobile
 
 from . import figures
 from .models import BAD_LEVELS, ONLINE_CRITERIA, ONSITE_CRITERIA, REASON_KEYS, Level, Rating, Transaction
@@ -91,6 +92,18 @@ def _post_for_window(window_ids):
         if window_id not in posts or kind == VanguardPost.Kind.WINDOW:
             posts[window_id] = post_id
     return posts
+
+
+def served_phone(raw):
+    """The phone the service user gave: a mainland mobile as its 11 digits (so it can be
+    proved later by SMS at the signboard), anything else (a landline) as given."""
+    raw = str(raw or "").strip()
+    if not raw:
+        return ""
+    try:
+        return normalise_mobile(raw)
+    except ValidationError:
+        return raw[:20]
 
 
 @transaction.atomic
@@ -169,7 +182,7 @@ def import_transactions(actor, centre, items, *, row_label=None, batch=None):
         new.append(Transaction(
             centre=centre, number=number, service_item=service_item[:200], window=window, person=person,
             unit_id=window.unit_id, kind=kind, user_kind=user_kind, accepted_at=accepted, completed_at=completed,
-            rater_name=str(item.get("rater_name") or "")[:50], rater_phone=str(item.get("rater_phone") or "")[:20],
+            rater_name=str(item.get("rater_name") or "")[:50], rater_phone=served_phone(item.get("rater_phone")),
             import_batch=batch))
     if errors:
         raise ValidationError(errors)

@@ -8,6 +8,7 @@ urlpatterns = [
     # Public, no login: the rating form of one transaction (signed token) and a post's rate.
     re_path(r"^r/(?P<token>[A-Za-z0-9_:\-.]{10,300})/$", public.rate, name="rate"),
     re_path(r"^r/post/(?P<code>[2-9A-Za-z]{7})/$", public.post_rate, name="rate-post"),
+    re_path(r"^r/post/(?P<code>[2-9A-Za-z]{7})/mine/$", public.post_rate_mine, name="rate-post-mine"),
     # Staff.
     path("ratings/", views.home, name="home"),
     path("ratings/transactions/", views.transaction_list, name="transactions"),

@@ -236,6 +236,7 @@ CASE_ACTIONS = {
     "request": lambda u, c, p, f: cases.request_set_aside(u, c, reason=p.get("text"), evidence=f.get("evidence")),
     "approve": lambda u, c, p, f: cases.decide_set_aside(u, c, approve=True, note=p.get("text")),
     "refuse": lambda u, c, p, f: cases.decide_set_aside(u, c, approve=False, note=p.get("text")),
+    "office_close": lambda u, c, p, f: cases.close_by_office(u, c, reason=p.get("text")),
 }
 
 
@@ -256,7 +257,8 @@ def case_detail(request, pk):
                     messages.error(request, message)
         return redirect("ratings:case", pk=case.pk)
     return render(request, "ratings/case_detail.html", {
-        "case": case, "rating": case.rating, "txn": case.rating.transaction,
+        "case": case, "rating": case.rating, "txn": case.rating.transaction, "timeline": cases.timeline(case),
+        "late_now": case.late_now(timezone.localdate()),
         "show_rater": can_see_rater(request.user, case.unit_id),
         "can_handle": scope_for(request.user).covers_unit(case.unit_id, Role.HANDLER),
         "can_decide": is_office(request.user, case.centre_id), "callbacks": RectificationCase.Callback.choices})
