@@ -184,12 +184,17 @@ class AnswerItem(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     post = models.ForeignKey(VanguardPost, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     value = models.PositiveSmallIntegerField(null=True, blank=True)
+    # "不了解": the evaluator does not know this post well enough. Kept (so the office sees how
+    # many said so) but with no value, hence outside every satisfaction rate.
+    dont_know = models.BooleanField(default=False)
     text = models.TextField(blank=True)
 
     objects = ItemQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["sheet"]), models.Index(fields=["post", "question"])]
+        constraints = [models.CheckConstraint(condition=~models.Q(dont_know=True, value__isnull=False),
+                                              name="answer_dont_know_has_no_value")]
 
     def __str__(self):
         return str(self.value if self.value is not None else self.text[:20])

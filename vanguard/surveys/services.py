@@ -189,6 +189,18 @@ def find_invitation(code):
     return Invitation.objects.select_related("evaluation", "group").filter(code=code).first()
 
 
+DONT_KNOW = "dont_know"
+
+
+def score_field(post, question):
+    """The form field (and error key) of one post's answer to one scale question."""
+    return f"s_{post.pk}_{question.pk}"
+
+
+def text_field(question):
+    return f"t_{question.pk}"
+
+
 def form_for(evaluation):
     posts = list(evaluation.posts.order_by("name", "pk"))
     questions = list(evaluation.questions.all())
@@ -198,7 +210,9 @@ def form_for(evaluation):
 
 @transaction.atomic
 def submit_answers(code, *, scores, texts=None, now=None):
-    """scores: {(post_id, question_id): 1..5}; texts: {question_id: text}.
+    """scores: {(post_id, question_id): 1..5 or DONT_KNOW}; texts: {question_id: text}.
+    Bad answers raise one ValidationError keyed by form field (score_field/text_field),
+    so a page shows each message beside its question; nothing is stored.
     The code is used up with a conditional UPDATE (used = false -> true): of two
     submissions at the same moment, exactly one sees a row to update."""
     now = now or timezone.now()
@@ -208,28 +222,33 @@ def submit_answers(code, *, scores, texts=None, now=None):
         raise ValidationError(problem)
     evaluation = invitation.evaluation
     posts, scale, text_questions = form_for(evaluation)
-    items, errors = [], []
+    items, errors = [], {}
     for post in posts:
         for question in scale:
+            field = score_field(post, question)
             value = scores.get((post.pk, question.pk))
             if value in (None, ""):
                 if question.required:
-                    errors.append(_("“%(post)s”: answer “%(question)s”.") % {"post": post.name,
-                                                                              "question": question.text})
+                    errors[field] = _("“%(post)s”: answer “%(question)s”.") % {"post": post.name,
+                                                                                 "question": question.text}
+                continue
+            if value == DONT_KNOW:
+                items.append(AnswerItem(post=post, question=question, dont_know=True))
                 continue
             try:
                 value = int(value)
             except (TypeError, ValueError):
                 value = 0
             if not 1 <= value <= 5:
-                errors.append(_("“%(post)s”, “%(question)s”: choose a level from 1 to 5.") % {
-                    "post": post.name, "question": question.text})
+                errors[field] = _("“%(post)s”, “%(question)s”: choose a level from 1 to 5, or “Don't know”.") % {
+                    "post": post.name, "question": question.text}
                 continue
             items.append(AnswerItem(post=post, question=question, value=value))
     for question in text_questions:
         text = ((texts or {}).get(question.pk) or "").strip()
         if len(text) > 1000:
-            errors.append(_("“%(question)s”: at most 1000 characters.") % {"question": question.text})
+            errors[text_field(question)] = _("“%(question)s”: at most 1000 characters (now %(length)s).") % {
+                "question": question.text, "length": len(text)}
         elif text:
             items.append(AnswerItem(question=question, text=text))
     if errors:
@@ -385,10 +404,9 @@ def confirm_naming(actor, decision, *, certificate_number=None, named_on=None):
     decision = Decision.objects.select_for_update().select_related("evaluation__centre", "post").get(pk=decision.pk)
     if decision.kind != Decision.Kind.NAMING or decision.state != Decision.State.PROPOSED:
         raise ValidationError(_("This proposal has already been decided."))
-    root = Organization.objects.filter(centre_id=decision.evaluation.centre_id, parent__isnull=True).order_by(
-        "pk").first()
     number = (certificate_number or "").strip() or certificate_number_for(decision)
-    post_services.name_post(actor, decision.post, organization=root, named_on=named_on or timezone.localdate(),
+    # Named by the party committee that owns the post (its naming authority), not always the root.
+    post_services.name_post(actor, decision.post, named_on=named_on or timezone.localdate(),
                             certificate_number=number, evaluation=decision.evaluation, reason=decision.reason)
     decision.state, decision.decided_at, decision.certificate_number = Decision.State.DONE, timezone.now(), number
     decision.decided_by = actor if getattr(actor, "pk", None) else None

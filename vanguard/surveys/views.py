@@ -119,32 +119,49 @@ def slips(request, pk):
     invitations = evaluation.invitations.select_related("group").filter(used=False)
     if request.GET.get("group"):
         invitations = invitations.filter(group__kind=request.GET["group"])
-    response = HttpResponse(documents.slips_pdf(evaluation, invitations[:400]), content_type="application/pdf")
+    try:
+        per_page = int(request.GET.get("per_page") or 8)
+    except ValueError:
+        per_page = 8
+    response = HttpResponse(documents.slips_pdf(evaluation, invitations[:400], per_page=per_page),
+                            content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="invitations-{evaluation.pk}.pdf"'
     return response
 
 
 @require_http_methods(["GET", "POST"])
 def answer(request, code):
-    """Public: the questionnaire behind a one-time code."""
+    """Public: the questionnaire behind a one-time code. A refused submission comes back
+    with every answer as it was given and each message beside its question."""
     invitation = services.find_invitation(code)
     problem = services.invitation_problem(invitation)
     if problem:
         return render(request, "surveys/public/message.html", {"message": problem}, status=400)
     evaluation = invitation.evaluation
     posts, scale, texts = services.form_for(evaluation)
-    errors = []
+    errors, general = {}, []
+    data = request.POST if request.method == "POST" else {}
     if request.method == "POST":
-        scores = {(p.pk, q.pk): request.POST.get(f"s_{p.pk}_{q.pk}") for p in posts for q in scale}
-        text_answers = {q.pk: request.POST.get(f"t_{q.pk}", "") for q in texts}
+        scores = {(p.pk, q.pk): data.get(services.score_field(p, q)) for p in posts for q in scale}
+        text_answers = {q.pk: data.get(services.text_field(q), "") for q in texts}
         try:
             services.submit_answers(code, scores=scores, texts=text_answers)
         except ValidationError as e:
-            errors = e.messages
+            if hasattr(e, "error_dict"):
+                errors = {field: " ".join(messages) for field, messages in e.message_dict.items()}
+            else:
+                general = e.messages
         else:
             return render(request, "surveys/public/thanks.html", {"evaluation": evaluation})
     from vanguard.ratings.models import Level
 
+    choices = [(str(value), label) for value, label in Level.choices]
+    post_rows = [{"post": p, "questions": [{
+        "question": q, "name": services.score_field(p, q), "value": data.get(services.score_field(p, q), ""),
+        "error": errors.get(services.score_field(p, q), "")} for q in scale]} for p in posts]
+    text_rows = [{"question": q, "name": services.text_field(q), "value": data.get(services.text_field(q), ""),
+                  "error": errors.get(services.text_field(q), "")} for q in texts]
     return render(request, "surveys/public/answer.html", {
-        "evaluation": evaluation, "posts": posts, "scale": scale, "texts": texts, "levels": Level.choices,
-        "errors": errors, "code": invitation.code}, status=400 if errors else 200)
+        "evaluation": evaluation, "post_rows": post_rows, "text_rows": text_rows, "choices": choices,
+        "dont_know": services.DONT_KNOW, "error_count": len(errors), "general_errors": general,
+        "code": invitation.code}, status=400 if errors or general else 200)
