@@ -8,6 +8,7 @@ import time
 import urllib.request
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
@@ -62,11 +63,39 @@ def test_full_demo_command_builds_every_app_once():
     call_command("demo", "--no-serve", "--password", "Demo-pass-99", stdout=out)
     for username in ["admin", "office", "secretary", "scorer", "liaison", "handler", "member"]:
         assert username in out.getvalue()
+    _demo_is_believable()
     people = Person.objects.count()
     # Run twice: nothing is duplicated, passwords are reset.
     call_command("demo", "--no-serve", "--password", "Demo-pass-98", stdout=io.StringIO())
     assert Person.objects.count() == people
     assert Grant.objects.get(user__username="office").user.check_password("Demo-pass-98")
+
+
+def _demo_is_believable():
+    """Issue 10, point 19: no rating dated in the future, and every printed code opens a page
+    on the demo server (signboards, evaluation slips, transaction rating links)."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from vanguard.posts.models import VanguardPost
+    from vanguard.ratings import services as rating_services
+    from vanguard.ratings.models import Rating, Transaction
+    from vanguard.surveys.models import Invitation
+
+    now = timezone.now()
+    assert not Rating.objects.filter(rated_at__gt=now).exists()
+    assert not Rating.objects.filter(day__gt=timezone.localdate(now)).exists()
+    client = Client()
+    for post in VanguardPost.objects.exclude(status="draft"):
+        assert post.public_url.startswith(settings.PUBLIC_BASE_URL)
+        expected = 410 if post.status == "revoked" else 200
+        assert client.get(post.public_path).status_code == expected, post.public_path
+    for invitation in Invitation.objects.filter(used=False, evaluation__status="open")[:20]:
+        assert client.get(invitation.public_path).status_code == 200, invitation.public_path
+    for txn in Transaction.objects.filter(rated=False)[:5]:
+        assert client.get(rating_services.rating_path(txn)).status_code == 200
+    # Recent unrated transactions with a served mobile: the signboard's SMS path can be tried.
+    assert Transaction.objects.filter(rated=False).exclude(rater_phone="").exists()
 
 
 @pytest.mark.django_db(transaction=True)
