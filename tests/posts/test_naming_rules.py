@@ -79,7 +79,7 @@ def test_office_override_is_stated_on_certificate_and_history(world, disclosed):
     assert post.naming_override_reason == "首批创建，经党组会议研究决定先行命名"
     event = PostEvent.objects.filter(post=post, action="name").get()
     assert event.reason == post.naming_override_reason
-    assert event.details["override_reason"] == post.naming_override_reason
+    assert event.details["naming_override_reason"] == post.naming_override_reason
     text = PdfReader(io.BytesIO(documents.certificate_pdf(post))).pages[0].extract_text().replace("\n", "")
     assert "首批创建" in text and "未经季度测评" in text
     assert "测评合格" not in text  # it never claims an evaluation that did not happen

@@ -307,7 +307,7 @@ def name_post(actor, post, *, named_on, certificate_number, organization=None, e
     audit.record_update(actor, post, before, verb="name")
     _event(actor, post, PostEvent.Action.NAME, reason or post.naming_override_reason, organization=organization.name,
            named_on=named_on, certificate_number=certificate_number, evaluation=ref,
-           override_reason=post.naming_override_reason)
+           naming_override_reason=post.naming_override_reason)
     return post
 
 
