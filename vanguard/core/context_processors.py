@@ -1,6 +1,7 @@
 from .navigation import items_for
 from .roles import Role
 from .scoping import scope_for
+from .workers import warning_for as worker_warning_for
 
 
 def navigation(request):
@@ -12,4 +13,5 @@ def navigation(request):
         "nav_items": items_for(user, request.path),
         "nav_roles": [Role(r).label for r in sorted(scope.roles)],
         "scope": scope,
+        "worker_warning": worker_warning_for(request),
     }

@@ -163,3 +163,20 @@ class PeriodicJob(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """`vanguard worker` says it is alive every ~30 seconds. Pages that depend on
+    it warn when no worker has been seen for two minutes (core/workers.py)."""
+
+    worker_id = models.CharField(_("worker"), max_length=100, unique=True)
+    hostname = models.CharField(_("host"), max_length=100, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    seen_at = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self):
+        return self.worker_id

@@ -6,9 +6,10 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 
-from vanguard.core import schedule
+from vanguard.core import schedule, workers
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         worker_id = f"{socket.gethostname()}-{os.getpid()}"
+        started_at = timezone.now()
+        # Pages that depend on a worker warn when none has been seen for two minutes.
+        workers.beat(worker_id, started_at)
+        if not options["batch"]:
+            threading.Thread(target=self._heartbeat_loop, args=(worker_id, started_at),
+                             daemon=True, name="vanguard-heartbeat").start()
         if not options["no_schedule"]:
             schedule.tick(worker_id)
             if not options["batch"]:
@@ -43,6 +50,16 @@ class Command(BaseCommand):
             worker_id=worker_id,
             excluded_queue_names=[],
         ).run()
+
+    @staticmethod
+    def _heartbeat_loop(worker_id, started_at):
+        while True:
+            time.sleep(workers.HEARTBEAT_SECONDS)
+            try:
+                close_old_connections()
+                workers.beat(worker_id, started_at)
+            except Exception:  # a passing database error must not stop the heartbeat for good
+                logger.exception("worker heartbeat failed")
 
     @staticmethod
     def _schedule_loop(worker_id, interval):
