@@ -214,3 +214,26 @@ def test_finalise_page_says_what_will_happen(client, world, published):
     body = _get(client, world.office, url).content.decode()
     assert "5 条结果" in body
     assert _get(client, world.member, url).status_code == 403
+
+
+def test_deciding_an_appeal_confirms_first_then_says_what_happened(client, world, published):
+    from vanguard.assessment import services
+    from vanguard.assessment.models import Appeal, Result
+
+    p01 = published.scheme.indicators.get(code="P01")
+    appeal = services.submit_appeal(world.member, published, "P01 扣分有误", indicator=p01)
+    url = reverse("assessment:appeal-decide", args=[appeal.pk])
+    client.force_login(world.office)
+    first = client.post(url, {"uphold": "on", "points": "3", "answer": "经核实予以更正"})
+    body = first.content.decode()
+    assert first.status_code == 200 and "appeal-preview" in body and "5 分 → 3 分" in body
+    appeal.refresh_from_db()
+    assert appeal.status == Appeal.Status.OPEN  # nothing decided yet
+    done = client.post(url, {"uphold": "on", "points": "3", "answer": "经核实予以更正", "confirmed": "1"},
+                       follow=True).content.decode()
+    appeal.refresh_from_db()
+    assert appeal.status == Appeal.Status.UPHELD
+    changed = Result.objects.filter(period=published, version__gt=1).count()
+    assert changed >= 1 and f"{changed} 条结果" in done
+    client.force_login(world.secretary)
+    assert client.post(url, {"answer": "x", "confirmed": "1"}).status_code == 403

@@ -209,3 +209,19 @@ def test_services_refuse_non_office(world):
         services.create_lesson(world.secretary, world.centre, title="x", category="theory", sms_text="x")
     with pytest.raises(PermissionDenied):
         services.create_lesson(world.outsider, world.centre, title="x", category="theory", sms_text="x")
+
+
+def test_cancelling_a_broadcast_says_what_it_stops(client, world, lesson):
+    from django.urls import reverse
+
+    from vanguard.messaging import services
+
+    broadcast = lesson.broadcasts.get()
+    expected = services.preview_cancel(broadcast)["stopped"]
+    client.force_login(world.office)
+    detail = client.get(reverse("messaging:broadcast-detail", args=[broadcast.pk])).content.decode()
+    assert "data-confirm=" in detail and f"尚未发出的 {expected} 条短信将不再发送" in detail
+    done = client.post(reverse("messaging:broadcast-action", args=[broadcast.pk, "cancel"]), follow=True)
+    assert f"已取消发送：尚未发出的 {expected} 条短信不再发送" in done.content.decode()
+    broadcast.refresh_from_db()
+    assert broadcast.state == "cancelled"

@@ -182,3 +182,12 @@ def test_certificate_and_batch_signboards(login, world, posts, role):
         response = client.get(f"/posts/signboards.pdf?{query}")
         assert response.status_code == 200, query
         assert len(PdfReader(io.BytesIO(response.content)).pages) == count
+
+
+
+def test_naming_and_revoking_ask_first(login, world, posts):
+    """The name and revoke forms say what will happen before it happens (confirm.js asks)."""
+    client = login(world.office)
+    body = client.get(f"/posts/{posts.disclosed.pk}/").content.decode()
+    assert "js/confirm.js" in body
+    assert f"确定命名“{posts.disclosed.name}”吗" in body and f"确定撤销“{posts.disclosed.name}”吗" in body

@@ -109,3 +109,15 @@ def preview(period, step):
     if step == "start":
         return {"people": assessed_people(period.centre_id).count()}
     return {}
+
+
+def preview_appeal(appeal, uphold, points):
+    """What deciding an appeal does to the member's sheet: the indicator's points now and after."""
+    current = Result.objects.filter(period=appeal.period, person=appeal.person, is_current=True).first()
+    score = None
+    if appeal.indicator_id:
+        score = Score.objects.filter(period=appeal.period, person=appeal.person,
+                                     indicator_id=appeal.indicator_id).first()
+    return {"uphold": uphold, "points": points, "result": current,
+            "before": score.points if score else (appeal.indicator.default_points if appeal.indicator else None),
+            "corrects": bool(uphold and appeal.indicator_id and points)}

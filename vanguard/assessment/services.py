@@ -424,7 +424,8 @@ def decide_appeal(actor, appeal, *, uphold, answer, corrections=()):
     appeal.answer, appeal.decided_by, appeal.decided_at = answer.strip(), actor, timezone.now()
     appeal.save()
     audit.record_update(actor, appeal, before, verb="appeal decided")
+    appeal.new_versions = 0  # results given a new version by the decision, for the office's feedback
     if uphold and corrections:
         reason = _("Appeal no. %(n)s upheld: %(answer)s") % {"n": appeal.pk, "answer": appeal.answer}
-        correct_scores(actor, appeal.period, appeal.person, corrections, reason)
+        appeal.new_versions = correct_scores(actor, appeal.period, appeal.person, corrections, reason)
     return appeal

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from vanguard.org.views.common import visible_or_404
 
-from . import services
+from . import previews, services
 from .explain import changes_between, explain, rule_text, vetoes_of
 from .forms import AppealForm, DecideAppealForm
 from .models import Adjustment, Appeal, Part, Result, Score
@@ -114,13 +114,23 @@ def appeal_decide(request, pk):
     corrections = []
     if data["uphold"] and appeal.indicator and data["points"].strip():
         corrections = [(appeal.indicator, data["points"].strip())]
+    if request.POST.get("confirmed") != "1":
+        # Deciding cannot be undone: first say what it will do.
+        return render(request, "assessment/confirm_appeal.html", {
+            "appeal": appeal, "data": data,
+            "preview": previews.preview_appeal(appeal, data["uphold"], data["points"].strip())})
     try:
-        services.decide_appeal(request.user, appeal, uphold=data["uphold"], answer=data["answer"],
-                               corrections=corrections)
+        appeal = services.decide_appeal(request.user, appeal, uphold=data["uphold"], answer=data["answer"],
+                                        corrections=corrections)
     except ValidationError as e:
         for m in e.messages:
             messages.error(request, m)
     else:
-        messages.success(request, _("Appeal decided."))
+        if appeal.status == Appeal.Status.UPHELD:
+            messages.success(request, _("Appeal upheld; %(n)s results got a new version. %(name)s can read the "
+                                        "answer.") % {"n": appeal.new_versions, "name": appeal.person.name})
+        else:
+            messages.success(request, _("Appeal rejected; the scores stay. %(name)s can read the answer.") % {
+                "name": appeal.person.name})
     return redirect("assessment:appeals")
 

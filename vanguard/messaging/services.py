@@ -7,6 +7,7 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -243,13 +244,25 @@ def resume_broadcast(actor, broadcast):
 
 @transaction.atomic
 def cancel_broadcast(actor, broadcast):
-    """Stop it: messages not yet handed over are cancelled (those being handed over finish)."""
+    """Stop it: messages not yet handed over are cancelled (those being handed over finish).
+    `broadcast.cancelled_messages` says how many, for the office's feedback."""
     _set_state(actor, broadcast, [Broadcast.State.SCHEDULED, Broadcast.State.SENDING, Broadcast.State.PAUSED],
                Broadcast.State.CANCELLED, "cancel")
-    Message.objects.filter(broadcast=broadcast, state__in=[Message.State.QUEUED, Message.State.RETRY]).update(
-        state=Message.State.CANCELLED)
+    broadcast.cancelled_messages = Message.objects.filter(
+        broadcast=broadcast, state__in=CANCELLABLE).update(state=Message.State.CANCELLED)
     Broadcast.objects.filter(pk=broadcast.pk).update(finished_at=timezone.now())
     return broadcast
+
+
+CANCELLABLE = [Message.State.QUEUED, Message.State.RETRY]
+
+
+def preview_cancel(broadcast):
+    """What cancelling would stop: messages not yet handed over, and those already sent."""
+    counts = dict(Message.objects.filter(broadcast=broadcast).values_list("state").annotate(n=Count("pk"))
+                  .values_list("state", "n"))
+    return {"stopped": sum(counts.get(s, 0) for s in CANCELLABLE),
+            "sent": counts.get(Message.State.SENT, 0) + counts.get(Message.State.DELIVERED, 0)}
 
 
 @transaction.atomic

@@ -252,6 +252,7 @@ def broadcast_detail(request, pk):
         "page": Paginator(msgs, 50).get_page(request.GET.get("page")),
         "skipped": broadcast.skipped.select_related("person")[:200], "states": Message.State.choices,
         "has_robots": bool(settings.SMS["ROBOTS"]),
+        "cancel_preview": services.preview_cancel(broadcast),
     })
 
 
@@ -280,7 +281,10 @@ def broadcast_action(request, pk, action):
         raise Http404
     service, done = ACTIONS[action]
     try:
-        service(request.user, broadcast)
+        result = service(request.user, broadcast)
+        if action == "cancel":
+            done = _("Broadcast cancelled: %(n)s messages not yet sent will not be sent.") % {
+                "n": result.cancelled_messages}
         messages.success(request, done)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
