@@ -99,6 +99,11 @@ class IndicatorForm(forms.Form):
                 "form-control form-control-sm"
             field.widget.attrs.setdefault("class", css)
 
+    def has_changed(self):
+        # A blank extra row still posts its selects' first choices: it is a new indicator only
+        # once it has a code, name or maximum.
+        return any(str(self.data.get(self.add_prefix(f), "")).strip() for f in ("code", "name", "maximum"))
+
 
 IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=2, can_delete=True)
 

@@ -265,7 +265,7 @@ def grid_cell(request, pk):
             save_scores(request.user, period, [Entry(person_id, indicator_id, value, note)])
         except ValidationError as e:
             error, state = " ".join(e.messages), "error"
-    return render(request, "assessment/_cell.html", {
+    return render(request, "assessment/_cell_value.html", {
         "period": period, "person_id": person_id, "indicator": indicator, "value": value, "note": note,
         "below": indicator is not None and _below(value, indicator),
         "error": error, "state": state, "editable": period.accepts_scores,

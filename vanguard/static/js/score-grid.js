@@ -60,7 +60,7 @@
     input.classList.toggle("is-invalid", bad);
     input.classList.remove("is-valid");
     // Below full marks: show the note field, so the scorer can say why points were lost.
-    var note = input.parentNode.querySelector("input.vg-note");
+    var note = input.closest(".vg-cellwrap").querySelector("input.vg-note");
     if (note) { note.hidden = !(text !== "" && !bad && parseFloat(text) < max) && note.value === ""; }
   });
 
