@@ -217,6 +217,19 @@ WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# Every uploaded workbook (roster, scores, transactions) is read within these limits (vanguard/core/xlsx_read.py):
+# a zip bomb (a few hundred KB unpacking to hundreds of MB) or a runaway sheet is refused before any work.
+SPREADSHEET_LIMITS = {
+    "file_bytes": int(env("XLSX_MAX_FILE_BYTES", str(10 * 1024 * 1024))),  # on disk
+    "unpacked_bytes": int(env("XLSX_MAX_UNPACKED_BYTES", str(100 * 1024 * 1024))),  # all parts, unpacked
+    "shared_strings_bytes": int(env("XLSX_MAX_SHARED_STRINGS_BYTES", str(20 * 1024 * 1024))),
+    "shared_strings": int(env("XLSX_MAX_SHARED_STRINGS", "500000")),  # distinct texts
+    "rows": int(env("XLSX_MAX_ROWS", "200000")),
+    "columns": int(env("XLSX_MAX_COLUMNS", "200")),
+    "members": 1000,  # parts in the zip
+}
+# Uploads larger than this are read and saved by the worker (`vanguard worker`), the page showing progress.
+XLSX_BACKGROUND_BYTES = int(env("XLSX_BACKGROUND_BYTES", str(1024 * 1024)))
 
 TASKS = {
     "default": {

@@ -9,9 +9,9 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from vanguard.core.xlsx_read import SheetReader, XlsxError
 from vanguard.org.models import Person
 from vanguard.org.roster import import_roster
-from vanguard.org.roster.xlsx import SheetReader, XlsxError
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from vanguard.core import xlsx_write
+from vanguard.core.text import xml_safe
+
 from .explain import changes_between
 from .models import Result
 
@@ -102,18 +105,18 @@ def notice_docx(period, unit):
         doc.styles["Normal"].font.size = Pt(12)
         head = doc.add_paragraph()
         head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = _cjk(head.add_run(ctx["office_name"]), 22, True)
+        run = _cjk(head.add_run(xml_safe(ctx["office_name"])), 22, True)
         run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
         title = doc.add_paragraph()
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _cjk(title.add_run(ctx["title"]), 16, True)
-        doc.add_paragraph(f"{ctx['addressee']}：")
-        doc.add_paragraph(_(
+        doc.add_paragraph(xml_safe(f"{ctx['addressee']}："))
+        doc.add_paragraph(xml_safe(_(
             "The dual-hundred assessment of %(month)s for the members your unit seconds to %(centre)s has been "
             "published. %(count)s of your members were assessed; %(stars)s were named star members this month. "
             "The results are as follows.") % {
             "month": period.label, "centre": ctx["centre"].name, "count": len(ctx["results"]),
-            "stars": len(ctx["stars"])})
+            "stars": len(ctx["stars"])}))
         headers = [_("Full name"), _("Party branch"), _("Party-building part"), _("Work part"), _("Adjustments"),
                    _("Total points"), _("Rank in branch"), _("Star member")]
         table = doc.add_table(rows=1, cols=len(headers))
@@ -129,18 +132,18 @@ def notice_docx(period, unit):
                       "—" if r.rank_branch is None else r.rank_branch,
                       "★" + _("Star member") if r.is_star else ("" if not r.vetoed else _("Vetoed"))]
             for cell, value in zip(cells, values, strict=True):
-                cell.text = str(value)
+                cell.text = xml_safe(str(value))
         if ctx["unassessed_text"]:
-            doc.add_paragraph(ctx["unassessed_text"])
+            doc.add_paragraph(xml_safe(ctx["unassessed_text"]))
         if ctx["changed"]:
             doc.add_paragraph(_("Corrections after publication:"))
             for item in ctx["changed"]:
                 r = item["result"]
                 text = "；".join(f"{label} {a} → {b}" for label, a, b in item["changes"])
-                doc.add_paragraph(f"{r.person.name}（{_('version')} {r.version}）：{text}。{r.change_reason}",
+                doc.add_paragraph(xml_safe(f"{r.person.name}（{_('version')} {r.version}）：{text}。{r.change_reason}"),
                                   style="List Bullet")
         doc.add_paragraph(_("Please pass this notice on to the members concerned."))
-        sign = doc.add_paragraph(f"{ctx['office_name']}\n{ctx['date_text']}")
+        sign = doc.add_paragraph(xml_safe(f"{ctx['office_name']}\n{ctx['date_text']}"))
         sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         out = io.BytesIO()
         doc.save(out)
@@ -163,7 +166,7 @@ def month_xlsx(period, results):
     headers = [_("Full name"), _("Party branch"), _("Home unit"), _("Party-building part"), _("Work part"),
                _("Bonus"), _("Penalty"), _("Total points"), _("Rank in branch"), _("Rank in centre"), _("Vetoed"),
                _("Star member"), _("Version"), _("Why changed")]
-    ws.append([str(h) for h in headers])
+    ws.append(xlsx_write.row(ws, [str(h) for h in headers]))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     na = _("not assessed")
@@ -172,14 +175,12 @@ def month_xlsx(period, results):
         return na if value is None else float(value)
 
     for r in results:
-        ws.append([r.person.name, r.branch.name, r.unit.name if r.unit_id else "", points(r.party_points),
-                   points(r.work_points), float(r.bonus), float(r.penalty), points(r.total), r.rank_branch,
-                   r.rank_centre, _("yes") if r.vetoed else "", "★" if r.is_star else "", r.version,
-                   r.change_reason])
+        ws.append(xlsx_write.row(ws, [
+            r.person.name, r.branch.name, r.unit.name if r.unit_id else "", points(r.party_points),
+            points(r.work_points), float(r.bonus), float(r.penalty), points(r.total), r.rank_branch,
+            r.rank_centre, _("yes") if r.vetoed else "", "★" if r.is_star else "", r.version, r.change_reason]))
     ws.freeze_panes = "B2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_write.save(wb)
 
 
 def yearly_tally(results_qs, year):

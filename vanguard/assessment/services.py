@@ -404,8 +404,9 @@ def submit_appeal(actor, period, text, *, indicator=None, today=None):
         raise ValidationError({"text": _("Say what you object to.")})
     if indicator is not None and indicator.scheme_id != period.scheme_id:
         raise ValidationError({"indicator": _("This indicator is not part of the month's scheme.")})
-    appeal = Appeal.objects.create(period=period, person=person, indicator=indicator, text=text.strip(),
-                                   submitted_by=actor)
+    appeal = Appeal(period=period, person=person, indicator=indicator, text=text.strip(), submitted_by=actor)
+    appeal.full_clean()
+    appeal.save()
     audit.record_create(actor, appeal, verb="appeal submitted")
     return appeal
 
@@ -422,6 +423,7 @@ def decide_appeal(actor, appeal, *, uphold, answer, corrections=()):
     before = audit.snapshot(appeal)
     appeal.status = Appeal.Status.UPHELD if uphold else Appeal.Status.REJECTED
     appeal.answer, appeal.decided_by, appeal.decided_at = answer.strip(), actor, timezone.now()
+    appeal.full_clean(exclude=["text"])  # the answer's bounds; the objection was checked when submitted
     appeal.save()
     audit.record_update(actor, appeal, before, verb="appeal decided")
     appeal.new_versions = 0  # results given a new version by the decision, for the office's feedback

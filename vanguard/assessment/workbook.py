@@ -13,7 +13,8 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from vanguard.org.roster.xlsx import SheetReader, XlsxError
+from vanguard.core import xlsx_write
+from vanguard.core.xlsx_read import SheetReader, TooBig, XlsxError, check_size, limits
 
 from .models import Part, Score
 from .scoring import NOTE_MAX, Entry, grid_people, save_scores
@@ -40,7 +41,7 @@ def template(user, period, part, group=None):
                 for i in indicators]
     # One note column per indicator after the points: why points were lost (read back on upload).
     headers += [_("%(code)s note: why points were lost") % {"code": i.code} for i in indicators]
-    ws.append(headers)
+    ws.append(xlsx_write.row(ws, headers))
     bold = Font(bold=True)
     for cell in ws[1]:
         cell.font = bold
@@ -52,7 +53,7 @@ def template(user, period, part, group=None):
         cells = [existing.get((person.pk, ind.pk)) for ind in indicators]
         row += [float(cell[0]) if cell is not None else None for cell in cells]
         row += [cell[1] if cell is not None and cell[1] else None for cell in cells]
-        ws.append(row)
+        ws.append(xlsx_write.row(ws, row))
     for r in range(2, len(people) + 2):
         for c in range(1, 5):
             ws.cell(r, c).fill = grey
@@ -78,15 +79,13 @@ def template(user, period, part, group=None):
     meta = wb.create_sheet(META_SHEET)
     for key, value in (("period", period.pk), ("scheme", period.scheme_id), ("part", str(part)),
                        ("month", period.label), ("centre", period.centre_id), ("notes_from", notes_from)):
-        meta.append([key, value])
+        meta.append(xlsx_write.row(meta, [key, value]))
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
     for row in meta.iter_rows():
         for cell in row:
             cell.protection = Protection(locked=True)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_write.save(wb)
 
 
 def template_name(period, part):
@@ -108,11 +107,13 @@ class _Where:
 def _open(file, sheet):
     """A streaming reader of one sheet (the roster import's: openpyxl builds an object per
     cell and spent most of an upload's time on 70,000 of them)."""
-    data = file.read(MAX_BYTES + 1) if hasattr(file, "read") else bytes(file)
-    if len(data) > MAX_BYTES:
-        raise ValidationError(_("The file is larger than 10 MB."))
     try:
-        return SheetReader(io.BytesIO(data), sheet), data
+        check_size(getattr(file, "size", None), MAX_BYTES)
+        data = file.read(MAX_BYTES + 1) if hasattr(file, "read") else bytes(file)
+        check_size(len(data), MAX_BYTES)
+        return SheetReader(io.BytesIO(data), sheet, limits(file_bytes=MAX_BYTES)), data
+    except TooBig as e:
+        raise ValidationError(str(e)) from e
     except XlsxError as e:
         raise ValidationError(_("This is not an Excel (.xlsx) file; download the template and fill it in.")) from e
 
@@ -120,6 +121,8 @@ def _open(file, sheet):
 def _rows(reader):
     try:
         yield from reader.rows()
+    except TooBig as e:
+        raise ValidationError(str(e)) from e
     except XlsxError as e:
         raise ValidationError(_("This is not an Excel (.xlsx) file; download the template and fill it in.")) from e
 

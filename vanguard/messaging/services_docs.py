@@ -1,12 +1,8 @@
 """Use cases of document circulation (文件传阅) and booklets (口袋书)."""
 
-import zipfile
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +10,7 @@ from vanguard.core import audit
 from vanguard.core.permissions import require
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
+from vanguard.core.upload_checks import check_upload
 from vanguard.org.models import Organization, Person
 
 from .audience import compose, reachable
@@ -31,42 +28,6 @@ from .models import (
 from .services import _kick, require_office
 
 CLASSIFIED_MARKS = ("绝密", "机密", "秘密")
-
-
-def sniff(upload):
-    """'pdf' or 'docx' judged by the bytes, not the name; None otherwise."""
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            return None
-        finally:
-            upload.seek(0)
-        if "word/document.xml" in names and "[Content_Types].xml" in names:
-            return "docx"
-    return None
-
-
-def check_upload(upload, kinds=("pdf", "docx"), field="file"):
-    if upload is None:
-        raise ValidationError({field: _("Choose a file to upload.")})
-    limit = settings.UPLOAD_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError({field: _("“%(name)s” is %(size)s; at most %(limit)s may be uploaded.")
-                               % {"name": upload.name, "size": filesizeformat(upload.size),
-                                  "limit": filesizeformat(limit)}})
-    kind = sniff(upload)
-    if kind not in kinds:
-        names = {"pdf": "PDF", "docx": "Word (.docx)"}
-        raise ValidationError({field: _("“%(name)s” is not a %(kinds)s file (judged by its content).")
-                               % {"name": upload.name, "kinds": _(" or ").join(names[k] for k in kinds)}})
-    return kind
 
 
 # Circulation ---------------------------------------------------------------------------------------

@@ -11,6 +11,9 @@ from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from vanguard.core import xlsx_write
+from vanguard.core.text import xml_safe
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -45,15 +48,15 @@ def named_posts_xlsx(posts):
     wb = Workbook()
     ws = wb.active
     ws.title = _("Named posts")[:31]
-    ws.append([_("Communist Party member vanguard posts") + " · " + timezone.localdate().isoformat()])
+    ws.append(xlsx_write.row(ws, [_("Communist Party member vanguard posts") + " · " + timezone.localdate().isoformat()]))
     ws["A1"].font = Font(bold=True, size=14, color="9E0C24")
-    ws.append(_headers())
+    ws.append(xlsx_write.row(ws, _headers()))
     for cell in ws[2]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="C8102E")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in _rows(posts):
-        ws.append(row)
+        ws.append(xlsx_write.row(ws, row))
     widths = [6, 24, 10, 20, 16, 30, 36, 30, 30, 30, 30, 16, 20, 12, 16, 34]
     for i, width in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + i)].width = width
@@ -61,9 +64,7 @@ def named_posts_xlsx(posts):
         for cell in row:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
     ws.freeze_panes = "C3"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx_write.save(wb)
 
 
 def named_posts_docx(posts):
@@ -91,7 +92,7 @@ def named_posts_docx(posts):
         cells = table.add_row().cells
         values = [row[0], row[1], row[3], row[4], row[5], row[6], "\n".join(row[7:11]), row[11], row[14]]
         for cell, value in zip(cells, values, strict=True):
-            cell.text = str(value)
+            cell.text = xml_safe(str(value))
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

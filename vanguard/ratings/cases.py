@@ -8,6 +8,7 @@ round (重办) with a new working-day deadline. It closes only on a satisfied
 call-back, or by the office's decision with a reason. Each step is a CaseStep
 row: the case page shows that timeline."""
 
+import secrets
 import time
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.core import audit
 from vanguard.core.permissions import require
+from vanguard.core.upload_checks import EXTENSIONS, check_upload
 from vanguard.core.workdays import WorkingCalendar
 from vanguard.org.models import ServiceCentre
 
@@ -30,6 +32,8 @@ Step = CaseStep.Action
 VERIFY_DAYS = 1
 # A call-back with one of these results lets the handler close the case.
 CLOSING_CALLBACKS = (Callback.SATISFIED, Callback.BASIC)
+# Evidence for a set-aside request: a scan, a photo or screenshot, a written statement.
+EVIDENCE_KINDS = ("pdf", "jpeg", "png", "docx")
 
 
 def deadlines(opened_on, rectification_days, calendar=None):
@@ -198,6 +202,10 @@ def close_by_office(actor, case, *, reason):
 def request_set_aside(actor, case, *, reason, evidence=None):
     _require_handler(actor, case)
     text = _text(reason, "set_aside_reason", _("Say why the review is mistaken or malicious."))
+    if evidence:
+        # Checked like every kept upload: the kind by its bytes, the size; stored under a random name.
+        kind = check_upload(evidence, kinds=EVIDENCE_KINDS, field="set_aside_evidence")
+        evidence.name = f"{secrets.token_hex(16)}{EXTENSIONS[kind]}"
     changes = {"set_aside_reason": text, "state_before_request": case.state, "state": State.SET_ASIDE_REQUESTED,
                "decision": "", "decision_note": ""}
     case = _step(actor, case, [State.VERIFYING, State.RECTIFYING], "request-set-aside", Step.REQUEST, text,

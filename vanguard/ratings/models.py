@@ -283,7 +283,8 @@ class RectificationCase(models.Model):
     overdue_stage = models.CharField(_("overdue at stage"), max_length=12, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     set_aside_reason = models.TextField(_("reason for setting aside"), blank=True)
-    set_aside_evidence = models.FileField(_("evidence"), upload_to="ratings/evidence/", blank=True)
+    # Private: served only by the case's evidence view, to the unit's handler and the office.
+    set_aside_evidence = models.FileField(_("evidence"), upload_to="private/ratings/evidence/%Y/", blank=True)
     state_before_request = models.CharField(max_length=12, blank=True)
     decision = models.CharField(_("decision"), max_length=10, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)

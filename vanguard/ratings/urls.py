@@ -18,4 +18,5 @@ urlpatterns = [
     path("ratings/flags/<int:pk>/review/", views.rating_review, name="rating-review"),
     path("ratings/cases/", views.case_list, name="cases"),
     path("ratings/cases/<int:pk>/", views.case_detail, name="case"),
+    path("ratings/cases/<int:pk>/evidence/", views.case_evidence, name="case-evidence"),
 ]

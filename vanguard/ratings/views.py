@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
+from vanguard.core.upload_checks import CONTENT_TYPES, EXTENSIONS, sniff
 from vanguard.org.models import Floor, Organization, Person, Unit, Window
 from vanguard.posts import qr
 from vanguard.posts.models import VanguardPost
@@ -153,7 +154,7 @@ def transaction_list(request):
         try:
             if upload is None:
                 raise ValidationError(_("Choose the Excel file to upload."))
-            items, label = workbook.read(upload.read())
+            items, label = workbook.read(upload)
             result = services.import_transactions(request.user, centre, items, row_label=label)
         except ValidationError as e:
             for message in e.messages:
@@ -238,6 +239,30 @@ CASE_ACTIONS = {
     "refuse": lambda u, c, p, f: cases.decide_set_aside(u, c, approve=False, note=p.get("text")),
     "office_close": lambda u, c, p, f: cases.close_by_office(u, c, reason=p.get("text")),
 }
+
+
+@login_required
+def case_evidence(request, pk):
+    """The evidence of a set-aside request, to the unit's handlers and the office that decides."""
+    case = get_object_or_404(RectificationCase.objects.visible_to(request.user), pk=pk)
+    if not (is_office(request.user, case.centre_id)
+            or scope_for(request.user).covers_unit(case.unit_id, Role.HANDLER)):
+        raise PermissionDenied
+    if not case.set_aside_evidence:
+        raise Http404
+    try:
+        handle = case.set_aside_evidence.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    kind = sniff(handle)  # the stored bytes decide how the browser gets them
+    if kind is None:
+        handle.close()
+        raise Http404
+    response = FileResponse(handle, content_type=CONTENT_TYPES[kind], as_attachment=kind == "docx",
+                            filename=f"evidence-{case.pk}{EXTENSIONS[kind]}")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

@@ -13,6 +13,7 @@ from vanguard.core import audit
 from vanguard.core.middleware import current_ip
 from vanguard.core.models import AuditEntry
 from vanguard.core.permissions import require
+from vanguard.core.text import CONTROL_MESSAGE, has_control, xml_safe
 
 from ..models import Organization, Person, ServiceCentre, Unit, Window
 from ..phones import normalise_mobile
@@ -121,6 +122,8 @@ def _parse_row(row, centre, lookups, today):
         row.error(NAME, _("The name is missing."), "name_missing")
     elif len(name) > NAME_MAX:
         row.error(NAME, _("The name is longer than %(max)s characters.") % {"max": NAME_MAX}, "name_too_long")
+    elif has_control(name):
+        row.error(NAME, CONTROL_MESSAGE, "control_character", value=xml_safe(name))
     values["name"] = name
 
     gender = fold(row.raw(GENDER))
@@ -198,6 +201,8 @@ def _parse_row(row, centre, lookups, today):
     job = text(row.raw(JOB))
     if len(job) > JOB_MAX:
         row.error(JOB, _("The job is longer than %(max)s characters.") % {"max": JOB_MAX}, "job_too_long")
+    elif has_control(job):
+        row.error(JOB, CONTROL_MESSAGE, "control_character", value=xml_safe(job))
     values["job"] = job
     values["is_active"] = True
     return values

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from vanguard.core.xlsx_read import SheetReader, TooBig, XlsxError, limits
+
 from .columns import HEADERS, MAX_BYTES, MAX_ROWS, SHEET_ROSTER, fold, text
-from .xlsx import SheetReader, TooBig, XlsxError
 
 
 @dataclass
@@ -87,10 +88,9 @@ def open_roster(file):
             _("The file is not an .xlsx workbook (perhaps an old .xls file renamed). Open it in Excel or WPS "
               "and save it as “Excel 工作簿 (*.xlsx)”."), code="not_xlsx")])
     try:
-        reader = SheetReader(io.BytesIO(data), SHEET_ROSTER)
-    except TooBig:
-        raise FileRejected([RosterError(_("The workbook unpacks to far more data than a roster holds; it is "
-                                          "refused."), code="file_too_big")]) from None
+        reader = SheetReader(io.BytesIO(data), SHEET_ROSTER, limits(rows=MAX_ROWS, file_bytes=MAX_BYTES))
+    except TooBig as e:
+        raise FileRejected([RosterError(str(e), code="file_too_big")]) from None
     except XlsxError:
         raise FileRejected([RosterError(
             _("The workbook could not be opened; it may be damaged. Save it again from Excel or WPS as "
@@ -98,6 +98,9 @@ def open_roster(file):
     rows = reader.rows()
     try:
         first = next(rows, None)
+    except TooBig as e:
+        reader.close()
+        raise FileRejected([RosterError(str(e), code="too_many_rows")]) from None
     except XlsxError:
         reader.close()
         raise FileRejected([RosterError(_("The sheet “%(sheet)s” could not be read; it may be damaged.")
@@ -149,6 +152,8 @@ def _data_rows(reader, rows, columns):
                     _("The file has more than %(max)s people; split it into several files.")
                     % {"max": f"{MAX_ROWS:,}"}, code="too_many_rows")])
             yield number, values
+    except TooBig as e:
+        raise FileRejected([RosterError(str(e), code="too_many_rows")]) from None
     except XlsxError:
         raise FileRejected([RosterError(_("The sheet “%(sheet)s” could not be read; it may be damaged.")
                                         % {"sheet": SHEET_ROSTER}, code="not_xlsx")]) from None

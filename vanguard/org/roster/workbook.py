@@ -1,14 +1,13 @@
 """Writing roster workbooks: the empty template and the export share one shape,
 so an exported file can be edited and imported again."""
 
-import io
-
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from vanguard.core import xlsx_write
 
 from ..models import Organization, Unit, Window
 from .columns import (
@@ -57,10 +56,7 @@ def reference_lists(centre):
 
 
 def _styled(ws, value, **style):
-    cell = WriteOnlyCell(ws, value=value)
-    for name, v in style.items():
-        setattr(cell, name, v)
-    return cell
+    return xlsx_write.cell(ws, value, **style)
 
 
 def _roster_sheet(ws, rows, lists):
@@ -83,7 +79,7 @@ def _roster_sheet(ws, rows, lists):
     for row in rows:
         if row[date_column] is not None:  # a filled-in date shows as a date
             row[date_column] = _styled(ws, row[date_column], number_format="yyyy-mm-dd")
-        ws.append(row)
+        ws.append(xlsx_write.row(ws, row))
         last += 1
     ws.auto_filter.ref = f"A1:{LETTERS[HEADERS[-1]]}{max(last, 2)}"
 
@@ -115,7 +111,7 @@ def _choices_sheet(ws, lists):
     columns = [lists[UNIT], lists[BRANCH], lists[WINDOW]]
     ws.append([UNIT, BRANCH, WINDOW])
     for i in range(max(len(c) for c in columns)):
-        ws.append([c[i] if i < len(c) else None for c in columns])
+        ws.append(xlsx_write.row(ws, [c[i] if i < len(c) else None for c in columns]))
     ws.sheet_state = "hidden"
 
 
@@ -178,9 +174,7 @@ def build_workbook(centre, people=()):
         _roster_sheet(wb.create_sheet(SHEET_ROSTER), (person_row(p) for p in people), lists)
         _help_sheet(wb, centre)
         _choices_sheet(wb.create_sheet(SHEET_CHOICES), lists)
-        out = io.BytesIO()
-        wb.save(out)
-    return out.getvalue()
+        return xlsx_write.save(wb)
 
 
 def person_row(person):
