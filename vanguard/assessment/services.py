@@ -423,7 +423,10 @@ def decide_appeal(actor, appeal, *, uphold, answer, corrections=()):
     before = audit.snapshot(appeal)
     appeal.status = Appeal.Status.UPHELD if uphold else Appeal.Status.REJECTED
     appeal.answer, appeal.decided_by, appeal.decided_at = answer.strip(), actor, timezone.now()
-    appeal.full_clean(exclude=["text"])  # the answer's bounds; the objection was checked when submitted
+    try:  # the answer's bounds (length, control characters); the objection was checked when submitted
+        Appeal._meta.get_field("answer").run_validators(appeal.answer)
+    except ValidationError as e:
+        raise ValidationError({"answer": e.messages}) from e
     appeal.save()
     audit.record_update(actor, appeal, before, verb="appeal decided")
     appeal.new_versions = 0  # results given a new version by the decision, for the office's feedback
