@@ -15,7 +15,7 @@ from vanguard.core import audit
 from vanguard.core.models import Grant
 from vanguard.core.permissions import require
 from vanguard.core.roles import Role
-from vanguard.org.models import Organization, Unit
+from vanguard.org.models import Organization, Person, Unit
 
 from .models import Indicator, Part, Period, Reminder, Score
 from .permissions import assessed_people, can_manage, scorable_people, scoring_parts
@@ -179,10 +179,28 @@ def save_scores(actor, period, entries, *, source="grid"):
     else:
         # In key order, so that two uploads overlapping in cells lock them in the same order
         # (no deadlock between them).
+        before = _points_now(period, rows)
         _upsert(period, actor, now, [(p, i, pts, note) for (p, i), (pts, note) in sorted(rows.items())])
-        audit.record(actor, audit.Action.IMPORT, period, {"scores": [None, len(rows)], "source": [None, source]},
-                     verb="scores entered")
+        audit.record(actor, audit.Action.IMPORT, period, {
+            "scores": [None, len(rows)], "source": [None, source],
+            "cells": _changed_cells(rows, before, indicators)}, verb=audit.Event.SCORES_ENTERED)
     return len(rows)
+
+
+def _points_now(period, rows):
+    """{(person, indicator): points} of the cells about to be saved that hold points already."""
+    people = {p for p, _i in rows}
+    return {(p, i): points for p, i, points in Score.objects.filter(period=period, person_id__in=people)
+            .values_list("person_id", "indicator_id", "points") if (p, i) in rows}
+
+
+def _changed_cells(rows, before, indicators):
+    """The audit's list of changed cells: [person id, name, indicator code, before, after]."""
+    changed = [(p, i, before.get((p, i)), pts) for (p, i), (pts, _note) in sorted(rows.items())
+               if before.get((p, i)) != pts]
+    names = dict(Person.objects.filter(pk__in={p for p, *_r in changed}).values_list("pk", "name"))
+    return [[p, names.get(p, ""), indicators[i].code, None if old is None else str(old), str(new)]
+            for p, i, old, new in changed]
 
 
 UPSERT = """INSERT INTO {table} (period_id, person_id, indicator_id, points, note, scored_by_id, scored_at)
@@ -230,12 +248,12 @@ def _save_one(actor, obj):
                 "Reload to see it, and enter yours again if it should change.") % {
                 "who": getattr(winner and winner.scored_by, "username", "") or _("another scorer"),
                 "points": winner.points.normalize() if winner else "—", "mine": obj.points.normalize()}) from e
-        audit.record_create(actor, obj, verb="score entered")
+        audit.record_create(actor, obj, verb=audit.Event.SCORE_ENTERED)
         return obj
     before = audit.snapshot(existing, fields={"points", "note"})
     existing.points, existing.note, existing.scored_by = obj.points, obj.note, actor
     existing.save()
-    audit.record_update(actor, existing, before, verb="score changed")
+    audit.record_update(actor, existing, before, verb=audit.Event.SCORE_CHANGED)
     return existing
 
 

@@ -96,7 +96,7 @@ def create_scheme(actor, centre, *, indicators, valid_from, status=Scheme.Status
     scheme.full_clean()
     scheme.save()
     Indicator.objects.bulk_create(_build_indicators(scheme, indicators))
-    audit.record_create(actor, scheme, verb="assessment scheme")
+    audit.record_create(actor, scheme, verb=audit.Event.SCHEME)
     return scheme
 
 
@@ -118,7 +118,7 @@ def update_scheme(actor, scheme, **changes):
     if indicators is not None:
         scheme.indicators.all().delete()
         Indicator.objects.bulk_create(_build_indicators(scheme, indicators))
-    audit.record_update(actor, scheme, before, verb="assessment scheme")
+    audit.record_update(actor, scheme, before, verb=audit.Event.SCHEME)
     return scheme
 
 
@@ -156,7 +156,7 @@ def activate_scheme(actor, scheme):
     before = audit.snapshot(scheme)
     scheme.status = Scheme.Status.ACTIVE
     scheme.save(update_fields=["status"])
-    audit.record_update(actor, scheme, before, verb="assessment scheme activated")
+    audit.record_update(actor, scheme, before, verb=audit.Event.SCHEME_ACTIVATED)
     return scheme
 
 
@@ -188,7 +188,7 @@ def open_period(actor, centre, month, *, scoring_due=None):
     except IntegrityError as e:
         # Opened at the same moment by another click or user: the same error as above.
         raise ValidationError({"month": _("%(month)s has already been opened.") % {"month": f"{month:%Y-%m}"}}) from e
-    audit.record_create(actor, period, verb="assessment month opened")
+    audit.record_create(actor, period, verb=audit.Event.MONTH_OPENED)
     return period
 
 
@@ -209,7 +209,7 @@ def _move(actor, period, allowed_from, to, verb, **fields):
 
 @transaction.atomic
 def start_scoring(actor, period):
-    return _move(actor, period, [Period.Status.OPEN], Period.Status.SCORING, "scoring started")
+    return _move(actor, period, [Period.Status.OPEN], Period.Status.SCORING, audit.Event.SCORING_STARTED)
 
 
 class UnscoredRefused(ValidationError):
@@ -248,7 +248,7 @@ def close_scoring(actor, period, *, confirm_unscored=False):
     if period.status in (Period.Status.OPEN, Period.Status.SCORING):
         _check_unscored(actor, period, confirm_unscored, "scoring closed")
     return _move(actor, period, [Period.Status.OPEN, Period.Status.SCORING], Period.Status.REVIEW,
-                 "scoring closed")
+                 audit.Event.SCORING_CLOSED)
 
 
 @transaction.atomic
@@ -266,10 +266,10 @@ def publish_period(actor, period, *, today=None, confirm_unscored=False):
     today = today or timezone.localdate()
     ends = WorkingCalendar().add_working_days(today, period.scheme.publicity_days)
     now = timezone.now()
-    period = _move(actor, period, [Period.Status.REVIEW], Period.Status.PUBLICITY, "published",
+    period = _move(actor, period, [Period.Status.REVIEW], Period.Status.PUBLICITY, audit.Event.PUBLISHED,
                    published_at=now, publicity_ends=ends)
     count = compute.insert_results(period, now)
-    audit.record(actor, audit.Action.ACTION, period, {"results": [None, count]}, verb="results computed")
+    audit.record(actor, audit.Action.ACTION, period, {"results": [None, count]}, verb=audit.Event.RESULTS_COMPUTED)
     return period
 
 
@@ -281,7 +281,7 @@ def finalise_period(actor, period, *, today=None):
                               % {"date": period.publicity_ends})
     if period.appeals.filter(status=Appeal.Status.OPEN).exists():
         raise ValidationError(_("Decide the open appeals before making the month final."))
-    return _move(actor, period, [Period.Status.PUBLICITY], Period.Status.FINAL, "made final",
+    return _move(actor, period, [Period.Status.PUBLICITY], Period.Status.FINAL, audit.Event.MADE_FINAL,
                  finalised_at=timezone.now())
 
 
@@ -307,9 +307,10 @@ def recompute_period(actor, period, reason):
                           change_reason=reason[:300], created_at=now, **row))
     Result.objects.bulk_create(new)
     for old, result in zip([current[p] for p in changed], new, strict=True):
-        audit.record(actor, audit.Action.UPDATE, result,
-                     audit.diff(audit.snapshot(old, fields=compute.FIELDS), audit.snapshot(result, fields=compute.FIELDS)),
-                     verb=f"result version {result.version}: {reason}"[:100], centre_id=period.centre_id)
+        changes = audit.diff(audit.snapshot(old, fields=compute.FIELDS), audit.snapshot(result, fields=compute.FIELDS))
+        changes.update(version=[old.version, result.version], reason=[None, reason])
+        audit.record(actor, audit.Action.UPDATE, result, changes, verb=audit.Event.RESULT_NEW_VERSION,
+                     centre_id=period.centre_id)
     return len(new)
 
 
@@ -337,9 +338,9 @@ def correct_scores(actor, period, person, corrections, reason):
             before = audit.snapshot(score, fields={"points", "note"})
             score.points, score.note, score.scored_by = points, reason[:200], actor
             score.save()
-            audit.record_update(actor, score, before, verb="score corrected after publication")
+            audit.record_update(actor, score, before, verb=audit.Event.SCORE_CORRECTED)
         else:
-            audit.record_create(actor, score, verb="score corrected after publication")
+            audit.record_create(actor, score, verb=audit.Event.SCORE_CORRECTED)
     return recompute_period(actor, period, reason)
 
 
@@ -365,7 +366,7 @@ def create_adjustment(actor, period, person, *, kind, points=Decimal("0"), reaso
         adj.evidence = evidence
     adj.full_clean()
     adj.save()
-    audit.record_create(actor, adj, verb="adjustment entered")
+    audit.record_create(actor, adj, verb=audit.Event.ADJUSTMENT_ENTERED)
     return adj
 
 
@@ -381,7 +382,7 @@ def decide_adjustment(actor, adjustment, *, approve):
     adjustment.status = Adjustment.Status.APPROVED if approve else Adjustment.Status.REJECTED
     adjustment.decided_by, adjustment.decided_at = actor, timezone.now()
     adjustment.save()
-    audit.record_update(actor, adjustment, before, verb="adjustment decided")
+    audit.record_update(actor, adjustment, before, verb=audit.Event.ADJUSTMENT_DECIDED)
     if approve and adjustment.period.is_published:
         recompute_period(actor, adjustment.period, _("%(kind)s approved after publication: %(reason)s") % {
             "kind": adjustment.get_kind_display(), "reason": adjustment.reason})
@@ -407,7 +408,7 @@ def submit_appeal(actor, period, text, *, indicator=None, today=None):
     appeal = Appeal(period=period, person=person, indicator=indicator, text=text.strip(), submitted_by=actor)
     appeal.full_clean()
     appeal.save()
-    audit.record_create(actor, appeal, verb="appeal submitted")
+    audit.record_create(actor, appeal, verb=audit.Event.APPEAL_SUBMITTED)
     return appeal
 
 
@@ -428,7 +429,7 @@ def decide_appeal(actor, appeal, *, uphold, answer, corrections=()):
     except ValidationError as e:
         raise ValidationError({"answer": e.messages}) from e
     appeal.save()
-    audit.record_update(actor, appeal, before, verb="appeal decided")
+    audit.record_update(actor, appeal, before, verb=audit.Event.APPEAL_DECIDED)
     appeal.new_versions = 0  # results given a new version by the decision, for the office's feedback
     if uphold and corrections:
         reason = _("Appeal no. %(n)s upheld: %(answer)s") % {"n": appeal.pk, "answer": appeal.answer}

@@ -1,18 +1,38 @@
 """The audit trail. Services call `record` inside their transaction, so a
-change and its audit row commit or roll back together."""
+change and its audit row commit or roll back together.
+
+The trail is append-only and tamper-evident: each entry stores the hash of the
+entry before it (in id order) and its own hash over its content and that
+previous hash. Appends are serialised (an advisory lock held to the end of the
+writing transaction on PostgreSQL; SQLite runs one write transaction at a time),
+so the ids' order is the chain's order. `verify()` (`vanguard audit verify`)
+walks the chain and reports the first broken link.
+
+Events are named by the constants in `audit_events.Event` and translated when
+shown. A bulk write records one entry whose changes list every changed cell with
+its before and after values (`cells`), so a 10,000-row import adds one row."""
 
 import datetime
 import decimal
+import hashlib
+import json
 import uuid
 
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 
+from .audit_events import Event  # noqa: F401 -- the event names, for callers: audit.Event.X
 from .middleware import current_ip
 from .models import AuditEntry
 
 Action = AuditEntry.Action
 # Never copied into the audit trail.
 SECRET_FIELDS = {"password", "key"}
+# The advisory lock serialising appends to the chain (an arbitrary constant: "VGAUDIT").
+CHAIN_LOCK = 0x5647415544495400 >> 8
+GENESIS = ""
+HASHED = ("at", "actor_id", "actor_name", "ip_address", "action", "verb", "model", "object_id", "object_repr",
+          "changes", "centre_id")
 
 
 def _plain(value):
@@ -47,26 +67,134 @@ def diff(before, after):
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
-def _centre_id(obj):
-    for attr in ("centre_id",):
-        if hasattr(obj, attr):
-            return getattr(obj, attr)
+# The centre an object belongs to -------------------------------------------------------
+
+# Foreign keys through which an object reaches its centre, tried in this order.
+CENTRE_PATHS = ("period", "person", "scheme", "evaluation", "broadcast", "lesson", "post", "case", "rating",
+                "organization", "unit", "branch", "window", "floor", "project", "document")
+
+
+def fields_of(obj):
+    return {f.name: f for f in obj._meta.concrete_fields}
+
+
+def centre_of(obj, depth=2):
+    """The service centre `obj` belongs to: its own `centre_id`, the centre itself, or
+    the centre of the object it belongs to (a score's month, a case's rating...)."""
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "org.servicecentre":
+        return obj.pk
+    if getattr(obj, "centre_id", None) is not None:
+        return obj.centre_id
+    if obj._meta.label_lower == "core.user":
+        from .models import Grant
+
+        grant = (Grant.objects.filter(user=obj).exclude(organization__isnull=True, unit__isnull=True)
+                 .values_list("organization__centre_id", "unit__centre_id").first())
+        if grant:
+            return grant[0] or grant[1]
+        person = getattr(obj, "person", None) if hasattr(obj, "person") else None
+        return getattr(person, "centre_id", None)
+    if depth:
+        for name in CENTRE_PATHS:
+            field = fields_of(obj).get(name)
+            if field is not None and field.many_to_one and getattr(obj, field.attname, None) is not None:
+                found = centre_of(getattr(obj, name), depth - 1)
+                if found is not None:
+                    return found
     return None
 
 
+# The chain ----------------------------------------------------------------------------
+
+def _canonical(value):
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def entry_hash(prev_hash, fields):
+    """SHA-256 over the previous hash and the entry's content (HASHED, canonical JSON)."""
+    content = {name: fields.get(name) for name in HASHED}
+    at = content["at"]
+    if isinstance(at, datetime.datetime):
+        content["at"] = at.astimezone(datetime.UTC).isoformat()
+    for name in ("actor_id", "centre_id"):
+        content[name] = None if content[name] is None else int(content[name])
+    return hashlib.sha256((prev_hash + _canonical(content)).encode()).hexdigest()
+
+
+def _chain_head():
+    """Lock the chain for this transaction and return the last entry's hash."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+    last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+    return last or GENESIS
+
+
+def _fields(actor, action, obj, changes, verb, centre_id, at):
+    return {
+        "at": at,
+        "actor_id": actor.pk if getattr(actor, "pk", None) else None,
+        "actor_name": getattr(actor, "username", "") or "system",
+        "ip_address": current_ip(),
+        "action": action,
+        "verb": verb,
+        "model": obj._meta.label_lower,
+        "object_id": str(obj.pk),
+        "object_repr": str(obj)[:200],
+        "changes": _plain_changes(changes or {}),
+        "centre_id": centre_id if centre_id is not None else centre_of(obj),
+    }
+
+
+def _plain_changes(changes):
+    # What the database will give back: JSON types only, so the hash recomputes the same.
+    return json.loads(_canonical(changes))
+
+
 def record(actor, action, obj, changes=None, verb="", centre_id=None):
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=getattr(actor, "username", "") or "system",
-        ip_address=current_ip(),
-        action=action,
-        verb=verb,
-        model=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        changes=changes or {},
-        centre_id=centre_id if centre_id is not None else _centre_id(obj),
-    )
+    fields = _fields(actor, action, obj, changes, verb, centre_id, timezone.now())
+    prev = _chain_head()
+    return AuditEntry.objects.create(prev_hash=prev, hash=entry_hash(prev, fields), **fields)
+
+
+def record_many(actor, rows, *, at=None):
+    """Many entries at once (a bulk write), chained in order and inserted together.
+    `rows`: dicts with action, obj or (model, object_id, object_repr), changes, verb, centre_id."""
+    at = at or timezone.now()
+    prev = _chain_head()
+    entries = []
+    for row in rows:
+        obj = row.get("obj")
+        fields = {
+            "at": at, "actor_id": actor.pk if getattr(actor, "pk", None) else None,
+            "actor_name": getattr(actor, "username", "") or "system", "ip_address": current_ip(),
+            "action": row["action"], "verb": row.get("verb", ""),
+            "model": obj._meta.label_lower if obj is not None else row["model"],
+            "object_id": str(obj.pk if obj is not None else row["object_id"]),
+            "object_repr": str(obj if obj is not None else row["object_repr"])[:200],
+            "changes": _plain_changes(row.get("changes") or {}),
+            "centre_id": row.get("centre_id") if row.get("centre_id") is not None else centre_of(obj),
+        }
+        digest = entry_hash(prev, fields)
+        entries.append({**fields, "prev_hash": prev, "hash": digest})
+        prev = digest
+    if not entries:
+        return 0
+    # Ids are drawn in the rows' order (COPY, or one multi-row INSERT per batch), which is the chain's.
+    if connection.vendor == "postgresql":
+        columns = [*entries[0]]
+        qn = connection.ops.quote_name
+        column_of = {f.attname: f.column for f in AuditEntry._meta.concrete_fields}
+        names = ", ".join(qn(column_of[c]) for c in columns)
+        with connection.cursor() as cursor, cursor.cursor.copy(
+                f"COPY {qn(AuditEntry._meta.db_table)} ({names}) FROM STDIN") as copy:
+            for entry in entries:
+                copy.write_row([_canonical(entry[c]) if c == "changes" else entry[c] for c in columns])
+    else:
+        AuditEntry.objects.bulk_create([AuditEntry(**entry) for entry in entries], batch_size=500)
+    return len(entries)
 
 
 def record_create(actor, obj, verb="", centre_id=None):
@@ -84,3 +212,22 @@ def record_update(actor, obj, before, verb="", centre_id=None):
 def record_delete(actor, obj, verb="", centre_id=None):
     return record(actor, Action.DELETE, obj, {k: [v, None] for k, v in snapshot(obj).items() if v not in (None, "")},
                   verb=verb, centre_id=centre_id)
+
+
+def verify(chunk=5000):
+    """Walk the chain in id order. Returns (entries checked, None) when it holds, or
+    (entries checked, (entry, problem)) at the first broken link."""
+    prev, count = GENESIS, 0
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk):
+        count += 1
+        fields = {name: getattr(entry, name) for name in HASHED}
+        if entry.prev_hash != prev:
+            return count, (entry, "previous")
+        if entry.hash != entry_hash(prev, fields):
+            return count, (entry, "content")
+        prev = entry.hash
+    return count, None
+
+
+def head():
+    return AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS

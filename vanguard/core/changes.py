@@ -38,6 +38,11 @@ VERBS = {
     "results computed": pgettext_lazy("audit", "results computed"), "assessment month opened": pgettext_lazy("audit", "month opened"),
     "appeal submitted": pgettext_lazy("audit", "appeal submitted"), "appeal decided": pgettext_lazy("audit", "appeal decided"),
     "adjustment entered": pgettext_lazy("audit", "adjustment entered"), "adjustment decided": pgettext_lazy("audit", "adjustment decided"),
+    "assessment scheme activated": pgettext_lazy("audit", "assessment scheme activated"),
+    "scoring started": pgettext_lazy("audit", "scoring started"), "scoring closed": pgettext_lazy("audit", "scoring closed"),
+    "published": pgettext_lazy("audit", "results published"), "made final": pgettext_lazy("audit", "made final"),
+    "result version": pgettext_lazy("audit", "new result version"), "roster import": pgettext_lazy("audit", "roster imported"),
+    "create API token": pgettext_lazy("audit", "API token created"), "rotate API token": pgettext_lazy("audit", "API token replaced"),
 }
 
 
@@ -50,6 +55,8 @@ ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Bookkeeping the entry's own time already states.
 HIDDEN = {"created_at", "updated_at"}
+# A bulk write's changed cells: shown as their own table (core/_audit_changes.html).
+HIDDEN |= {"cells"}
 
 
 def model_for(label):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .roles import ORGANIZATION_ROLES, UNIT_ROLES, Role
@@ -70,9 +71,27 @@ class AuditQuerySet(ScopedQuerySet):
     def scoped(self, scope, user):
         return self.filter(centre__in=scope.centres(Role.OFFICE))
 
+    # Append-only: rows are written by vanguard.core.audit and never changed or removed
+    # through the ORM (on PostgreSQL a trigger refuses UPDATE and DELETE as well).
+    def update(self, **kwargs):
+        raise AuditTrailIsAppendOnly(_("The audit trail cannot be changed."))
+
+    def delete(self):
+        raise AuditTrailIsAppendOnly(_("The audit trail cannot be changed."))
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
+class AuditTrailIsAppendOnly(Exception):
+    pass
+
 
 class AuditEntry(models.Model):
-    """Who changed what, when, from where. Written by services, never edited."""
+    """Who changed what, when, from where. Written by services through
+    vanguard.core.audit, never edited: each row carries the hash of the row before it
+    (in id order) and its own, so an edited, removed or inserted row breaks the chain
+    (`vanguard audit verify`)."""
 
     class Action(models.TextChoices):
         CREATE = "create", _("Create")
@@ -81,19 +100,24 @@ class AuditEntry(models.Model):
         IMPORT = "import", _("Import")
         ACTION = "action", _("Action")
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name=_("actor"))
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # No database constraint on actor and centre: an entry outlives the account and the
+    # centre it names, unchanged (SET NULL would rewrite the trail and break its chain).
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+                              related_name="+", verbose_name=_("actor"), db_constraint=False)
     actor_name = models.CharField(_("actor"), max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    # An event name from vanguard.core.audit_events (stored untranslated, translated when shown).
     verb = models.CharField(_("what"), max_length=100, blank=True)
     model = models.CharField(_("object type"), max_length=100, db_index=True)
     object_id = models.CharField(_("object id"), max_length=64, db_index=True)
     object_repr = models.CharField(_("object"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
-    centre = models.ForeignKey("org.ServiceCentre", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+", verbose_name=_("service centre"))
+    centre = models.ForeignKey("org.ServiceCentre", null=True, blank=True, on_delete=models.DO_NOTHING,
+                               related_name="+", verbose_name=_("service centre"), db_constraint=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, blank=True)
 
     objects = AuditQuerySet.as_manager()
 
@@ -105,6 +129,20 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AuditTrailIsAppendOnly(_("The audit trail cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailIsAppendOnly(_("The audit trail cannot be changed."))
+
+    @property
+    def event_label(self):
+        from .audit_events import label
+
+        return label(self.verb)
 
 
 class CalendarOverride(models.Model):

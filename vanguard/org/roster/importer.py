@@ -10,8 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.core import audit
-from vanguard.core.middleware import current_ip
-from vanguard.core.models import AuditEntry
 from vanguard.core.permissions import require
 from vanguard.core.text import CONTROL_MESSAGE, has_control, xml_safe
 
@@ -297,14 +295,12 @@ def _apply(actor, centre, parsed, lookups, result):
 
 
 def _write_audit(actor, centre, new, changed, now, result):
-    """One create or update row per person, as record_create/record_update would write them, then the
-    import's summary row through audit.record."""
+    """One create or update entry per person with each changed field's before and after value,
+    appended to the audit chain together, then the import's summary entry."""
     ids = dict(Person.objects.filter(centre=centre).exclude(mobile="").values_list("mobile", "pk")) if new else {}
     # A new person's snapshot: the model's defaults, then the row's values (field names, JSON-safe).
     base = audit.snapshot(Person(centre=centre, created_at=now, updated_at=now))
-    common = {"actor_id": actor.pk if getattr(actor, "pk", None) else None,
-              "actor_name": getattr(actor, "username", "") or "system", "ip_address": current_ip(),
-              "verb": _("roster import"), "model": Person._meta.label_lower, "centre_id": centre.pk, "at": now}
+    common = {"verb": audit.Event.ROSTER_IMPORT, "model": Person._meta.label_lower, "centre_id": centre.pk}
     entries = []
     for f in new:
         snapshot = {**base, "mobile": f["mobile"], **{name: _plain(f[attname])
@@ -317,11 +313,11 @@ def _write_audit(actor, centre, new, changed, now, result):
                    for name, attname in NAME_ATTNAME if before[attname] != after[attname]}
         entries.append({**common, "action": audit.Action.UPDATE, "object_id": str(before["pk"]),
                         "object_repr": after["name"][:200], "changes": changes})
-    bulk.insert_rows(AuditEntry, entries, now)
+    audit.record_many(actor, entries, at=now)
     audit.record(actor, audit.Action.IMPORT, centre, {
         "file": result.file_name, "rows": result.rows, "created": result.created, "updated": result.updated,
         "unchanged": result.unchanged,
-    }, verb=_("roster import"), centre_id=centre.pk)
+    }, verb=audit.Event.ROSTER_IMPORT, centre_id=centre.pk)
 
 
 def _plain(value):

@@ -1,0 +1,39 @@
+"""The names of audited events. Services pass one of these as `verb`; the trail
+stores the name untranslated and shows it in the reader's language through
+`changes.VERBS` (`label`). A name not listed there is shown as it was written."""
+
+
+class Event:
+    # core
+    CALENDAR_YEAR_CONFIRMED = "confirm calendar year"
+    API_TOKEN_CREATED = "create API token"  # noqa: S105 -- an event name
+    API_TOKEN_ROTATED = "rotate API token"  # noqa: S105 -- an event name
+    PASSWORD_RESET = "reset password"  # noqa: S105 -- an event name
+    # org
+    ROSTER_IMPORT = "roster import"
+    CITY_DEMO = "city demo"
+    # assessment
+    SCHEME = "assessment scheme"
+    SCHEME_ACTIVATED = "assessment scheme activated"
+    MONTH_OPENED = "assessment month opened"
+    SCORING_STARTED = "scoring started"
+    SCORING_CLOSED = "scoring closed"
+    PUBLISHED = "published"
+    RESULTS_COMPUTED = "results computed"
+    MADE_FINAL = "made final"
+    SCORE_ENTERED = "score entered"
+    SCORE_CHANGED = "score changed"
+    SCORES_ENTERED = "scores entered"
+    SCORE_CORRECTED = "score corrected after publication"
+    RESULT_NEW_VERSION = "result version"
+    ADJUSTMENT_ENTERED = "adjustment entered"
+    ADJUSTMENT_DECIDED = "adjustment decided"
+    APPEAL_SUBMITTED = "appeal submitted"
+    APPEAL_DECIDED = "appeal decided"
+
+
+def label(verb):
+    """The event's name in the active language."""
+    from .changes import verb_label
+
+    return verb_label(verb)
