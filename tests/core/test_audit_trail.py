@@ -149,7 +149,7 @@ def test_every_assessment_entry_carries_its_centre_and_the_office_sees_them(worl
     save_scores(world.secretary, period, [Entry(people[0].pk, p01.pk, "4")])
     assessment.create_adjustment(world.office, period, people[0], kind=Adjustment.Kind.BONUS, points=2,
                                  reason="表扬", source=Adjustment.Source.COMMENDATION)
-    assessment.publish_period(world.office, period)
+    assessment.publish_period(world.office, period, confirm_unscored=True)
     entries = AuditEntry.objects.filter(model__startswith="assessment.")
     assert entries.count() >= 7
     assert set(entries.values_list("centre_id", flat=True)) == {world.centre.pk}
