@@ -145,3 +145,30 @@ def test_a3_signboard_is_a3(client, world, disclosed):
         box = PdfReader(io.BytesIO(response.content)).pages[0].mediabox
         width, height = (round(float(v) * 25.4 / 72) for v in (box.width, box.height))
         assert sorted((width, height)) == sorted(size), layout
+
+
+def test_naming_page_bad_input_is_chinese_beside_the_field_and_kept(world, login, disclosed):
+    client = login(world.office)
+    url = f"/posts/{disclosed.pk}/name/"
+    response = client.post(url, {"named_on": "2026-02-01", "certificate_number": "CERT-9", "evaluation": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    field = html[html.index('name="override_reason"'):]
+    assert "未选择本岗位通过的季度测评" in field[:field.index("</div>\n</div>") + 200]
+    assert 'value="CERT-9"' in html
+    assert VanguardPost.objects.get(pk=disclosed.pk).status == "disclosed"
+    # A holder who is not a party member (any more) blocks it, saying who.
+    Person.objects.filter(pk=world.secretary_person.pk).update(political_status=Person.Status.PUBLIC)
+    response = client.post(url, {"named_on": "2026-02-01", "certificate_number": "CERT-9",
+                                 "override_reason": "党组研究决定"})
+    assert response.status_code == 400 and "王书记：不是党员" in response.content.decode()
+    assert PostEvent.objects.filter(post=disclosed, action="name").count() == 0
+    # The form offers the post's passed evaluations; naming on one works.
+    Person.objects.filter(pk=world.secretary_person.pk).update(political_status=Person.Status.FULL)
+    evaluation = run_quarter(world, disclosed, 1, 5)
+    page = client.get(f"/posts/{disclosed.pk}/").content.decode()
+    assert f'<option value="{evaluation.pk}" selected>{evaluation.title}</option>' in page
+    response = client.post(url, {"named_on": "2026-02-01", "certificate_number": "CERT-9",
+                                 "evaluation": evaluation.pk})
+    assert response.status_code == 302
+    assert VanguardPost.objects.get(pk=disclosed.pk).naming_evaluation == f"surveys.evaluation:{evaluation.pk}"

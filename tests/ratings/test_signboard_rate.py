@@ -147,6 +147,17 @@ def test_number_path_refuses_others_and_rated(world, post):
     assert "已评价" in _errors(e.value, "number")
 
 
+def test_number_guessing_is_limited_per_address(world, post):
+    mine = import_one(world)
+    for i in range(signboard.OTP["lookups_per_address_per_hour"]):
+        with pytest.raises(ValidationError):
+            signboard.find_by_number(post, f"GUESS{i}", ip="10.7.7.7")
+    with pytest.raises(ValidationError) as e:
+        signboard.find_by_number(post, mine.number, ip="10.7.7.7")
+    assert "过多" in _errors(e.value, "number")
+    assert signboard.find_by_number(post, mine.number, ip="10.7.7.8") == mine
+
+
 def test_pages_number_path_rates_once(world, client, post):
     txn = import_one(world)
     url = reverse("ratings:rate-post", args=[post.code])
@@ -177,3 +188,14 @@ def test_pages_mobile_path(world, client, post):
     from django.test import Client
 
     assert Client().get(response["Location"]).status_code == 302
+
+
+def test_signboard_rate_page_costs_a_fixed_number_of_queries(world, client, post, django_assert_max_num_queries):
+    for _i in range(5):
+        import_one(world, rater_phone=MOBILE)
+    url = reverse("ratings:rate-post", args=[post.code])
+    with django_assert_max_num_queries(6):
+        assert client.get(url).status_code == 200
+    # Sending a code: the limits, one insert, one existence check; the same however many transactions.
+    with django_assert_max_num_queries(12):
+        assert client.post(url, {"action": "send", "mobile": MOBILE}).status_code == 200

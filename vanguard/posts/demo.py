@@ -71,7 +71,8 @@ def build(ctx):
         members = [p for p in staff if p.is_party_member]
         if not members:
             continue
-        holders = members[:2] + [p for p in staff if not p.is_party_member][:1]
+        # Only party members hold a 共产党员先锋岗 (the service refuses anyone else).
+        holders = members[:3]
         add(f"{window.number}窗口{window.name}先锋岗", PostKind.WINDOW, holders, window=window,
             scope="\n".join(window.service_item_list[:4]) or window.name)
     for floor, branch in zip(ctx.floors, ctx.branches, strict=True):

@@ -61,9 +61,10 @@ def _too_many():
     return _("Too many attempts; please try again in an hour.")
 
 
-@transaction.atomic
 def find_by_number(post, number, *, ip=None, now=None):
-    """The unrated recent transaction of this post with this number, or ValidationError."""
+    """The unrated recent transaction of this post with this number, or ValidationError.
+    Not atomic on purpose: the lookup is counted (for the per-address limit) even when
+    it fails, which is when it matters."""
     now = now or timezone.now()
     number = (number or "").strip().upper()
     if not number:
