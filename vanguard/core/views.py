@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
 
-from . import services
+from . import services, todo
 from .changes import describe_entries, model_label, verb_label
 from .forms import CalendarOverrideForm, CalendarYearForm
 from .models import AuditEntry, CalendarOverride
@@ -23,9 +23,12 @@ from .workdays import WorkingCalendar
 
 @login_required
 def home(request):
+    """What to do now, per role: each app's to-do items (core/todo.py) and a few key figures."""
     scope = scope_for(request.user)
     person = getattr(request.user, "person", None)
-    return render(request, "core/home.html", {"scope": scope, "person": person})
+    return render(request, "core/home.html", {
+        "scope": scope, "person": person, "items": todo.todo_items(request.user),
+        "figures": todo.key_figures(request.user)})
 
 
 class AuditTable(tables.Table):

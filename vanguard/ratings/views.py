@@ -22,6 +22,7 @@ from vanguard.posts.models import VanguardPost
 from . import cases, figures, services, workbook
 from .models import Rating, RectificationCase, SatisfactionStat, Transaction
 from .permissions import can_see_rater, is_office, office_centres
+from .todo import due_cases
 
 STAFF_ROLES = (Role.OFFICE, Role.HANDLER, Role.LIAISON, Role.SCORER, Role.SECRETARY)
 DIMENSION_MODELS = {"unit": Unit, "window": Window, "person": Person, "post": VanguardPost, "floor": Floor,
@@ -223,6 +224,8 @@ def case_list(request):
         qs = qs.filter(state=state)
     if request.GET.get("overdue") == "1":
         qs = qs.filter(overdue_at__isnull=False)
+    if request.GET.get("due") == "1":  # the home page's "due or overdue" (ratings/todo.py)
+        qs = due_cases(qs)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "ratings/cases.html", {
         "page": page, "state": state, "states": RectificationCase.State.choices,
