@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "vanguard.core.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "vanguard.core.locale_middleware.ChosenLanguageMiddleware",
@@ -157,7 +158,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: 5 failures per username and address lock for 30 minutes.
+# Login throttling: 5 failures per username and address lock for 30 minutes; and
+# ACCOUNT_FAILURE_LIMIT failures of one username from any addresses (password spraying
+# from many addresses) lock the account for the same cooling-off (core.lockout).
+AXES_HANDLER = "vanguard.core.lockout.LockoutHandler"
+ACCOUNT_FAILURE_LIMIT = int(env("ACCOUNT_FAILURE_LIMIT", "20"))
 AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("LOGIN_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -185,8 +190,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else Non
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Behind a reverse proxy the client address is the first X-Forwarded-For hop.
+# Behind reverse proxies the client address is the one the outermost trusted proxy appended
+# to X-Forwarded-For: the TRUSTED_PROXY_COUNT-th from the right (core.middleware.client_ip).
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "1"))
 
 LANGUAGE_CODE = "zh-hans"
 # Each app keeps its own translations in <app>/locale/; language names are in their own language.
@@ -248,7 +255,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "vanguard.core.api_pagination.PageNumberPagination",  # ?page_size= up to 500
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min"},
+    # Anonymous API requests (e.g. SMS receipts) are throttled per client address.
+    "DEFAULT_THROTTLE_CLASSES": ["vanguard.core.ratelimit.AnonThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", "120/min")},
     # Services' ValidationError/PermissionDenied -> 400/403 with their Chinese messages.
     "EXCEPTION_HANDLER": "vanguard.core.api_base.exception_handler",
 }
@@ -257,6 +266,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "先锋岗 window party-building API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -293,6 +303,9 @@ SMS = {
     # Work-group robots for notices: "dingtalk|<webhook>|<secret>", "wecom|<webhook>", comma-separated.
     "ROBOTS": env_list("GROUP_ROBOTS", ""),
 }
+
+# The same people are reminded of the same thing (a document to sign) at most once in this time.
+REMINDER_INTERVAL_HOURS = int(env("REMINDER_INTERVAL_HOURS", "12"))
 
 CACHES = {
     "default": {

@@ -26,7 +26,18 @@ def test_schema_validates_without_warnings(db, tmp_path):
         assert f"/api/v1/{name}/:" in text and f"/api/v1/{name}/{{id}}/:" in text
 
 
-def test_schema_endpoint(client, db):
+def test_schema_and_docs_are_for_signed_in_users_only(client, world):
+    # The schema maps every endpoint and field: not for anonymous visitors.
+    assert client.get("/api/schema/").status_code in (401, 403)
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 302 and "/accounts/login/" in docs["Location"]
+    client.force_login(world.member)
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
+
+
+def test_schema_endpoint(client, world):
+    client.force_login(world.member)
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema = response.json()
@@ -41,7 +52,8 @@ def test_schema_endpoint(client, db):
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
 
 
-def test_docs_page_loads_local_assets_only(client, db):
+def test_docs_page_loads_local_assets_only(client, world):
+    client.force_login(world.member)
     response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -55,3 +67,7 @@ def test_docs_page_loads_local_assets_only(client, db):
     for url in static:
         assert finders.find(url.removeprefix("/static/")), f"{url} is not served by this server"
     assert "https://" not in html and "http://" not in html
+    # The start-up script is a file of its own (the CSP runs no inline script).
+    assert not re.search(r"<script>|<style", html)
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()

@@ -56,6 +56,12 @@ class PageWatch:
         self.allowed_netloc = allowed_netloc
         self.foreign_requests = []
         self.page_errors = []
+        self.csp_violations = []
+
+    def on_console(self, message):
+        # Chromium reports what the Content-Security-Policy refused on the console.
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
 
     def on_request(self, request):
         parts = urlsplit(request.url)
@@ -65,18 +71,21 @@ class PageWatch:
     def problems(self):
         found = [f"request to a host other than the server: {url}" for url in self.foreign_requests]
         found += [f"JavaScript error: {error}" for error in self.page_errors]
+        found += [f"refused by the CSP: {text}" for text in self.csp_violations]
         return found
 
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """new_page(viewport=None, locale="zh-CN") -> a fresh page (own cookies) on the live server.
-    At teardown the test fails if any page asked another host or raised a JS error."""
+    """new_page(viewport=None, locale="zh-CN", bypass_csp=False) -> a fresh page (own cookies) on the live server.
+    At teardown the test fails if any page asked another host, raised a JS error or
+    had something refused by the Content-Security-Policy."""
     netloc = urlsplit(live_server.url).netloc
     contexts, watches = [], []
 
-    def _new_page(viewport=None, locale="zh-CN"):
-        options = {"locale": locale, "base_url": live_server.url, "service_workers": "block"}
+    def _new_page(viewport=None, locale="zh-CN", bypass_csp=False):
+        options = {"locale": locale, "base_url": live_server.url, "service_workers": "block",
+                   "bypass_csp": bypass_csp}
         if viewport:
             options.update(viewport=viewport, is_mobile=True, has_touch=True, device_scale_factor=2)
         context = browser.new_context(**options)
@@ -87,6 +96,7 @@ def new_page(browser, live_server):
         context.route(lambda url: urlsplit(url).netloc not in ("", netloc), lambda route: route.abort())
         page = context.new_page()
         page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
+        page.on("console", watch.on_console)
         page.watch = watch  # for the harness's own test
         contexts.append(context)
         watches.append(watch)

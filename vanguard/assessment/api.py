@@ -16,6 +16,7 @@ from vanguard.core.api_base import (
     ScopedViewSetMixin,
     ServiceModelSerializer,
 )
+from vanguard.core.roles import Role
 from vanguard.org.models import Person, ServiceCentre
 
 from . import previews, services
@@ -120,6 +121,7 @@ class UnscoredSerializer(serializers.Serializer):
 
 class PeriodViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Months; the workflow steps are POST sub-resources: start-scoring, close-scoring, publish, finalise."""
+    write_roles = (Role.ADMIN, Role.OFFICE)  # who may write here at all (core.api_base.WriteRoles)
 
     queryset = Period.objects.all()
     serializer_class = PeriodSerializer
@@ -250,6 +252,7 @@ class AdjustmentSerializer(ServiceModelSerializer):
 
 class AdjustmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Adjustments and vetoes; POST approve/reject as sub-resources."""
+    write_roles = (Role.ADMIN, Role.OFFICE, Role.SECRETARY)
 
     queryset = Adjustment.objects.all()
     serializer_class = AdjustmentSerializer

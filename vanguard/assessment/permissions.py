@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 
+from vanguard.core.permissions import is_office_of
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.org.models import Person
@@ -11,8 +12,7 @@ from .models import Part
 
 def can_manage(user, centre_id):
     """Schemes, opening and publishing months, approvals: the centre's office."""
-    scope = scope_for(user)
-    return scope.is_admin or centre_id in scope.centres(Role.OFFICE)
+    return is_office_of(user, centre_id)
 
 
 def can_enter_adjustments(user, centre_id):

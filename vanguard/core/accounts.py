@@ -7,12 +7,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vanguard.org.models import Person
+
 from . import audit
 from .models import Grant, User
-from .permissions import require
+from .permissions import is_office_of, require
 from .roles import ORGANIZATION_ROLES, UNIT_ROLES, Role
 from .scoping import forget_scope, scope_for
 
+# Roles held over no centre: their holder acts everywhere.
+UNSCOPED_ROLES = {Role.ADMIN}
 # Roles an office may hand out inside its own centre.
 OFFICE_GRANTABLE = {Role.OFFICE, Role.SECRETARY, Role.SCORER, Role.LIAISON, Role.HANDLER}
 
@@ -25,24 +29,54 @@ def _grant_centre(role, organization, unit):
     return None
 
 
+def account_reach(user):
+    """(centres, privileged): the centres an account acts in (through its grants and its
+    person) and whether it holds a grant with no centre (an administrator's) or is a superuser."""
+    centres, privileged = set(), bool(user.is_superuser)
+    for role, org_centre, unit_centre in Grant.objects.filter(user=user).values_list(
+            "role", "organization__centre_id", "unit__centre_id"):
+        centre = org_centre or unit_centre
+        if role in UNSCOPED_ROLES or centre is None:
+            privileged = True
+        else:
+            centres.add(centre)
+    person_centre = Person.objects.filter(user=user).values_list("centre_id", flat=True).first()
+    if person_centre is not None:
+        centres.add(person_centre)
+    return centres, privileged
+
+
 def can_grant(actor, role, organization=None, unit=None):
     scope = scope_for(actor)
     if scope.is_admin:
         return True
-    return role in OFFICE_GRANTABLE and _grant_centre(role, organization, unit) in scope.centres(Role.OFFICE)
+    return role in OFFICE_GRANTABLE and is_office_of(actor, _grant_centre(role, organization, unit))
 
 
 def can_manage_user(actor, user):
+    """May `actor` reset this account's password, deactivate it or link it to a person?
+    An administrator may; an office only an account that acts in its own centres alone:
+    never a superuser, an administrator's account or one with a grant in another centre
+    (that would hand the office another centre's or the whole system's access)."""
     scope = scope_for(actor)
     if scope.is_admin:
         return True
-    return (scope.has_role(Role.OFFICE) and not user.is_superuser
-            and User.objects.visible_to(actor).filter(pk=user.pk).exists())
+    offices = set(scope.centres(Role.OFFICE))
+    if not offices or user.is_superuser:
+        return False
+    centres, privileged = account_reach(user)
+    return not privileged and bool(centres) and centres <= offices
 
 
-def _user_centre(user):
-    person = getattr(user, "person", None) if hasattr(user, "person") else None
-    return person.centre_id if person else None
+def audit_account_action(actor, user, verb, changes=None, centres=None):
+    """One audit row per centre concerned, so each centre's office sees what was done
+    to an account acting in it; the row lists all of them."""
+    if centres is None:
+        centres, _privileged = account_reach(user)
+    listed = sorted(centres)
+    rows = [audit.record(actor, audit.Action.ACTION, user, {**(changes or {}), "centres": [None, listed]},
+                         verb=verb, centre_id=centre) for centre in listed or [None]]
+    return rows
 
 
 @transaction.atomic
@@ -50,7 +84,7 @@ def create_account(actor, *, username, password, person=None):
     scope = scope_for(actor)
     require(scope.is_admin or scope.has_role(Role.OFFICE))
     if person is not None:
-        require(scope.is_admin or person.centre_id in scope.centres(Role.OFFICE))
+        require(is_office_of(actor, person.centre_id))
         if person.user_id:
             raise ValidationError({"person": _("%(name)s already has a login account.") % {"name": person.name}})
     if User.objects.filter(username__iexact=username).exists():
@@ -74,25 +108,66 @@ def create_account(actor, *, username, password, person=None):
 
 @transaction.atomic
 def set_password(actor, user, password):
-    require(actor.pk == user.pk or can_manage_user(actor, user))
+    require(actor.pk == user.pk or can_manage_user(actor, user),
+            _("This account acts outside your service centres (or is an administrator's): "
+              "only a security administrator may reset its password."))
     try:
         validate_password(password, user)
     except ValidationError as error:
         raise ValidationError({"password": error.messages}) from error
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit.record(actor, audit.Action.ACTION, user, verb="reset password", centre_id=_user_centre(user))
+    audit_account_action(actor, user, "reset password")
     return user
 
 
 @transaction.atomic
 def set_active(actor, user, active):
-    require(can_manage_user(actor, user) and actor.pk != user.pk)
-    before = audit.snapshot(user, fields={"is_active"})
-    user.is_active = active
-    user.save(update_fields=["is_active"])
-    audit.record_update(actor, user, before, centre_id=_user_centre(user))
+    require(actor.pk != user.pk and can_manage_user(actor, user),
+            _("This account acts outside your service centres (or is an administrator's): "
+              "only a security administrator may deactivate it."))
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit_account_action(actor, user, "activate account" if active else "deactivate account",
+                             {"is_active": [not active, active]})
     return user
+
+
+def check_account_link(actor, person, user):
+    """Linking `user` as `person`'s login account: only the office of the person's centre
+    (or an administrator), only an account it may manage, and never one that already
+    belongs to someone else. Called inside the person services' transaction."""
+    require(is_office_of(actor, person.centre_id), _("Only the office of the person's service centre may "
+                                                      "link a login account."))
+    if user is None:
+        return
+    if not can_manage_user(actor, user) and not _is_fresh(user):
+        # Same words as for a name that does not exist: no hint that the account exists.
+        raise ValidationError({"user": _("There is no login account named “%(name)s”.") % {"name": user.username}})
+    owner = Person.objects.filter(user=user).exclude(pk=person.pk).first()
+    if owner is not None:
+        raise ValidationError({"user": _("The account “%(name)s” already belongs to another person.")
+                               % {"name": user.username}})
+
+
+def _is_fresh(user):
+    """An account with no grant, no person and no superuser flag gives nothing away when linked."""
+    centres, privileged = account_reach(user)
+    return not centres and not privileged
+
+
+def audit_account_link(actor, person, before_user_id):
+    """The account linked to (or unlinked from) a person, audited in the centres concerned."""
+    if person.user_id == before_user_id:
+        return
+    for user_id, verb in ((before_user_id, "unlink account"), (person.user_id, "link account")):
+        if user_id is None:
+            continue
+        user = User.objects.get(pk=user_id)
+        centres, _privileged = account_reach(user)
+        audit_account_action(actor, user, verb, {"person": [None, f"{person.pk} {person.name}"]},
+                             centres=centres | {person.centre_id})
 
 
 @transaction.atomic

@@ -35,9 +35,10 @@ Lists are paged by `api_pagination.PageNumberPagination` (`?page=`, `?page_size=
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -70,6 +71,25 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+# Permission before validation ----------------------------------------------------------
+
+
+class WriteRoles(permissions.BasePermission):
+    """A role that may never write to an endpoint is refused (403) before its body is
+    parsed or validated, so it learns nothing about the fields. The view names who may
+    write at all in `write_roles` (per action in `action_write_roles`, where None
+    means "anyone signed in", e.g. a member signing a circular); the services still
+    decide object by object."""
+
+    message = gettext_lazy("You are not allowed to do this.")
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        roles = getattr(view, "action_write_roles", {}).get(getattr(view, "action", None), view.write_roles)
+        return roles is None or scope_for(request.user).has_role(*roles)
+
+
 # Reading: scoped querysets ------------------------------------------------------------
 
 
@@ -83,6 +103,12 @@ class ScopedViewSetMixin:
 
     select_related = ()
     prefetch_related = ()
+    # Roles that may write here at all (see WriteRoles); None leaves it to the services.
+    write_roles = None
+    action_write_roles = {}
+
+    def get_permissions(self):
+        return [*super().get_permissions(), WriteRoles()]
 
     def get_queryset(self):
         model = self.queryset.model

@@ -12,9 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.core import audit
-from vanguard.core.permissions import require
-from vanguard.core.roles import Role
-from vanguard.core.scoping import scope_for
+from vanguard.core.permissions import is_office_of, require
 from vanguard.org.phones import normalise_mobile
 
 from .audience import compose, people, preview, reachable
@@ -25,9 +23,7 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 MAX_SERIES_WEEKS = 52
 
 
-def is_office(user, centre_id):
-    scope = scope_for(user)
-    return scope.is_admin or centre_id in scope.centres(Role.OFFICE)
+is_office = is_office_of
 
 
 def require_office(user, centre_id):

@@ -1,5 +1,8 @@
 """Use cases of document circulation (文件传阅) and booklets (口袋书)."""
 
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
@@ -7,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.core import audit
-from vanguard.core.permissions import require
+from vanguard.core.permissions import is_office_of, require
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.core.upload_checks import check_upload
@@ -126,8 +129,25 @@ def unsigned(circular, branch):
 
 def can_remind(user, circular, branch):
     scope = scope_for(user)
-    return scope.is_admin or circular.centre_id in scope.centres(Role.OFFICE) or scope.covers_path(
+    return is_office_of(user, circular.centre_id) or scope.covers_path(
         branch.path, Role.SECRETARY)
+
+
+def _refuse_repeat_reminder(circular, branch):
+    """The same people (this branch, a branch above it or one inside it) are reminded of a
+    document at most once in REMINDER_INTERVAL_HOURS. The circular's row is locked so two
+    clicks at once cannot both pass the check."""
+    Circular.objects.select_for_update().filter(pk=circular.pk).first()
+    hours = settings.REMINDER_INTERVAL_HOURS
+    last = (CircularReminder.objects.filter(circular=circular, created_at__gte=timezone.now()
+                                            - datetime.timedelta(hours=hours))
+            .filter(Q(branch__path__in=_prefixes(branch.path)) | Q(branch__path__startswith=branch.path))
+            .order_by("-created_at").first())
+    if last is not None:
+        raise ValidationError(_("These members were already reminded at %(time)s; a reminder can be sent again "
+                                "%(hours)s hours after the last one.")
+                              % {"time": timezone.localtime(last.created_at).strftime("%Y-%m-%d %H:%M"),
+                                 "hours": hours})
 
 
 @transaction.atomic
@@ -136,6 +156,7 @@ def remind_unsigned(actor, circular, branch):
     require(can_remind(actor, circular, branch), _("You may only remind the members of your own branch."))
     if not circular.branches.filter(path__in=_prefixes(branch.path)).exists():
         raise ValidationError(_("This document was not circulated to that branch."))
+    _refuse_repeat_reminder(circular, branch)
     people_ = list(reachable(unsigned(circular, branch)).values_list("pk", flat=True))
     if not people_:
         raise ValidationError(_("Everyone in the branch with a mobile number has signed: nobody to remind."))

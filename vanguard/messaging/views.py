@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vanguard.core import lookups
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.org.models import ServiceCentre
@@ -57,7 +58,7 @@ def run(form, service, *args, **kwargs):
 
 
 def visible_or_404(request, model, pk, select=()):
-    return get_object_or_404(model.objects.visible_to(request.user).select_related(*select), pk=pk)
+    return lookups.visible_or_404(request, model, pk, select=select)
 
 
 # Home -------------------------------------------------------------------------------------------

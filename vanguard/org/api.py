@@ -125,6 +125,7 @@ class PersonFilter(django_filters.FilterSet):
 
 class FloorViewSet(ScopedViewSetMixin, ServiceWriteMixin, ListRetrieveCreateUpdateViewSet):
     """Floors of the service centre. Written by the party-building office."""
+    write_roles = (Role.ADMIN, Role.OFFICE)
 
     queryset = Floor.objects.all()
     select_related = ("centre",)
@@ -136,6 +137,7 @@ class FloorViewSet(ScopedViewSetMixin, ServiceWriteMixin, ListRetrieveCreateUpda
 
 class UnitViewSet(ScopedViewSetMixin, ServiceWriteMixin, ListRetrieveCreateUpdateViewSet):
     """Home units, business departments and other units. Written by the party-building office."""
+    write_roles = (Role.ADMIN, Role.OFFICE)
 
     queryset = Unit.objects.all()
     select_related = ("centre",)
@@ -147,6 +149,7 @@ class UnitViewSet(ScopedViewSetMixin, ServiceWriteMixin, ListRetrieveCreateUpdat
 
 class WindowViewSet(ScopedViewSetMixin, ServiceWriteMixin, ListRetrieveCreateUpdateViewSet):
     """Service windows with their floor, home unit and supervising department."""
+    write_roles = (Role.ADMIN, Role.OFFICE)
 
     queryset = Window.objects.all()
     select_related = ("centre", "floor", "unit", "department")
@@ -159,6 +162,7 @@ class WindowViewSet(ScopedViewSetMixin, ServiceWriteMixin, ListRetrieveCreateUpd
 class OrganizationViewSet(ScopedViewSetMixin, ServiceWriteMixin, ListRetrieveCreateUpdateViewSet):
     """The party tree. `?parent=ID` lists children, `?subtree=ID` a whole subtree
     (the node included); `path` orders the list depth-first."""
+    write_roles = (Role.ADMIN, Role.OFFICE)
 
     queryset = Organization.objects.all()
     select_related = ("centre", "parent", "floor", "guide")
@@ -170,6 +174,7 @@ class OrganizationViewSet(ScopedViewSetMixin, ServiceWriteMixin, ListRetrieveCre
 
 class PersonViewSet(ScopedViewSetMixin, ServiceWriteMixin, ListRetrieveCreateUpdateViewSet):
     """People of the centre. The mobile number is full only where the user may edit the person."""
+    write_roles = (Role.ADMIN, Role.OFFICE, Role.SECRETARY)
 
     queryset = Person.objects.all()
     select_related = ("centre", "unit", "branch", "window")

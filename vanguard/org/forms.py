@@ -197,13 +197,18 @@ class MobileField(forms.CharField):
 
 class AccountField(forms.CharField):
     """The login account by its user name; empty unlinks. (No max_length: its
-    validator would run on the User this field returns.)"""
+    validator would run on the User this field returns.) Looked up among the
+    accounts the acting user can see (`queryset`), so the field tells nothing about
+    other centres' accounts; the person services decide whether the link is allowed."""
+
+    queryset = None
 
     def to_python(self, value):
         value = (super().to_python(value) or "").strip()
         if not value:
             return None
-        user = get_user_model().objects.filter(username=value).first()
+        accounts = self.queryset if self.queryset is not None else get_user_model().objects.none()
+        user = accounts.filter(username=value).first()
         if user is None:
             raise ValidationError(_("There is no login account named “%(name)s”."), params={"name": value},
                                   code="unknown")
@@ -248,6 +253,8 @@ class PersonForm(CentreChoiceMixin, ServiceModelForm):
         self.fields["photo"].widget.attrs["accept"] = "image/*"
         if not may_link_account:
             del self.fields["user"]
+        else:
+            self.fields["user"].queryset = get_user_model().objects.visible_to(user)
         if centre is None:
             self.add_centre_choice(centres)
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vanguard.core.roles import Role
 from vanguard.core.scoping import CentreScopedQuerySet, ScopedQuerySet
+from vanguard.core.uploads import RandomName
 
 from .phones import mask_mobile, normalise_mobile
 
@@ -242,7 +243,7 @@ class Person(models.Model):
     window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff",
                                verbose_name=_("window"))
     job = models.CharField(_("job"), max_length=50, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="public/people/", blank=True)
+    photo = models.ImageField(_("photo"), upload_to=RandomName("public/people"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="person", verbose_name=_("login account"))

@@ -1,15 +1,13 @@
 """Who may change the organisation. Reading is `visible_to`; these say who may write."""
 
-from vanguard.core.roles import ORG_EDITORS, Role
+from vanguard.core.permissions import is_office_of
+from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 
 
 def can_edit_reference(user, centre_id):
     """Floors, windows, units and the party tree: the centre's office, or an administrator."""
-    scope = scope_for(user)
-    if scope.is_admin:
-        return True
-    return centre_id in scope.centres(*ORG_EDITORS)
+    return is_office_of(user, centre_id)
 
 
 def can_edit_organization(user, organization):
@@ -21,10 +19,9 @@ def can_edit_organization(user, organization):
 
 
 def can_edit_person(user, person):
-    scope = scope_for(user)
-    if scope.is_admin or person.centre_id in scope.centres(Role.OFFICE):
+    if is_office_of(user, person.centre_id):
         return True
-    return bool(person.branch_id) and scope.covers_path(person.branch.path, Role.SECRETARY)
+    return bool(person.branch_id) and scope_for(user).covers_path(person.branch.path, Role.SECRETARY)
 
 
 def can_add_people(user, centre_id):

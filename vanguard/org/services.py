@@ -204,6 +204,21 @@ def _check_person_mobile(person):
                                            "in this service centre.") % {"mobile": mobile}})
 
 
+def _check_account(actor, person, before_user_id):
+    """A change of login account is the office's (see core.accounts.check_account_link):
+    linking another centre's or an administrator's account would hand it over."""
+    if person.user_id != before_user_id:
+        from vanguard.core.accounts import check_account_link
+
+        check_account_link(actor, person, person.user)
+
+
+def _audit_account(actor, person, before_user_id):
+    from vanguard.core.accounts import audit_account_link
+
+    audit_account_link(actor, person, before_user_id)
+
+
 @transaction.atomic
 def create_person(actor, centre, **fields):
     require(can_add_people(actor, centre.pk))
@@ -211,12 +226,14 @@ def create_person(actor, centre, **fields):
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
     person = Person(centre=centre, **fields)
+    _check_account(actor, person, None)
     _check_same_centre(person)
     _check_person_mobile(person)
     person.full_clean()
     person.save()
     require(can_edit_person(actor, person), _("You may only add people to your own branch."))
     audit.record_create(actor, person)
+    _audit_account(actor, person, None)
     return person
 
 
@@ -227,8 +244,10 @@ def update_person(actor, person, **changes):
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
     before = audit.snapshot(person)
+    before_user_id = person.user_id
     for field, value in changes.items():
         setattr(person, field, value)
+    _check_account(actor, person, before_user_id)
     _check_same_centre(person)
     _check_person_mobile(person)
     person.full_clean()
@@ -236,6 +255,7 @@ def update_person(actor, person, **changes):
     # A secretary cannot move someone out of their branch into one they cannot see.
     require(can_edit_person(actor, person), _("You may only move people within your own branch."))
     audit.record_update(actor, person, before)
+    _audit_account(actor, person, before_user_id)
     return person
 
 

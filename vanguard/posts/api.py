@@ -16,6 +16,7 @@ from vanguard.core.api_base import (
     ServiceModelSerializer,
     ServiceWriteMixin,
 )
+from vanguard.core.roles import Role
 from vanguard.org.models import Organization, Person, ServiceCentre, Unit, Window
 
 from . import services
@@ -92,6 +93,7 @@ class RevokeSerializer(serializers.Serializer):
 
 
 class PostViewSet(ScopedViewSetMixin, ServiceWriteMixin, ListRetrieveCreateUpdateViewSet):
+    write_roles = (Role.ADMIN, Role.OFFICE)  # who may write here at all (core.api_base.WriteRoles)
     queryset = VanguardPost.objects.all()
     serializer_class = PostSerializer
     select_related = ("named_by",)
@@ -151,6 +153,7 @@ class ProjectSerializer(ServiceModelSerializer):
 
 
 class ProjectViewSet(ScopedViewSetMixin, ServiceWriteMixin, ListRetrieveCreateUpdateViewSet):
+    write_roles = (Role.ADMIN, Role.OFFICE)  # who may write here at all (core.api_base.WriteRoles)
     queryset = KeyProject.objects.all()
     serializer_class = ProjectSerializer
     prefetch_related = ("units", "posts")

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.core.scoping import CentreScopedQuerySet
+from vanguard.core.uploads import RandomName
 from vanguard.org.models import Floor, Organization, Person, ServiceCentre, Unit, Window
 
 # A signboard line holds about this many characters at the printed size.
@@ -135,7 +136,7 @@ class VanguardPost(models.Model):
     pledge_time = models.CharField(_("pledge on time limit"), max_length=200)
     pledge_quality = models.CharField(_("pledge on service quality"), max_length=200)
     pledge_attitude = models.CharField(_("pledge on service attitude"), max_length=200)
-    photo = models.ImageField(_("photo"), upload_to="public/posts/", blank=True)
+    photo = models.ImageField(_("photo"), upload_to=RandomName("public/posts"), blank=True)
     # Lifecycle facts; the full story is in PostEvent.
     disclosed_on = models.DateField(_("disclosed on"), null=True, blank=True, editable=False)
     # The party committee that names the post (the unit's 党组/党委 or the centre's); when empty,

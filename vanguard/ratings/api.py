@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from vanguard.core.api_base import ScopedViewSetMixin
+from vanguard.core.middleware import client_ip
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 
@@ -116,7 +117,7 @@ class RatingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
             request.user, txn, level=item.get("level"), channel=item.get("channel") or "device",
             scores=item.get("scores") or {}, reasons=item.get("reasons") or [], comment=item.get("comment") or "",
             rater_name=item.get("rater_name") or "", rater_phone=item.get("rater_phone") or "",
-            device=item.get("device") or "", ip=request.META.get("REMOTE_ADDR"),
+            device=item.get("device") or "", ip=client_ip(request),
             idempotency_key=item.get("idempotency_key") or header_key)
 
     def create(self, request):

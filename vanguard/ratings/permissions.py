@@ -3,13 +3,11 @@ and platforms, reviews flags and decides set-aside requests; a unit's case
 handler works its rectification cases and is the only one who sees raters'
 names and phones."""
 
+from vanguard.core.permissions import is_office_of
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 
-
-def is_office(user, centre_id):
-    scope = scope_for(user)
-    return scope.is_admin or centre_id in scope.centres(Role.OFFICE)
+is_office = is_office_of
 
 
 def office_centres(user):

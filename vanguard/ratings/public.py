@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
-from vanguard.core.middleware import current_ip
+from vanguard.core.middleware import client_ip, current_ip
+from vanguard.core.ratelimit import public_limit
 
 from . import figures, services, signboard
 from .models import ONLINE_CRITERIA, ONSITE_CRITERIA, REASONS, Level, Rating, Transaction
@@ -26,10 +27,12 @@ def post_satisfaction(post, today=None):
 
 
 def _client_ip(request):
-    return current_ip() or request.META.get("REMOTE_ADDR")
+    return current_ip() or client_ip(request)
 
 
 @require_http_methods(["GET", "POST"])
+@public_limit("rate-view", methods=("GET",))
+@public_limit("rate")
 def rate(request, token):
     try:
         txn, channel = services.transaction_for_token(token)

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from vanguard.core.api_base import ScopedViewSetMixin
+from vanguard.core.roles import Role
 from vanguard.posts.models import VanguardPost
 from vanguard.ratings.permissions import office_centres
 
@@ -51,6 +52,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 class EvaluationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
+    write_roles = (Role.ADMIN, Role.OFFICE)  # who may write here at all (core.api_base.WriteRoles)
     queryset = Evaluation.objects.all()
     serializer_class = EvaluationSerializer
     prefetch_related = ("posts", "results__post")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from vanguard.core.ratelimit import public_limit
 from vanguard.posts.models import VanguardPost
 from vanguard.ratings.permissions import office_centres
 
@@ -130,6 +131,7 @@ def slips(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@public_limit("answer", methods=("GET", "POST"))  # also bounds guessing codes
 def answer(request, code):
     """Public: the questionnaire behind a one-time code. A refused submission comes back
     with every answer as it was given and each message beside its question."""

@@ -3,18 +3,18 @@ may write in, and running a service on a valid form."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+
+from vanguard.core import lookups
 
 from ..forms import add_service_errors
 from ..models import ServiceCentre
 
 
 def visible_or_404(request, model, pk, *, select=(), queryset=None):
-    """The object if the user can see it, else 404: never a hint that it exists."""
-    qs = queryset if queryset is not None else model.objects.all()
-    qs = qs.visible_to(request.user) if hasattr(qs, "visible_to") else qs
-    return get_object_or_404(qs.select_related(*select), pk=pk)
+    """The object if the user can see it, else 404 (see vanguard.core.lookups: fails closed)."""
+    return lookups.visible_or_404(request, queryset if queryset is not None else model, pk, select=select)
 
 
 def writable_centres(user, allowed):
