@@ -86,6 +86,7 @@ VERIFIED_KEY = "vg_signboard_rate"
 
 
 @require_http_methods(["GET", "POST"])
+@public_limit("rate")  # bounds guessing transaction numbers and codes; SMS sends have their own limits
 def post_rate(request, code):
     """The signboard's "scan to rate": the post's rate, and the way to rate one's own
     transaction here (by its number, or by the mobile given when served and an SMS code)."""
