@@ -1,6 +1,8 @@
 """Accounts and grants: who may log in, and which role over which scope.
-An administrator grants anything; a centre's office grants the roles below
-it within its own centre."""
+An administrator grants anything; the security administrator manages every
+account and grants every role except the administrators' (separation of duties:
+it cannot make itself or anyone else an administrator); a centre's office grants
+the roles below it within its own centre."""
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -12,11 +14,9 @@ from vanguard.org.models import Person
 from . import audit
 from .models import Grant, User
 from .permissions import is_office_of, require
-from .roles import ORGANIZATION_ROLES, UNIT_ROLES, Role
+from .roles import DUTY_ROLES, ORGANIZATION_ROLES, UNIT_ROLES, UNSCOPED_ROLES, Role
 from .scoping import forget_scope, scope_for
 
-# Roles held over no centre: their holder acts everywhere.
-UNSCOPED_ROLES = {Role.ADMIN}
 # Roles an office may hand out inside its own centre.
 OFFICE_GRANTABLE = {Role.OFFICE, Role.SECRETARY, Role.SCORER, Role.LIAISON, Role.HANDLER}
 
@@ -46,10 +46,16 @@ def account_reach(user):
     return centres, privileged
 
 
+def is_security_admin(actor):
+    return Role.SECURITY_ADMIN in scope_for(actor).duties
+
+
 def can_grant(actor, role, organization=None, unit=None):
     scope = scope_for(actor)
     if scope.is_admin:
         return True
+    if is_security_admin(actor):
+        return role not in UNSCOPED_ROLES
     return role in OFFICE_GRANTABLE and is_office_of(actor, _grant_centre(role, organization, unit))
 
 
@@ -61,11 +67,14 @@ def can_manage_user(actor, user):
     scope = scope_for(actor)
     if scope.is_admin:
         return True
-    offices = set(scope.centres(Role.OFFICE))
-    if not offices or user.is_superuser:
+    if user.is_superuser:
         return False
     centres, privileged = account_reach(user)
-    return not privileged and bool(centres) and centres <= offices
+    if is_security_admin(actor):
+        # Every account but the administrators' (no duty takes over another).
+        return not privileged
+    offices = set(scope.centres(Role.OFFICE))
+    return bool(offices) and not privileged and bool(centres) and centres <= offices
 
 
 def audit_account_action(actor, user, verb, changes=None, centres=None):
@@ -82,7 +91,7 @@ def audit_account_action(actor, user, verb, changes=None, centres=None):
 @transaction.atomic
 def create_account(actor, *, username, password, person=None):
     scope = scope_for(actor)
-    require(scope.is_admin or scope.has_role(Role.OFFICE))
+    require(scope.is_admin or scope.has_role(Role.OFFICE, Role.SECURITY_ADMIN))
     if person is not None:
         require(is_office_of(actor, person.centre_id))
         if person.user_id:
@@ -175,12 +184,27 @@ def grant_role(actor, user, role, *, organization=None, unit=None):
     grant = Grant(user=user, role=role, organization=organization, unit=unit)
     require(can_grant(actor, role, organization, unit), _("You may not grant this role over this scope."))
     grant.full_clean(exclude=["user"], validate_unique=False)
+    if role in UNSCOPED_ROLES:
+        _check_one_duty(user, role)
     if Grant.objects.filter(user=user, role=role, organization=organization, unit=unit).exists():
         raise ValidationError(_("%(user)s already holds this role over this scope.") % {"user": user.username})
     grant.save()
     audit.record_create(actor, grant, centre_id=_grant_centre(role, organization, unit))
     forget_scope(user)
     return grant
+
+
+def _check_one_duty(user, role):
+    """Separation of duties: an account holds at most one of the administrator roles (the
+    database's grant_one_administrative_duty constraint says the same), and a superuser,
+    who can do everything already, none."""
+    User.objects.select_for_update().filter(pk=user.pk).first()  # two grants at once: one waits
+    held = Grant.objects.filter(user=user, role__in=UNSCOPED_ROLES).exclude(role=role).first()
+    if held is not None or (user.is_superuser and role in DUTY_ROLES):
+        raise ValidationError({"role": _("%(user)s already holds an administrator role (%(held)s): system, "
+                                         "security and audit administration are held by different accounts.")
+                               % {"user": user.username,
+                                  "held": held.get_role_display() if held else _("superuser")}})
 
 
 @transaction.atomic

@@ -13,7 +13,10 @@ from django.utils.translation import gettext_lazy as _
 DEMO_APPS = ["posts", "assessment", "ratings", "surveys", "messaging", "dashboard"]
 
 DEMO_ACCOUNTS = [
-    ("admin", _("System administrator: everything")),
+    ("admin", _("Administrator with all rights (keep for emergencies)")),
+    ("sysadmin", _("System administrator: configuration and integrations")),
+    ("secadmin", _("Security administrator: accounts, roles and grants")),
+    ("auditor", _("Audit administrator: reads the audit trail, nothing else")),
     ("office", _("Party-building office: the whole centre")),
     ("secretary", _("Secretary of the first floor's branch")),
     ("scorer", _("Scorer of a business department")),

@@ -5,14 +5,17 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .roles import ORGANIZATION_ROLES, UNIT_ROLES, Role
+from .roles import ORGANIZATION_ROLES, UNIT_ROLES, UNSCOPED_ROLES, Role
 from .scoping import ScopedQuerySet
 
 
 class UserQuerySet(ScopedQuerySet):
     def scoped(self, scope, user):
         """Administrators see every account; the office sees the accounts that hold a
-        grant or belong to a person in its centre; anyone sees their own."""
+        grant or belong to a person in its centre; the security administrator sees every
+        account; anyone sees their own."""
+        if Role.SECURITY_ADMIN in scope.duties:
+            return self.all()
         q = models.Q(pk=user.pk)
         centres = scope.centres(Role.OFFICE)
         if centres:
@@ -53,6 +56,10 @@ class Grant(models.Model):
         verbose_name_plural = _("grants")
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "organization", "unit"], name="grant_unique"),
+            # Separation of duties: at most one of administrator / system / security / audit
+            # administrator per account, kept by the database whatever path writes grants.
+            models.UniqueConstraint(fields=["user"], condition=models.Q(role__in=sorted(UNSCOPED_ROLES)),
+                                    name="grant_one_administrative_duty"),
         ]
 
     def __str__(self):
@@ -63,12 +70,16 @@ class Grant(models.Model):
             raise ValidationError({"organization": _("This role is granted over a party organisation.")})
         if self.role in UNIT_ROLES and not self.unit_id:
             raise ValidationError({"unit": _("This role is granted over a unit.")})
-        if self.role == Role.ADMIN and (self.organization_id or self.unit_id):
+        if self.role in UNSCOPED_ROLES and (self.organization_id or self.unit_id):
             raise ValidationError(_("An administrator's grant has no scope."))
 
 
 class AuditQuerySet(ScopedQuerySet):
     def scoped(self, scope, user):
+        """The audit administrator reads the whole trail (every administrator's actions
+        included); a centre's office reads its centre's rows."""
+        if Role.AUDIT_ADMIN in scope.duties:
+            return self.all()
         return self.filter(centre__in=scope.centres(Role.OFFICE))
 
     # Append-only: rows are written by vanguard.core.audit and never changed or removed

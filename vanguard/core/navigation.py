@@ -22,9 +22,9 @@ NAV = [
     (_("Evaluations"), "surveys:home", {Role.ADMIN, Role.OFFICE}),
     (_("Study"), "messaging:home", ANYONE),
     (_("Figures"), "dashboard:home", STAFF),
-    (_("Accounts"), "core:account-list", {Role.ADMIN, Role.OFFICE}),
-    (_("Audit trail"), "core:audit-list", {Role.ADMIN, Role.OFFICE}),
-    (_("Working-day calendar"), "core:calendar", {Role.ADMIN, Role.OFFICE}),
+    (_("Accounts"), "core:account-list", {Role.ADMIN, Role.OFFICE, Role.SECURITY_ADMIN}),
+    (_("Audit trail"), "core:audit-list", {Role.ADMIN, Role.OFFICE, Role.AUDIT_ADMIN}),
+    (_("Working-day calendar"), "core:calendar", {Role.ADMIN, Role.OFFICE, Role.SYSTEM_ADMIN}),
 ]
 
 

@@ -7,7 +7,7 @@ from operator import or_
 
 from django.db.models import Q, QuerySet
 
-from .roles import Role
+from .roles import DUTY_ROLES, Role
 
 
 @dataclass
@@ -21,10 +21,12 @@ class Scope:
     # role -> centres in which the role is held (the office's grant over a centre's tree)
     role_centres: dict = field(default_factory=dict)
     person_id: int | None = None
+    # The separation-of-duties roles held (system, security, audit administrator).
+    duties: set = field(default_factory=set)
 
     @property
     def roles(self):
-        roles = set(self.org_paths) | set(self.unit_ids)
+        roles = set(self.org_paths) | set(self.unit_ids) | self.duties
         if self.is_admin:
             roles.add(Role.ADMIN)
         return roles
@@ -74,6 +76,8 @@ def scope_for(user):
     for grant in grants:
         if grant.role == Role.ADMIN:
             scope.is_admin = True
+        elif grant.role in DUTY_ROLES:
+            scope.duties.add(grant.role)
         elif grant.organization_id:
             scope.org_paths.setdefault(grant.role, set()).add(grant.organization.path)
             scope.role_centres.setdefault(grant.role, set()).add(grant.organization.centre_id)

@@ -73,7 +73,7 @@ class AuditListView(SingleTableMixin, FilterView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request)
-        require_role(request.user, Role.ADMIN, Role.OFFICE)
+        require_role(request.user, Role.ADMIN, Role.OFFICE, Role.AUDIT_ADMIN)
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -88,7 +88,7 @@ def redirect_to_login(request):
 
 @login_required
 def calendar(request):
-    require_role(request.user, Role.ADMIN, Role.OFFICE)
+    require_role(request.user, Role.ADMIN, Role.OFFICE, Role.SYSTEM_ADMIN)
     today = datetime.date.today()
     form = CalendarOverrideForm(request.POST or None, prefix="o")
     year_form = CalendarYearForm(request.POST or None, prefix="y")

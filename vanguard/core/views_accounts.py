@@ -51,8 +51,11 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.visible_to(user)
-        self.fields["unit"].queryset = Unit.objects.visible_to(user)
+        # The security administrator grants over any centre's organisations and units.
+        everywhere = accounts.is_security_admin(user)
+        self.fields["organization"].queryset = (Organization.objects.all() if everywhere
+                                                else Organization.objects.visible_to(user))
+        self.fields["unit"].queryset = Unit.objects.all() if everywhere else Unit.objects.visible_to(user)
 
 
 class PasswordForm(forms.Form):
@@ -75,7 +78,7 @@ def _apply(form, call):
 
 @login_required
 def account_list(request):
-    require_role(request.user, Role.ADMIN, Role.OFFICE)
+    require_role(request.user, Role.ADMIN, Role.OFFICE, Role.SECURITY_ADMIN)
     users = User.objects.visible_to(request.user).select_related("person").prefetch_related(
         "grants__organization", "grants__unit").order_by("username")
     query = request.GET.get("q", "").strip()
@@ -87,7 +90,7 @@ def account_list(request):
 
 @login_required
 def account_create(request):
-    require_role(request.user, Role.ADMIN, Role.OFFICE)
+    require_role(request.user, Role.ADMIN, Role.OFFICE, Role.SECURITY_ADMIN)
     form = AccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = _apply(form, lambda: accounts.create_account(
@@ -101,7 +104,7 @@ def account_create(request):
 
 @login_required
 def account_detail(request, pk):
-    require_role(request.user, Role.ADMIN, Role.OFFICE)
+    require_role(request.user, Role.ADMIN, Role.OFFICE, Role.SECURITY_ADMIN)
     account = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
     grant_form = GrantForm(request.POST or None, user=request.user, prefix="g")
     password_form = PasswordForm(request.POST or None, prefix="p")
@@ -127,7 +130,7 @@ def account_detail(request, pk):
 @login_required
 @require_POST
 def grant_revoke(request, pk):
-    require_role(request.user, Role.ADMIN, Role.OFFICE)
+    require_role(request.user, Role.ADMIN, Role.OFFICE, Role.SECURITY_ADMIN)
     visible = User.objects.visible_to(request.user)
     grant = get_object_or_404(Grant.objects.filter(user__in=visible), pk=pk)
     accounts.revoke_grant(request.user, grant)
@@ -138,7 +141,7 @@ def grant_revoke(request, pk):
 @login_required
 @require_POST
 def account_active(request, pk):
-    require_role(request.user, Role.ADMIN, Role.OFFICE)
+    require_role(request.user, Role.ADMIN, Role.OFFICE, Role.SECURITY_ADMIN)
     account = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
     accounts.set_active(request.user, account, request.POST.get("active") == "1")
     return redirect("core:account-detail", account.pk)

@@ -28,8 +28,8 @@ def demo_exists():
 
 def reset_passwords(password):
     User = get_user_model()
-    for user in User.objects.filter(username__in=["admin", "office", "secretary", "scorer", "liaison",
-                                                   "handler", "member"]):
+    for user in User.objects.filter(username__in=["admin", "sysadmin", "secadmin", "auditor", "office", "secretary",
+                                                   "scorer", "liaison", "handler", "member"]):
         user.set_password(password)
         user.save(update_fields=["password"])
 
@@ -114,6 +114,10 @@ def _person(ctx, admin, centre, rng, window, branch, status, used_mobiles):
 
 
 def _accounts(ctx, admin):
+    # Separation of duties: one account for each of the three administrators.
+    for username, role in (("sysadmin", Role.SYSTEM_ADMIN), ("secadmin", Role.SECURITY_ADMIN),
+                           ("auditor", Role.AUDIT_ADMIN)):
+        Grant.objects.create(user=_user(ctx, username), role=role)
     first_branch = ctx.branches[0]
     first_members = [p for p in ctx.people if p.branch_id == first_branch.pk]
     office = _user(ctx, "office")

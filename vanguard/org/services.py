@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.core import audit
 from vanguard.core.permissions import require
+from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 
 from .models import CommitteeMember, Floor, Organization, Person, ServiceCentre, Unit, Window
@@ -57,8 +58,9 @@ def _save_changes(actor, obj, changes):
 
 @transaction.atomic
 def create_centre(actor, **fields):
-    """Only an administrator (or the system, actor None, when setting up) opens a centre."""
-    require(actor is None or scope_for(actor).is_admin)
+    """Only an administrator or the system administrator (or the system, actor None, when
+    setting up) opens a centre: it is configuration."""
+    require(actor is None or scope_for(actor).has_role(Role.SYSTEM_ADMIN))
     return _save_new(actor, ServiceCentre(**fields))
 
 
