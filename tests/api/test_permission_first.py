@@ -53,6 +53,16 @@ def test_a_member_may_still_sign_a_circular_route_is_open(world, api):
 
 
 @pytest.mark.django_db
+def test_on_one_object_scope_comes_first_then_the_role(world, api):
+    floor = world.floor1.pk
+    # A member sees the floor but may never change it: 403, and no field is named.
+    response = api(world.member).patch(f"/api/v1/floors/{floor}/", {"number": "x"}, format="json")
+    assert response.status_code == 403 and set(response.json()) == {"detail"}
+    # The outsider cannot see it: 404, as for an id that does not exist.
+    assert api(world.outsider).patch(f"/api/v1/floors/{floor}/", {"number": "x"}, format="json").status_code == 404
+
+
+@pytest.mark.django_db
 def test_out_of_scope_and_malformed_ids_are_404(world, api):
     client = api(world.outsider)
     assert client.get(f"/api/v1/people/{world.member_person.pk}/").status_code == 404

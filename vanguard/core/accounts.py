@@ -145,8 +145,8 @@ def set_active(actor, user, active):
 
 def check_account_link(actor, person, user):
     """Linking `user` as `person`'s login account: only the office of the person's centre
-    (or an administrator), only an account it may manage, and never one that already
-    belongs to someone else. Called inside the person services' transaction."""
+    (or an administrator), and only an account it may manage. Called inside the person
+    services' transaction."""
     require(is_office_of(actor, person.centre_id), _("Only the office of the person's service centre may "
                                                       "link a login account."))
     if user is None:
@@ -154,10 +154,7 @@ def check_account_link(actor, person, user):
     if not can_manage_user(actor, user) and not _is_fresh(user):
         # Same words as for a name that does not exist: no hint that the account exists.
         raise ValidationError({"user": _("There is no login account named “%(name)s”.") % {"name": user.username}})
-    owner = Person.objects.filter(user=user).exclude(pk=person.pk).first()
-    if owner is not None:
-        raise ValidationError({"user": _("The account “%(name)s” already belongs to another person.")
-                               % {"name": user.username}})
+    # An account already linked to someone else: the person's unique check says so.
 
 
 def _is_fresh(user):

@@ -84,8 +84,18 @@ class WriteRoles(permissions.BasePermission):
     message = gettext_lazy("You are not allowed to do this.")
 
     def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
+        # On one object the check waits for the object: one outside the user's scope is a
+        # 404 whatever the role (has_object_permission runs after the scoped lookup).
+        if (request.method in permissions.SAFE_METHODS
+                or (view.lookup_url_kwarg or view.lookup_field) in view.kwargs):
             return True
+        return self._may_write(request, view)
+
+    def has_object_permission(self, request, view, obj):
+        return request.method in permissions.SAFE_METHODS or self._may_write(request, view)
+
+    @staticmethod
+    def _may_write(request, view):
         roles = getattr(view, "action_write_roles", {}).get(getattr(view, "action", None), view.write_roles)
         return roles is None or scope_for(request.user).has_role(*roles)
 
