@@ -33,7 +33,12 @@ def test_org_demo_builds_the_centre_with_every_account():
     assert 150 <= Person.objects.count() <= 180
     assert 90 <= Person.objects.members().count() <= 115
     assert Organization.objects.filter(kind="branch", floor__isnull=False).count() == 4
-    assert set(ctx.users) == {"admin", "office", "secretary", "scorer", "liaison", "handler", "member"}
+    assert set(ctx.users) == {"admin", "sysadmin", "secadmin", "auditor", "office", "secretary", "scorer",
+                              "liaison", "handler", "member"}
+    # Separation of duties: one account for each administrator role.
+    assert {g.user.username: g.role for g in Grant.objects.filter(
+        role__in=["sysadmin", "secadmin", "auditor"]).select_related("user")} == {
+        "sysadmin": "sysadmin", "secadmin": "secadmin", "auditor": "auditor"}
     assert Grant.objects.filter(user__username="office", role="office").exists()
     assert Person.objects.get(user__username="member").is_party_member
     assert Person.objects.filter(name="阿依古丽·买买提").exists()
