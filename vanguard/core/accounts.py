@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from vanguard.org.models import Person
 
 from . import audit
+from .audit_events import Event
 from .models import Grant, User
 from .permissions import is_office_of, require
 from .roles import DUTY_ROLES, ORGANIZATION_ROLES, UNIT_ROLES, UNSCOPED_ROLES, Role
@@ -126,7 +127,7 @@ def set_password(actor, user, password):
         raise ValidationError({"password": error.messages}) from error
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit_account_action(actor, user, "reset password")
+    audit_account_action(actor, user, Event.PASSWORD_RESET)
     return user
 
 
@@ -138,7 +139,7 @@ def set_active(actor, user, active):
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
-        audit_account_action(actor, user, "activate account" if active else "deactivate account",
+        audit_account_action(actor, user, Event.ACCOUNT_ACTIVATED if active else Event.ACCOUNT_DEACTIVATED,
                              {"is_active": [not active, active]})
     return user
 
@@ -167,7 +168,7 @@ def audit_account_link(actor, person, before_user_id):
     """The account linked to (or unlinked from) a person, audited in the centres concerned."""
     if person.user_id == before_user_id:
         return
-    for user_id, verb in ((before_user_id, "unlink account"), (person.user_id, "link account")):
+    for user_id, verb in ((before_user_id, Event.ACCOUNT_UNLINKED), (person.user_id, Event.ACCOUNT_LINKED)):
         if user_id is None:
             continue
         user = User.objects.get(pk=user_id)

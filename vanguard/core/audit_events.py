@@ -9,6 +9,10 @@ class Event:
     API_TOKEN_CREATED = "create API token"  # noqa: S105 -- an event name
     API_TOKEN_ROTATED = "rotate API token"  # noqa: S105 -- an event name
     PASSWORD_RESET = "reset password"  # noqa: S105 -- an event name
+    ACCOUNT_ACTIVATED = "activate account"
+    ACCOUNT_DEACTIVATED = "deactivate account"
+    ACCOUNT_LINKED = "link account"
+    ACCOUNT_UNLINKED = "unlink account"
     # org
     ROSTER_IMPORT = "roster import"
     CITY_DEMO = "city demo"
