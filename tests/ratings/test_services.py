@@ -77,6 +77,28 @@ def test_idempotency_key_replays(txn):
     assert created and not created_again and first.pk == again.pk
 
 
+def test_a_conflict_writes_nothing_and_leaves_the_rest_usable(world, txn):
+    """The insert's conflicts (second rating, key of another transaction) on both databases: on
+    PostgreSQL one statement that writes nothing on conflict, elsewhere a savepoint; either way the
+    enclosing transaction goes on, the other transaction stays unrated, the figures count once."""
+    first, _created = services.record_rating(world.office, txn, level=5, channel="device", idempotency_key="k-9")
+    other = import_one(world)
+    with pytest.raises(ValidationError) as e:
+        services.record_rating(world.office, other, level=4, channel="device", idempotency_key="k-9")
+    assert "idempotency_key" in e.value.message_dict
+    stale = Transaction.objects.get(pk=txn.pk)
+    stale.rated = False  # as read by a request that raced the first one
+    with pytest.raises(ValidationError, match="已|already"):
+        services.record_rating(world.office, stale, level=1, channel="device")
+    again, created = services.record_rating(world.office, stale, level=5, channel="device", idempotency_key="k-9")
+    assert not created and again.pk == first.pk
+    assert list(Rating.objects.values_list("transaction_id", flat=True)) == [txn.pk]
+    assert not Transaction.objects.get(pk=other.pk).rated and Transaction.objects.get(pk=txn.pk).rated
+    assert stat("centre", world.centre.pk)["total"] == 1
+    second, created = services.record_rating(world.office, other, level=2, channel="device", idempotency_key="k-10")
+    assert created and Transaction.objects.get(pk=other.pk).rated and stat("centre", world.centre.pk)["total"] == 2
+
+
 def test_token_forged_expired_and_used(txn, settings):
     token = services.rating_token(txn)
     with pytest.raises(ValidationError, match="无效|not valid"):
