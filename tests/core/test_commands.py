@@ -9,12 +9,12 @@ import urllib.request
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from vanguard.core.models import Grant
-from vanguard.org.models import Organization, Person, Window
+from vanguard.org.models import Organization, Person, ServiceCentre, Window
 
 
 def _org_demo(password="Demo-pass-99"):
@@ -59,11 +59,20 @@ def test_org_demo_is_deterministic():
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_full_demo_command_builds_every_app_once():
-    """`make demo`'s path: the whole demo (every app's builder) on the embedded default.
-    Minutes long, so it runs once, on SQLite; the apps' builders test their own parts."""
+def test_full_demo_command_builds_every_app_once(monkeypatch):
+    """`make demo`'s path: the whole demo (every app's builder) on the embedded default, once, on SQLite;
+    the apps' builders test their own parts. What this checks is that every builder runs and a second
+    run duplicates nothing, not the volumes: a year of ratings (~94,000) and 13 assessment months made it
+    half the suite's time, so it builds a tenth of the daily ratings and the last 3 months (every path
+    of both builders still runs: cases in every state, published and finalised months, appeals)."""
     if connection.vendor != "sqlite":
         pytest.skip("the demo runs on the embedded default (SQLite); one full build per CI run is enough")
+    from vanguard.assessment import demo as assessment_demo
+    from vanguard.ratings import demo as ratings_demo
+
+    monkeypatch.setattr(ratings_demo, "PER_DAY", (22, 38))
+    months = assessment_demo._months
+    monkeypatch.setattr(assessment_demo, "_months", lambda today, count: months(today, min(count, 3)))
     out = io.StringIO()
     call_command("demo", "--no-serve", "--password", "Demo-pass-99", stdout=out)
     for username in ["admin", "office", "secretary", "scorer", "liaison", "handler", "member"]:
@@ -101,6 +110,25 @@ def _demo_is_believable():
         assert client.get(rating_services.rating_path(txn)).status_code == 200
     # Recent unrated transactions with a served mobile: the signboard's SMS path can be tried.
     assert Transaction.objects.filter(rated=False).exclude(rater_phone="").exists()
+
+
+@pytest.mark.django_db
+def test_city_demo_needs_postgresql_and_builds_there(monkeypatch):
+    """The demo command's choice by database: the city is bulk SQL for PostgreSQL; elsewhere it is
+    refused with a message naming PostgreSQL. On PostgreSQL a city of 2 centres is built."""
+    if connection.vendor != "postgresql":
+        with pytest.raises(CommandError, match="PostgreSQL"):
+            call_command("demo", "--scale", "city", "--no-serve", stdout=io.StringIO())
+        assert not ServiceCentre.objects.exists()
+        return
+    from vanguard.org import demo_city
+
+    build_city = demo_city.build_city
+    monkeypatch.setattr(demo_city, "build_city",
+                        lambda stdout=None: build_city(stdout=stdout, centres=2, people_per_centre=50))
+    call_command("demo", "--scale", "city", "--no-serve", stdout=io.StringIO())
+    assert sorted(ServiceCentre.objects.values_list("code", flat=True)) == ["city-001", "city-002"]
+    assert Person.objects.filter(centre__code="city-002").count() == 50
 
 
 @pytest.mark.django_db(transaction=True)
