@@ -272,12 +272,11 @@ def ingest(args):
     print(f"  stored {stored_count} vs acknowledged {len(acked)}; transactions with two ratings {duplicates}; "
           f"acknowledged but missing {missing}")
     if anchor is not None:
-        from anchor_urls import ANCHOR_VERB
-
-        from vanguard.core.models import AuditEntry
+        from anchor_urls import ANCHOR_PREFIX
+        from django.contrib.sessions.models import Session
 
         a_elapsed, a_latencies, a_acked, a_errors = anchor
-        a_stored = AuditEntry.objects.filter(verb=ANCHOR_VERB, object_id__in=a_acked).count()
+        a_stored = Session.objects.filter(session_key__in=[f"{ANCHOR_PREFIX}{n}"[:40] for n in a_acked]).count()
         print(f"  anchor (token + one row, same server), load average after {load3[0]:.1f}: "
               f"{len(a_acked) / a_elapsed:.0f} requests/s; p50 {pct(a_latencies, 50):.1f} ms, "
               f"p99 {pct(a_latencies, 99):.1f} ms; errors {a_errors or 'none'}; stored {a_stored} of {len(a_acked)}")

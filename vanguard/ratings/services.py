@@ -326,10 +326,9 @@ def _replay(idempotency_key, txn):
 
 
 def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", rater_name="", rater_phone="",
-                 ip=None, device="", idempotency_key=None, rater_user=None, now=None, count=True):
+                 ip=None, device="", idempotency_key=None, rater_user=None, now=None):
     """The one place a rating is written (public page, API, devices). Returns
-    (rating, created): a replay with the same idempotency key returns the first.
-    count=False: the caller counts it in the figures (figures.count_ratings) before its commit."""
+    (rating, created): a replay with the same idempotency key returns the first."""
     now = now or timezone.now()
     idempotency_key = str(idempotency_key)[:64] if idempotency_key else None
     if idempotency_key and txn.rated:
@@ -358,9 +357,8 @@ def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", 
         from .cases import open_case
 
         open_case(rating)
-    if count:
-        # Counted in the caller's transaction, last, so the figures' hot rows stay locked only until commit.
-        figures.count_ratings([rating.pk])
+    # Counted in the caller's transaction, last, so the figures' hot rows stay locked only until commit.
+    figures.count_ratings([rating.pk])
     return rating, True
 
 
@@ -410,13 +408,11 @@ def rate_by_token(token, *, ip=None, device="", rater_user=None, **data):
 def record_rating(actor, txn, **data):
     """A rating from a window device or a platform (API)."""
     require(is_office(actor, txn.centre_id), _("Only the party-building office's integrations may record ratings."))
-    rating, created = store_rating(txn, rater_user=actor, count=False, **data)
+    rating, created = store_rating(txn, rater_user=actor, **data)
     if created:
-        # No rater data in the trail: it is shown to the unit's case handlers only.
+        # No rater data in the trail: it is shown to the unit's case handlers only. Written last: it takes
+        # the audit chain's lock (every audited write waits on it), held until the commit.
         audit.record(actor, audit.Action.CREATE, rating, {"level": [None, rating.level]}, verb="record-rating")
-        # Counted last: concurrent ratings of a centre wait on its figures' rows from here to the commit
-        # only, not through the audit row as well.
-        figures.count_ratings([rating.pk])
     return rating, created
 
 
