@@ -3,7 +3,7 @@ score in a part (and who is responsible for it), and how many results, stars,
 notices and appeals a step touches. Read-only; the confirmation pages, the API
 and the command show these, and the services refuse an unconfirmed step."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from vanguard.core.models import Grant
@@ -78,10 +78,10 @@ def unscored(period, limit=LIST_LIMIT):
 
 def unscored_summary(period):
     """Counts only, for the audit row and the refusal message: {party: n, work: n, members: n}."""
-    people = unscored_people(period)
-    counts = {"members": people.count(), Part.PARTY: people.filter(party_scored=False).count(),
-              Part.WORK: people.filter(work_scored=False).count()}
-    return counts
+    # One statement: each member is looked up once per part in the scores' unique index.
+    return unscored_people(period).aggregate(
+        members=Count("pk"), **{Part.PARTY.value: Count("pk", filter=Q(party_scored=False)),
+                                Part.WORK.value: Count("pk", filter=Q(work_scored=False))})
 
 
 def preview_publish(period):
