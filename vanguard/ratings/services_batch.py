@@ -63,9 +63,9 @@ def _batch_signals(items, txns, previous, *, ip, actor_person_id, now):
     return flags
 
 
-_INSERT_SQL = """
+_INSERT_SQL = f"""
     WITH made AS (
-    INSERT INTO ratings_rating (transaction_id, level, channel, scores, reasons, comment, is_default, rater_name,
+    INSERT INTO {Rating._meta.db_table} (transaction_id, level, channel, scores, reasons, comment, is_default, rater_name,
         rater_phone, ip_address, device, idempotency_key, rated_at, day, centre_id, unit_id, window_id, floor_id,
         person_id, post_id, branch_id, flagged, flags, reviewed, set_aside, set_aside_reason, counted)
     SELECT t, lv, ch, sc::jsonb, re::jsonb, cm, false, rn, rp, %s::inet, dv, ik, %s, %s, ce, un, wi, fl, pe, po, br,
@@ -77,7 +77,7 @@ _INSERT_SQL = """
     ORDER BY t
     ON CONFLICT DO NOTHING
     RETURNING id, transaction_id),
-    marked AS (UPDATE ratings_transaction tr SET rated = true FROM made WHERE tr.id = made.transaction_id)
+    marked AS (UPDATE {Transaction._meta.db_table} tr SET rated = true FROM made WHERE tr.id = made.transaction_id)
     SELECT id, transaction_id FROM made
 """
 _INSERT_COLUMNS = ("transaction_id", "level", "channel", "scores", "reasons", "comment", "rater_name",
