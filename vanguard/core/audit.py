@@ -149,8 +149,9 @@ def _fields(actor, action, obj, changes, verb, centre_id, at):
 
 
 def _plain_changes(changes):
-    # What the database will give back: JSON types only, so the hash recomputes the same.
-    return json.loads(_canonical(changes))
+    # Stored as given: its canonical JSON (what the hash covers) is the same after the database's
+    # round trip (tuples become lists, keys strings: the canonical text does the same).
+    return changes
 
 
 def record(actor, action, obj, changes=None, verb="", centre_id=None):
