@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "vanguard.core.locale_middleware.ChosenLanguageMiddleware",
+    "vanguard.core.input_middleware.RejectNulBytesMiddleware",  # 400, in the chosen language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -272,6 +273,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Tag operations by resource (people, units...) rather than by "v1".
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # 400/401/403/404/429 documented on every operation (vanguard/core/api_schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "vanguard.core.api_schema.document_error_responses"],
 }
 
 # bootstrap5 with a translated pager (core/templates/tables/table.html).

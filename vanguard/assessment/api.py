@@ -2,6 +2,7 @@
 `visible_to`; writing goes through the same services as the pages."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -130,9 +131,12 @@ class PeriodViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
     def get_object(self):
         lookup = self.kwargs.get("pk", "")
         qs = self.get_queryset()
-        if "-" in str(lookup):
-            return get_object_or_404(qs, month=services.month_start(lookup))
-        return get_object_or_404(qs, pk=lookup)
+        try:  # an id or a month ("2026-10"); anything else names no month
+            if "-" in str(lookup):
+                return get_object_or_404(qs, month=services.month_start(lookup))
+            return get_object_or_404(qs, pk=lookup)
+        except (ValueError, OverflowError, ValidationError):
+            raise Http404 from None
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -229,7 +233,8 @@ class ScoreViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         period = _period_from(body.validated_data["period"], request.user)
         if period is None:
-            return Response({"period": [_("There is no such month.")]}, status=status.HTTP_404_NOT_FOUND)
+            message = _("There is no such month.")
+            return Response({"detail": message, "period": [message]}, status=status.HTTP_404_NOT_FOUND)
         codes = {i.code: i.pk for i in period.scheme.indicators.all()}
         entries = []
         for n, row in enumerate(body.validated_data["scores"], start=1):

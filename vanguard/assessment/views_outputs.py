@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from vanguard.core.params import year_param
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.org.models import Floor, Unit
@@ -74,10 +74,7 @@ def month_export(request, pk):
 
 @login_required
 def tally(request):
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
+    year = year_param(request)
     data = documents.yearly_tally(Result.objects.visible_to(request.user), year)
     return render(request, "assessment/tally.html", {**data, "years": range(year - 3, year + 2)})
 

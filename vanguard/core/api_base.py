@@ -34,6 +34,7 @@ Lists are paged by `api_pagination.PageNumberPagination` (`?page=`, `?page_size=
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -131,6 +132,14 @@ class ScopedViewSetMixin:
 
     def refine_queryset(self, queryset):
         return queryset
+
+    def get_object(self):
+        """A lookup value the key cannot hold ("abc", "1.5", a number past the column's range)
+        names no object: 404, not the database's error as a 500."""
+        try:
+            return super().get_object()
+        except (ValueError, TypeError, OverflowError, DjangoValidationError):
+            raise Http404 from None
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

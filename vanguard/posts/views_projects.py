@@ -10,6 +10,8 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from vanguard.core.params import page_param
+
 from . import services
 from .forms import ProjectForm, StandardForm
 from .models import KeyProject, PostStandard, VanguardPost
@@ -29,7 +31,7 @@ def _projects(user):
 def project_list(request):
     projects = _projects(request.user).order_by("district", "name")
     table = ProjectTable(projects)
-    table.paginate(page=request.GET.get("page", 1), per_page=50)
+    table.paginate(page=page_param(request), per_page=50)
     return render(request, "posts/project_list.html", {
         "table": table, "can_manage": _manages_any(request.user)})
 

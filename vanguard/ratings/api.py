@@ -12,8 +12,9 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -21,6 +22,7 @@ from rest_framework.routers import SimpleRouter
 
 from vanguard.core.api_base import ScopedViewSetMixin
 from vanguard.core.middleware import client_ip
+from vanguard.core.params import date_param
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 
@@ -145,6 +147,11 @@ class RatingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         rating, created = self._one(request, centre_ids, request.data, key)
         return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
+    @extend_schema(parameters=[
+        *[OpenApiParameter(name, OpenApiTypes.STR) for name in ("unit", "window", "post", "person", "floor", "branch")],
+        OpenApiParameter("period", OpenApiTypes.STR, enum=list(figures.PERIODS)),
+        OpenApiParameter("start", OpenApiTypes.DATE), OpenApiParameter("end", OpenApiTypes.DATE),
+    ], responses={200: OpenApiTypes.OBJECT})
     @action(detail=False, methods=["get"])
     def figures(self, request):
         """Counts per level and the satisfaction rate of one object per period."""
@@ -157,8 +164,8 @@ class RatingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         if period not in figures.PERIODS:
             raise ValidationError({"period": _("The period is day, month, quarter or year.")})
         today = datetime.date.today()
-        start = parse_date(request.query_params.get("start") or "") or today.replace(month=1, day=1)
-        end = parse_date(request.query_params.get("end") or "") or today
+        start = date_param(request.query_params.get("start"), "start") or today.replace(month=1, day=1)
+        end = date_param(request.query_params.get("end"), "end") or today
         if end < start:
             raise ValidationError({"end": _("The end is before the start.")})
         dimension, key, label, centre_id = resolve_target(request.user, dimension, key)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vanguard.core.params import year_param
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.core.upload_checks import CONTENT_TYPES, EXTENSIONS, sniff
@@ -94,10 +95,7 @@ def figures_payload(user, dimension, key, year):
 def home(request):
     _require_staff(request.user)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        year = today.year
+    year = year_param(request, default=today.year)
     dimension = request.GET.get("dimension", "centre")
     key = request.GET.get("key") or None
     dimension, key, label, centre_id, data = figures_payload(request.user, dimension, key, year)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from vanguard.core.params import int_param
 from vanguard.core.ratelimit import public_limit
 from vanguard.posts.models import VanguardPost
 from vanguard.ratings.permissions import office_centres
@@ -120,10 +121,7 @@ def slips(request, pk):
     invitations = evaluation.invitations.select_related("group").filter(used=False)
     if request.GET.get("group"):
         invitations = invitations.filter(group__kind=request.GET["group"])
-    try:
-        per_page = int(request.GET.get("per_page") or 8)
-    except ValueError:
-        per_page = 8
+    per_page = int_param(request, "per_page", 8, 1, 8)
     response = HttpResponse(documents.slips_pdf(evaluation, invitations[:400], per_page=per_page),
                             content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="invitations-{evaluation.pk}.pdf"'
