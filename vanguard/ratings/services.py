@@ -326,9 +326,10 @@ def _replay(idempotency_key, txn):
 
 
 def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", rater_name="", rater_phone="",
-                 ip=None, device="", idempotency_key=None, rater_user=None, now=None):
+                 ip=None, device="", idempotency_key=None, rater_user=None, now=None, count=True):
     """The one place a rating is written (public page, API, devices). Returns
-    (rating, created): a replay with the same idempotency key returns the first."""
+    (rating, created): a replay with the same idempotency key returns the first.
+    count=False: the caller counts it (figures.count_ratings) after its own audit rows, before commit."""
     now = now or timezone.now()
     idempotency_key = str(idempotency_key)[:64] if idempotency_key else None
     if idempotency_key and txn.rated:
@@ -357,8 +358,10 @@ def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", 
         from .cases import open_case
 
         open_case(rating)
-    # Counted in the caller's transaction, last, so the figures' hot rows stay locked only until commit.
-    figures.count_ratings([rating.pk])
+    if count:
+        # Counted in the caller's transaction, last (after the case's audit row), so the figures' hot rows
+        # stay locked only until commit.
+        figures.count_ratings([rating.pk])
     return rating, True
 
 
@@ -408,11 +411,15 @@ def rate_by_token(token, *, ip=None, device="", rater_user=None, **data):
 def record_rating(actor, txn, **data):
     """A rating from a window device or a platform (API)."""
     require(is_office(actor, txn.centre_id), _("Only the party-building office's integrations may record ratings."))
-    rating, created = store_rating(txn, rater_user=actor, **data)
+    rating, created = store_rating(txn, rater_user=actor, count=False, **data)
     if created:
-        # No rater data in the trail: it is shown to the unit's case handlers only. Written last: it takes
-        # the audit chain's lock (every audited write waits on it), held until the commit.
+        # No rater data in the trail: it is shown to the unit's case handlers only.
         audit.record(actor, audit.Action.CREATE, rating, {"level": [None, rating.level]}, verb="record-rating")
+        # The figures after every audit row, as in the batch path: the audit chain's lock (taken by each
+        # audit row, held until commit) then the centre's figure rows, always in that order. Counting
+        # before this audit row deadlocked a good rating against a bad one (whose case's audit row came
+        # first) or a batch under concurrent load.
+        figures.count_ratings([rating.pk])
     return rating, created
 
 
