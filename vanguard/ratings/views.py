@@ -2,12 +2,14 @@
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,7 +22,7 @@ from vanguard.org.models import Floor, Organization, Person, Unit, Window
 from vanguard.posts import qr
 from vanguard.posts.models import VanguardPost
 
-from . import cases, figures, services, workbook
+from . import cases, figures, imports, services, workbook
 from .models import Rating, RectificationCase, SatisfactionStat, Transaction
 from .permissions import can_see_rater, is_office, office_centres
 from .todo import due_cases
@@ -153,6 +155,8 @@ def transaction_list(request):
         try:
             if upload is None:
                 raise ValidationError(_("Choose the Excel file to upload."))
+            if upload.size > settings.XLSX_BACKGROUND_BYTES:  # the worker reads it; this page shows progress
+                return redirect(f"{reverse('ratings:transactions')}?job={imports.start_import(request.user, centre, upload)}")
             items, label = workbook.read(upload)
             result = services.import_transactions(request.user, centre, items, row_label=label)
         except ValidationError as e:
@@ -162,7 +166,9 @@ def transaction_list(request):
             messages.success(request, _("%(created)s transactions received; %(existing)s were already there.") % {
                 "created": result["created"], "existing": len(result["existing"])})
         return redirect("ratings:transactions")
-    return render(request, "ratings/transactions.html", {"page": page, "q": q, "can_import": centres.exists()})
+    job = imports.progress(request.GET.get("job"), request.user) if request.GET.get("job") else None
+    return render(request, "ratings/transactions.html", {"page": page, "q": q, "can_import": centres.exists(),
+                                                         "job": job})
 
 
 @login_required
