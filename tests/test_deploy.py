@@ -37,7 +37,8 @@ def test_deploy_check_warns_about_a_loopback_public_address(tmp_path):
 
 
 def test_lockout_uses_the_forwarded_client_only_when_trusted(settings, rf):
-    headers = {"HTTP_X_FORWARDED_FOR": "203.0.113.9, 10.0.0.1", "REMOTE_ADDR": "127.0.0.1"}
+    # The client wrote 6.6.6.6 itself; the trusted proxy appended the address it saw (203.0.113.9).
+    headers = {"HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.9", "REMOTE_ADDR": "127.0.0.1"}
     settings.TRUST_X_FORWARDED_FOR = True
     assert get_client_ip_address(rf.post("/accounts/login/", **headers)) == "203.0.113.9"
     settings.TRUST_X_FORWARDED_FOR = False
