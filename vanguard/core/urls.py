@@ -1,11 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_accounts
+from . import choosers, views, views_accounts
 
 app_name = "core"
 
 urlpatterns = [
+    path("choose/<slug:kind>/", choosers.choose, name="choose"),
     path("audit/", views.AuditListView.as_view(), name="audit-list"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<int:pk>/delete/", views.calendar_delete, name="calendar-delete"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from vanguard.org.models import Organization, Person, Unit
 
 from . import accounts
+from .choosers import search_select
 from .models import Grant, User
 from .permissions import require_role
 from .roles import Role
@@ -32,6 +33,7 @@ class AccountForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = Person.objects.visible_to(user).filter(user__isnull=True)
+        search_select(self.fields["person"], "person", unlinked=1)
 
     def clean(self):
         data = super().clean()
@@ -56,6 +58,11 @@ class GrantForm(forms.Form):
         self.fields["organization"].queryset = (Organization.objects.all() if everywhere
                                                 else Organization.objects.visible_to(user))
         self.fields["unit"].queryset = Unit.objects.all() if everywhere else Unit.objects.visible_to(user)
+        if not everywhere:
+            # The chooser's endpoint offers what visible_to lets through; the security administrator's
+            # wider choice stays a plain select.
+            search_select(self.fields["organization"], "organization")
+            search_select(self.fields["unit"], "unit")
 
 
 class PasswordForm(forms.Form):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from vanguard.core.choosers import search_select
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 
@@ -74,6 +75,9 @@ class PersonFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _styled(self)
+        for name, kind, params in (("unit", "unit", {}), ("branch", "organization", {"branches": 1}),
+                                   ("window", "window", {})):
+            search_select(self.form.fields[name], kind, **params)
         live_search(self.form.fields["q"], reverse("org:person-list"), "#people-table",
                     placeholder=_("Name or mobile"))
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from vanguard.core.choosers import search_select
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 
@@ -114,12 +115,15 @@ class OrganizationForm(CentreChoiceMixin, ServiceModelForm):
             orgs, floors, guides = (qs.filter(centre=centre) for qs in (orgs, floors, guides))
         if self.instance.pk:
             orgs = orgs.exclude(path__startswith=self.instance.path)
+        centre_id = centre.pk if centre is not None else None
         if with_parent:
             self.fields["parent"].queryset = orgs
+            search_select(self.fields["parent"], "organization", centre=centre_id)
         else:
             del self.fields["parent"]
         self.fields["floor"].queryset = floors
         self.fields["guide"].queryset = guides.select_related("unit")
+        search_select(self.fields["guide"], "person", centre=centre_id, members=1, active=1)
         if centre is None:
             self.add_centre_choice(centres)
 
@@ -137,6 +141,7 @@ class CommitteeSeatForm(forms.Form):
         self.fields["person"].queryset = (Person.objects.visible_to(user).members()
                                           .filter(centre_id=organization.centre_id, is_active=True))
         bootstrap(self)
+        search_select(self.fields["person"], "person", centre=organization.centre_id, members=1, active=1)
 
 
 # Floors, windows, units --------------------------------------------------------------
@@ -165,6 +170,8 @@ class WindowForm(ServiceModelForm):
         self.fields["floor"].queryset = Floor.objects.visible_to(user).filter(centre=centre)
         self.fields["unit"].queryset = units
         self.fields["department"].queryset = units.filter(kind=Unit.Kind.DEPARTMENT)
+        search_select(self.fields["unit"], "unit", centre=centre.pk)
+        search_select(self.fields["department"], "unit", centre=centre.pk, kind=Unit.Kind.DEPARTMENT)
 
 
 class UnitForm(CentreChoiceMixin, ServiceModelForm):
@@ -250,6 +257,9 @@ class PersonForm(CentreChoiceMixin, ServiceModelForm):
                 q |= Q(path__startswith=path)
             branches = branches.filter(q)
         self.fields["branch"].queryset = branches
+        search_select(self.fields["unit"], "unit", centre=centre_ids)
+        search_select(self.fields["window"], "window", centre=centre_ids)
+        search_select(self.fields["branch"], "organization", centre=centre_ids, branches=1)
         self.fields["photo"].widget.attrs["accept"] = "image/*"
         if not may_link_account:
             del self.fields["user"]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("org/tree/", views.organization_list, name="organization-list"),
     path("org/organizations/new/", views.organization_create, name="organization-create"),
     path("org/organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
+    path("org/organizations/<int:pk>/children/", views.organization_children, name="organization-children"),
     path("org/organizations/<int:pk>/edit/", views.organization_edit, name="organization-edit"),
     path("org/organizations/<int:parent_pk>/new/", views.organization_create, name="organization-create-child"),
     path("org/organizations/<int:pk>/committee/", views.committee_add, name="committee-add"),

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.core.choosers import search_select
 from vanguard.org.models import Floor, Unit
 
 from .models import KeyProject, VanguardPost
@@ -26,6 +27,10 @@ class PostFilter(django_filters.FilterSet):
     @property
     def form(self):
         form = super().form
+        if not getattr(form, "_choosers", False):
+            form._choosers = True
+            for name, chooser in (("floor", "floor"), ("unit", "unit"), ("project", "project")):
+                search_select(form.fields[name], chooser)
         for field in form.fields.values():
             field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select)
                                           else "form-control")

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.core.choosers import search_select
 from vanguard.org.models import Floor, Organization, Person, Unit, Window
 
 from .models import PLEDGE_MAX_LENGTH, KeyProject, PostStandard, VanguardPost
@@ -54,6 +55,10 @@ class PostForm(forms.ModelForm):
                 "max": PLEDGE_MAX_LENGTH}
         if self.instance.pk:
             self.fields["holders"].initial = list(self.instance.post_holders.values_list("person_id", flat=True))
+        search_select(self.fields["holders"], "person", centre=centre.pk, active=1)
+        for name in ("window", "unit", "department", "project"):
+            search_select(self.fields[name], "window" if name == "window" else "project" if name == "project"
+                          else "unit", centre=centre.pk, kind=Unit.Kind.DEPARTMENT if name == "department" else "")
         _style(self)
 
     def _post_clean(self):
@@ -163,4 +168,6 @@ class BatchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["floor"].queryset = Floor.objects.visible_to(user)
         self.fields["unit"].queryset = Unit.objects.visible_to(user)
+        search_select(self.fields["floor"], "floor")
+        search_select(self.fields["unit"], "unit")
         _style(self)

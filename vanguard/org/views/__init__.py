@@ -13,6 +13,7 @@ from .people import PersonListView, person_create, person_detail, person_edit
 from .tree import (
     committee_add,
     committee_remove,
+    organization_children,
     organization_create,
     organization_detail,
     organization_edit,
@@ -22,7 +23,7 @@ from .units import UnitListView, unit_create, unit_detail, unit_edit
 
 __all__ = [
     "PersonListView", "UnitListView", "committee_add", "committee_remove", "floor_board", "floor_create",
-    "floor_detail", "floor_edit", "floor_list", "organization_create", "organization_detail", "organization_edit",
+    "floor_detail", "floor_edit", "floor_list", "organization_children", "organization_create", "organization_detail", "organization_edit",
     "organization_list", "person_create", "person_detail", "person_edit", "unit_create", "unit_detail", "unit_edit",
     "window_create", "window_edit",
 ]

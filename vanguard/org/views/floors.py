@@ -4,12 +4,14 @@ board at /b/<floor>/, which needs no login and shows names and photos only."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
+
+from vanguard.core.aggregates import subquery_count
 
 from .. import services
 from ..forms import FloorForm, WindowForm
@@ -28,8 +30,8 @@ def ordered_seats(seats):
 def floor_list(request):
     floors = (Floor.objects.visible_to(request.user)
               .select_related("centre", "branch")
-              .annotate(window_count=Count("windows", distinct=True),
-                        staff_count=Count("windows__staff", filter=Q(windows__staff__is_active=True), distinct=True))
+              .annotate(window_count=subquery_count(Window.objects.all(), "floor"),
+                        staff_count=subquery_count(Person.objects.filter(is_active=True), "window__floor"))
               .order_by("centre__name", "number"))
     return render(request, "org/floor_list.html", {
         "floors": floors, "can_create": bool(writable_centres(request.user, can_edit_reference)),

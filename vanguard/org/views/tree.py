@@ -5,11 +5,13 @@ secretary (or the office) edits its committee seats."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from vanguard.core.aggregates import subquery_count
 
 from .. import services
 from ..forms import CommitteeSeatForm, OrganizationForm
@@ -21,18 +23,36 @@ MEMBER_STATUSES = [Person.Status.FULL, Person.Status.PROBATIONARY]
 BRANCH_KINDS = {Organization.Kind.BRANCH, Organization.Kind.GENERAL_BRANCH}
 
 
-def _tree_rows(user):
-    """Every visible organisation with what the tree shows, in two queries."""
+# A tree page renders whole levels while they stay under this many nodes; deeper
+# levels open one at a time (htmx). A city's 10,000 organisations made 2.9 MB.
+TREE_BUDGET = 150
+CHILDREN_CAP = 500
+MEMBERS_SHOWN = 200
+
+
+def _node_rows(queryset):
+    """Organisations with what a tree node shows: member and child counts, secretary. Two queries."""
+    members = Person.objects.filter(political_status__in=MEMBER_STATUSES, is_active=True)
     return list(
-        Organization.objects.visible_to(user)
-        .select_related("centre", "floor", "guide")
-        .annotate(member_count=Count("members", filter=Q(members__political_status__in=MEMBER_STATUSES,
-                                                         members__is_active=True)))
+        queryset.select_related("centre", "floor", "guide")
+        .annotate(member_count=subquery_count(members, "branch"), child_count=subquery_count(Organization.objects.all(), "parent"))
         .prefetch_related(Prefetch(
             "committee", to_attr="secretaries",
             queryset=CommitteeMember.objects.filter(role=CommitteeMember.Role.SECRETARY).select_related("person")))
-        .order_by("centre__name", "path")
     )
+
+
+def _tree_rows(user):
+    """The visible organisations down to the deepest level that keeps the page under TREE_BUDGET nodes."""
+    visible = Organization.objects.visible_to(user)
+    per_depth = dict(visible.order_by().values_list("depth").annotate(n=Count("pk")))
+    depth, total = 0, 0
+    for level in sorted(per_depth):
+        total += per_depth[level]
+        if total > TREE_BUDGET and level > min(per_depth):
+            break
+        depth = level
+    return _node_rows(visible.filter(depth__lte=depth).order_by("centre__name", "path"))
 
 
 def build_forest(orgs):
@@ -64,6 +84,18 @@ def organization_list(request):
     })
 
 
+@login_required
+def organization_children(request, pk):
+    """One level of the tree under an organisation, for the tree's "show" button (htmx)."""
+    org = visible_or_404(request, Organization, pk)
+    children = _node_rows(Organization.objects.visible_to(request.user).filter(parent=org)
+                          .order_by("sort_order", "name")[:CHILDREN_CAP])
+    build_forest(children)
+    return render(request, "org/_tree_children.html", {
+        "org": org, "nodes": children, "more": len(children) >= CHILDREN_CAP,
+    })
+
+
 def _committee_context(request, org, form=None):
     seats = list(CommitteeMember.objects.visible_to(request.user).filter(organization=org)
                  .select_related("person", "person__unit"))
@@ -78,14 +110,16 @@ def _committee_context(request, org, form=None):
 @login_required
 def organization_detail(request, pk):
     org = visible_or_404(request, Organization, pk, select=("centre", "parent", "floor", "guide", "guide__unit"))
-    members = (Person.objects.visible_to(request.user).filter(branch=org)
-               .select_related("unit", "window").order_by("-is_active", "name"))
+    # A general branch may hold thousands: the page lists the first MEMBERS_SHOWN, the people list the rest.
+    members = list(Person.objects.visible_to(request.user).filter(branch=org)
+                   .select_related("unit", "window").order_by("-is_active", "name")[:MEMBERS_SHOWN + 1])
     children = (Organization.objects.visible_to(request.user).filter(parent=org)
                 .select_related("floor").order_by("sort_order", "name"))
     return render(request, "org/organization_detail.html", {
         **_committee_context(request, org),
         "ancestors": list(org.ancestors().visible_to(request.user)),
-        "members": members,
+        "members": members[:MEMBERS_SHOWN], "more_members": len(members) > MEMBERS_SHOWN,
+        "people_url": f"{reverse('org:person-list')}?branch={org.pk}",
         "member_count": Person.objects.filter(branch=org, is_active=True, political_status__in=MEMBER_STATUSES).count(),
         "children": children,
         "can_edit": can_edit_reference(request.user, org.centre_id),

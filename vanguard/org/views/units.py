@@ -3,12 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
+
+from vanguard.core.aggregates import subquery_count
+from vanguard.core.paginators import CappedPaginator
 
 from .. import services
 from ..filters import UnitFilter
@@ -24,6 +27,7 @@ class UnitListView(SingleTableMixin, FilterView):
     filterset_class = UnitFilter
     template_name = "org/unit_list.html"
     paginate_by = 50
+    table_pagination = {"paginator_class": CappedPaginator}
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -32,8 +36,8 @@ class UnitListView(SingleTableMixin, FilterView):
 
     def get_queryset(self):
         return (Unit.objects.visible_to(self.request.user)
-                .annotate(window_count=Count("windows", distinct=True),
-                          people_count=Count("people", filter=Q(people__is_active=True), distinct=True))
+                .annotate(window_count=subquery_count(Window.objects.all(), "unit"),
+                          people_count=subquery_count(Person.objects.filter(is_active=True), "unit"))
                 .order_by("kind", "name"))
 
     def get_context_data(self, **kwargs):
