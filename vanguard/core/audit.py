@@ -21,6 +21,7 @@ import uuid
 from django.db import connection, models
 from django.utils import timezone
 
+from . import system
 from .audit_events import Event  # noqa: F401 -- the event names, for callers: audit.Event.X
 from .middleware import current_ip
 from .models import AuditEntry
@@ -136,7 +137,7 @@ def _fields(actor, action, obj, changes, verb, centre_id, at):
     return {
         "at": at,
         "actor_id": actor.pk if getattr(actor, "pk", None) else None,
-        "actor_name": getattr(actor, "username", "") or "system",
+        "actor_name": system.actor_name(actor),
         "ip_address": current_ip(),
         "action": action,
         "verb": verb,
@@ -170,7 +171,7 @@ def record_many(actor, rows, *, at=None):
         obj = row.get("obj")
         fields = {
             "at": at, "actor_id": actor.pk if getattr(actor, "pk", None) else None,
-            "actor_name": getattr(actor, "username", "") or "system", "ip_address": current_ip(),
+            "actor_name": system.actor_name(actor), "ip_address": current_ip(),
             "action": row["action"], "verb": row.get("verb", ""),
             "model": obj._meta.label_lower if obj is not None else row["model"],
             "object_id": str(obj.pk if obj is not None else row["object_id"]),

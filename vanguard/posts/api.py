@@ -21,7 +21,7 @@ from vanguard.org.models import Organization, Person, ServiceCentre, Unit, Windo
 
 from . import services
 from .models import KeyProject, PostStandard, VanguardPost
-from .views import HOLDERS
+from .selectors import HOLDERS
 
 
 class HolderSerializer(serializers.Serializer):

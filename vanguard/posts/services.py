@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.core import audit
 from vanguard.core.permissions import require
+from vanguard.core.system import actor_name
 from vanguard.org.models import Organization
 
 from .models import PLEDGE_MAX_LENGTH, KeyProject, PostEvent, PostHolder, PostStandard, VanguardPost, new_code
@@ -42,7 +43,7 @@ def _event(actor, post, action, reason="", **details):
     _forget_signboard(post)
     PostEvent.objects.create(
         post=post, action=action, status_after=post.status, actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=getattr(actor, "username", "") or "system", reason=reason or "",
+        actor_name=actor_name(actor), reason=reason or "",
         details={k: audit._plain(v) for k, v in details.items()},
     )
 

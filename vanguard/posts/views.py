@@ -4,7 +4,7 @@ certificate and batch signboards. Thin: parse, call services, render."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -19,15 +19,15 @@ from vanguard.core.changes import describe
 from . import documents, services
 from .filters import PostFilter
 from .forms import BatchForm, DiscloseForm, NameForm, PostForm, RevokeForm
-from .models import PostEvent, PostHolder, VanguardPost
+from .models import PostEvent, VanguardPost
 from .permissions import can_manage_posts, manageable_centres
+from .selectors import HOLDERS
 from .tables import PostTable
 from .views_public import pdf_response
 
 # History detail keys that are not fields of the post.
 HISTORY_LABELS = {"holders": gettext_lazy("holders"), "organization": gettext_lazy("naming organisation"),
                   "evaluation": gettext_lazy("evaluation")}
-HOLDERS = Prefetch("post_holders", queryset=PostHolder.objects.select_related("person").order_by("sort_order", "pk"))
 
 
 def apply_errors(form, exc):

@@ -22,10 +22,11 @@ from vanguard.org.models import Unit
 
 from . import documents, exports, qr
 from .models import PostHolder, VanguardPost
+from .selectors import HOLDERS
 from .signcache import cache_is_shared, sign_cache_key
 
 CACHE_SECONDS = 300
-HOLDERS = Prefetch("post_holders", queryset=PostHolder.objects.select_related("person").order_by("sort_order", "pk"))
+
 SIGN_RELATED = ("centre", "window", "window__floor", "unit", "department", "project", "standard", "named_by")
 # The signboard reads a few columns of each related row; fetching only those keeps a
 # cache miss to two narrow queries (see benchmarks/public_post_page.py).

@@ -29,7 +29,7 @@ from vanguard.core.scoping import scope_for
 from . import cases, figures, services, services_batch
 from .models import RectificationCase, SatisfactionStat, Transaction
 from .permissions import can_see_rater, office_centres
-from .views import resolve_target
+from .selectors import resolve_target
 
 
 def _centre(request):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.core import audit
 from vanguard.core.permissions import require
+from vanguard.core.system import SYSTEM
 from vanguard.core.upload_checks import EXTENSIONS, check_upload
 from vanguard.core.workdays import WorkingCalendar
 from vanguard.org.models import ServiceCentre
@@ -69,7 +70,7 @@ def _new_case(rating, calendar, days=None):
 def open_case(rating, calendar=None):
     case = _new_case(rating, calendar or shared_calendar())
     case.save()
-    audit.record_create(None, case, verb="open-case", centre_id=rating.centre_id)
+    audit.record_create(SYSTEM, case, verb="open-case", centre_id=rating.centre_id)
     return case
 
 
@@ -83,7 +84,7 @@ def open_cases(ratings, days=None):
         days = dict(ServiceCentre.objects.filter(pk__in={r.centre_id for r in ratings}).values_list(
             "pk", "rectification_days"))  # one query for the batch, not one per case
     made = RectificationCase.objects.bulk_create([_new_case(r, calendar, days[r.centre_id]) for r in ratings])
-    audit.record(None, audit.Action.CREATE, made[0], {"cases": [None, [c.pk for c in made]]}, verb="open-cases",
+    audit.record(SYSTEM, audit.Action.CREATE, made[0], {"cases": [None, [c.pk for c in made]]}, verb="open-cases",
                  centre_id=made[0].centre_id)
     return made
 
@@ -266,7 +267,7 @@ def mark_overdue(now=None):
             body=_("Stage “%(stage)s” was due on %(due)s.") % {"stage": case.get_state_display(),
                                                              "due": case.due.isoformat()},
             link=f"/ratings/cases/{case.pk}/")
-        audit.record(None, audit.Action.UPDATE, case, {"overdue_at": [None, now.isoformat()]}, verb="overdue",
+        audit.record(SYSTEM, audit.Action.UPDATE, case, {"overdue_at": [None, now.isoformat()]}, verb="overdue",
                      centre_id=case.centre_id)
     return marked
 

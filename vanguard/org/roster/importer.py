@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.core import audit
 from vanguard.core.permissions import require
+from vanguard.core.system import is_system
 from vanguard.core.text import CONTROL_MESSAGE, has_control, xml_safe
 
 from ..models import Organization, Person, ServiceCentre, Unit, Window
@@ -224,8 +225,8 @@ def import_roster(actor, centre, file, *, dry_run=False):
     """Import a roster workbook into `centre`. Every row is checked; if any has a
     problem nothing is written and `result.errors` lists them all. A mobile number
     already in the centre updates that person, a new one adds a person.
-    `actor` None is the system (the console command run without --user)."""
-    require(actor is None or can_import_roster(actor, centre),
+    `actor` SYSTEM (or None) is the system: the console command run without --user."""
+    require(is_system(actor) or can_import_roster(actor, centre),
             _("Only the party-building office of the centre may import its roster."))
     result = RosterResult(centre=centre, file_name=file_name(file), dry_run=dry_run)
     try:

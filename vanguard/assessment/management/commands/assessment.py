@@ -17,22 +17,8 @@ from django.utils.translation import gettext as _
 from vanguard.assessment import compute, previews, services
 from vanguard.assessment.models import Period, Result
 from vanguard.assessment.scoring import remind_late_scorers
+from vanguard.core.system import SYSTEM
 from vanguard.org.models import ServiceCentre
-
-
-class SystemActor:
-    """The system as actor: allowed everything a command is given to do."""
-
-    pk = None
-    username = "system"
-    is_authenticated = True
-    is_superuser = True
-    _vanguard_scope = None
-
-    def __init__(self):
-        from vanguard.core.scoping import Scope
-
-        self._vanguard_scope = Scope(authenticated=True, is_admin=True)
 
 
 class Command(BaseCommand):
@@ -83,7 +69,7 @@ class Command(BaseCommand):
 
     def _actor(self, username):
         if not username:
-            return SystemActor()
+            return SYSTEM
         try:
             return get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist as e:

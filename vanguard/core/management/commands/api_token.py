@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from vanguard.core.api_tokens import issue_api_token
+from vanguard.core.system import SYSTEM
 
 
 class Command(BaseCommand):
@@ -21,6 +22,6 @@ class Command(BaseCommand):
         if not user.is_active:
             raise CommandError(_("The user “%(username)s” is disabled; enable the account first.")
                                % {"username": username})
-        token, _changed = issue_api_token(None, user, rotate=rotate)
+        token, _changed = issue_api_token(SYSTEM, user, rotate=rotate)
         # Only the key on stdout, so scripts can capture it.
         self.stdout.write(token.key)

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from vanguard.core.system import SYSTEM
 from vanguard.org.models import ServiceCentre
 from vanguard.org.roster import import_roster, roster_centres
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         centre = self._centre(options["centre"], user)
         started = time.perf_counter()
         try:
-            result = import_roster(user, centre, options["file"], dry_run=options["dry_run"])
+            result = import_roster(user or SYSTEM, centre, options["file"], dry_run=options["dry_run"])
         except FileNotFoundError:
             raise CommandError(_("The file “%(name)s” does not exist.") % {"name": options["file"]}) from None
         except PermissionDenied as e:
