@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from vanguard.core.paginators import CappedPaginator
 from vanguard.core.scoping import scope_for
 from vanguard.org.models import Organization, Person, ServiceCentre, Unit
 from vanguard.org.views.common import visible_or_404
@@ -361,6 +362,9 @@ def evidence(request, pk):
 
 # Results -------------------------------------------------------------------------------
 
+RESULTS_PAGE = 200
+
+
 @login_required
 def results(request, pk):
     period = visible_or_404(request, Period, pk, select=("centre", "scheme"))
@@ -372,7 +376,9 @@ def results(request, pk):
         rows = rows.filter(is_star=True)
     from .explain import rule_text
 
+    # A city centre's month is thousands of rows: pages of RESULTS_PAGE (the Excel export has them all).
+    page = CappedPaginator(rows, RESULTS_PAGE).get_page(request.GET.get("page"))
     return render(request, "assessment/results.html", {
-        "period": period, "rows": rows[:2000], "star_only": star_only, "rule": rule_text(period.scheme),
+        "period": period, "rows": page, "page": page, "star_only": star_only, "rule": rule_text(period.scheme),
         "unassessed": rows.filter(total__isnull=True).count() if not star_only else 0,
         "manage": can_manage(request.user, period.centre_id)})

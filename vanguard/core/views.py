@@ -15,6 +15,7 @@ from . import services, todo
 from .changes import describe_entries, model_label, verb_label
 from .forms import CalendarOverrideForm, CalendarYearForm
 from .models import AuditEntry, CalendarOverride
+from .paginators import CappedPaginator
 from .permissions import require_role
 from .roles import Role
 from .scoping import scope_for
@@ -69,6 +70,7 @@ class AuditListView(SingleTableMixin, FilterView):
     filterset_class = AuditFilter
     template_name = "core/audit_list.html"
     paginate_by = 50
+    table_pagination = {"paginator_class": CappedPaginator}
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

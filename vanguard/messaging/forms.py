@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.core.choosers import search_select
 from vanguard.org.models import Floor, Organization, Unit
 
 from .models import Audience, Category, Circular, Column
@@ -28,6 +29,9 @@ class AudienceFields(forms.Form):
             centre=centre, kind__in=[Organization.Kind.BRANCH, Organization.Kind.GENERAL_BRANCH])
         self.fields["unit"].queryset = Unit.objects.filter(centre=centre)
         self.fields["floor"].queryset = Floor.objects.filter(centre=centre)
+        centre_id = getattr(centre, "pk", None)
+        search_select(self.fields["branch"], "organization", centre=centre_id, branches=1)
+        search_select(self.fields["unit"], "unit", centre=centre_id)
 
     def audience_values(self):
         data = self.cleaned_data

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vanguard.core.params import year_param
+from vanguard.core.paginators import CappedPaginator
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.core.upload_checks import CONTENT_TYPES, EXTENSIONS, sniff
@@ -85,7 +85,7 @@ def transaction_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(number__icontains=q)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     centres = office_centres(request.user)
     if request.method == "POST":
         centre = centres.first()
@@ -137,7 +137,7 @@ def flag_list(request):
     qs = Rating.objects.visible_to(request.user).filter(flagged=True).select_related("transaction", "unit", "window")
     if request.GET.get("all") != "1":
         qs = qs.filter(reviewed=False, set_aside=False)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "ratings/flags.html", {"page": page, "labels": services.FLAG_LABELS,
                                                   "can_review": office_centres(request.user).exists()})
 
@@ -170,7 +170,7 @@ def case_list(request):
         qs = qs.filter(overdue_at__isnull=False)
     if request.GET.get("due") == "1":  # the home page's "due or overdue" (ratings/todo.py)
         qs = due_cases(qs)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "ratings/cases.html", {
         "page": page, "state": state, "states": RectificationCase.State.choices,
         "figures": cases.case_figures(RectificationCase.objects.visible_to(request.user))})
