@@ -289,6 +289,10 @@ def main():
     ok = True
     try:
         base = f"http://127.0.0.1:{args.port}"
+        # The anchor: the sign-in page (no session, no query of the dataset) through the same server, so a
+        # busy machine's floor shows beside the pages' figures.
+        anchor = [fetch(base, "/accounts/login/", "")[0] for _ in range(max(5, args.repeat))]
+        print(f"anchor: sign-in page median {statistics.median(anchor):.0f} ms (load {load()})")
         for role, key in keys.items():
             results = crawl(base, key, repeat=args.repeat, per_shape=args.per_shape, max_pages=args.max_pages)
             ok &= report(role, results, args.top)
