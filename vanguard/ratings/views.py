@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vanguard.core.params import year_param
 from vanguard.core.paginators import CappedPaginator
+from vanguard.core.params import year_param
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.core.upload_checks import CONTENT_TYPES, EXTENSIONS, sniff
