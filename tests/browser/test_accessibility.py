@@ -74,3 +74,12 @@ def test_public_pages_fit_a_phone_at_200_percent_text(public_post, new_page):
         page.wait_for_timeout(100)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{url}: {width}px wide at 200% text"
+
+
+def test_member_pages_fit_a_phone(world, new_page, logged_in):
+    page = logged_in(new_page(viewport={"width": 390, "height": 844}), world.member)
+    for url in (reverse("home"), reverse("assessment:mine"), reverse("messaging:circular-list"),
+                reverse("messaging:home"), reverse("org:person-detail", args=[world.member_person.pk])):
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{url}: {width}px wide on a 390 px phone"
