@@ -220,7 +220,7 @@ class UnscoredRefused(ValidationError):
         self.summary = summary
 
 
-def _check_unscored(actor, period, confirm_unscored, step):
+def _check_unscored(actor, period, confirm_unscored, event):
     """Refuse the step while members have no score in a part, unless the office confirms;
     a confirmed decision is audited with the counts."""
     summary = previews.unscored_summary(period)
@@ -236,7 +236,7 @@ def _check_unscored(actor, period, confirm_unscored, step):
         "members_not_assessed": [None, summary["members"]],
         "party_part_not_assessed": [None, summary[Part.PARTY]],
         "work_part_not_assessed": [None, summary[Part.WORK]]},
-        verb=f"{step} confirmed with members not assessed")
+        verb=event)
     return summary
 
 
@@ -246,7 +246,7 @@ def close_scoring(actor, period, *, confirm_unscored=False):
     require(can_manage(actor, period.centre_id))
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.status in (Period.Status.OPEN, Period.Status.SCORING):
-        _check_unscored(actor, period, confirm_unscored, "scoring closed")
+        _check_unscored(actor, period, confirm_unscored, audit.Event.SCORING_CLOSED_UNASSESSED)
     return _move(actor, period, [Period.Status.OPEN, Period.Status.SCORING], Period.Status.REVIEW,
                  audit.Event.SCORING_CLOSED)
 
@@ -259,10 +259,10 @@ def publish_period(actor, period, *, today=None, confirm_unscored=False):
     require(can_manage(actor, period.centre_id))
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.status in (Period.Status.OPEN, Period.Status.SCORING, Period.Status.REVIEW):
-        _check_unscored(actor, period, confirm_unscored, "publication")
+        _check_unscored(actor, period, confirm_unscored, audit.Event.PUBLISHED_UNASSESSED)
     if period.status in (Period.Status.OPEN, Period.Status.SCORING):
         period = _move(actor, period, [Period.Status.OPEN, Period.Status.SCORING], Period.Status.REVIEW,
-                       "scoring closed")
+                       audit.Event.SCORING_CLOSED)
     today = today or timezone.localdate()
     ends = WorkingCalendar().add_working_days(today, period.scheme.publicity_days)
     now = timezone.now()

@@ -22,6 +22,8 @@ class Event:
     MONTH_OPENED = "assessment month opened"
     SCORING_STARTED = "scoring started"
     SCORING_CLOSED = "scoring closed"
+    SCORING_CLOSED_UNASSESSED = "scoring closed confirmed with members not assessed"
+    PUBLISHED_UNASSESSED = "publication confirmed with members not assessed"
     PUBLISHED = "published"
     RESULTS_COMPUTED = "results computed"
     MADE_FINAL = "made final"

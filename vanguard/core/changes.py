@@ -44,6 +44,10 @@ VERBS = {
     "adjustment entered": pgettext_lazy("audit", "adjustment entered"), "adjustment decided": pgettext_lazy("audit", "adjustment decided"),
     "assessment scheme activated": pgettext_lazy("audit", "assessment scheme activated"),
     "scoring started": pgettext_lazy("audit", "scoring started"), "scoring closed": pgettext_lazy("audit", "scoring closed"),
+    "scoring closed confirmed with members not assessed": pgettext_lazy(
+        "audit", "scoring closed, members not assessed confirmed"),
+    "publication confirmed with members not assessed": pgettext_lazy(
+        "audit", "publication, members not assessed confirmed"),
     "published": pgettext_lazy("audit", "results published"), "made final": pgettext_lazy("audit", "made final"),
     "result version": pgettext_lazy("audit", "new result version"), "roster import": pgettext_lazy("audit", "roster imported"),
     "create API token": pgettext_lazy("audit", "API token created"), "rotate API token": pgettext_lazy("audit", "API token replaced"),
