@@ -76,6 +76,22 @@ def test_unscored_list_names_part_and_responsible_scorer(world, period):
     assert party_line["scope"] == b1[0].branch.name and "王书记" in party_line["scorers"]
 
 
+def test_unscored_counts_equal_the_members_listed(world, period):
+    """The set-based counts the services check equal the per-member list the office reads."""
+    from vanguard.assessment import previews
+
+    b1 = world.branch1_members
+    _score_all(world, period, {p: Decimal("0") for p in b1[2:]})
+    save_scores(world.office, period, [Entry(b1[0].pk, i.pk, i.maximum)
+                                       for i in period.scheme.indicators.filter(part="work")])
+    save_scores(world.office, period, [Entry(b1[1].pk, i.pk, i.maximum)
+                                       for i in period.scheme.indicators.filter(part="party")[:1]])
+    data = previews.unscored(period)
+    summary = previews.unscored_summary(period)
+    assert summary == {"members": data["count"], **data["by_part"]}
+    assert summary == {"members": 4, "party": 3, "work": 3}
+
+
 def test_recompute_reproduces_stored_results(world, period):
     b1 = world.branch1_members
     _score_all(world, period, {b1[0]: Decimal("2"), b1[1]: Decimal("0.5"), b1[2]: Decimal("1")})

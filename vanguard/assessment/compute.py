@@ -192,6 +192,33 @@ FROM quoted
     return sql, params
 
 
+def unscored_counts(period):
+    """(members, party, work): assessed members with no cell scored in a part, by the same
+    pass over the month's scores as publication (one GROUP BY on the covering index; an
+    EXISTS per member and part cost more than computing the month itself)."""
+    ids = {Part.PARTY: [], Part.WORK: []}
+    for pk, part in period.scheme.indicators.values_list("pk", "part"):
+        ids[part].append(pk)
+    population, params = _population_sql(period, False)
+    party, work = _id_in("s.indicator_id", ids[Part.PARTY]), _id_in("s.indicator_id", ids[Part.WORK])
+    sql = f"""
+WITH pop AS MATERIALIZED ({population}),
+sc AS (
+  SELECT s.person_id, COUNT(*) FILTER (WHERE {party}) AS party_cells, COUNT(*) FILTER (WHERE {work}) AS work_cells
+  FROM {Score._meta.db_table} s
+  WHERE s.period_id = %s AND {_id_in("s.indicator_id", ids[Part.PARTY] + ids[Part.WORK])}
+  GROUP BY s.person_id
+)
+SELECT COUNT(*) FILTER (WHERE COALESCE(sc.party_cells, 0) = 0 OR COALESCE(sc.work_cells, 0) = 0),
+  COUNT(*) FILTER (WHERE COALESCE(sc.party_cells, 0) = 0),
+  COUNT(*) FILTER (WHERE COALESCE(sc.work_cells, 0) = 0)
+FROM pop LEFT JOIN sc ON sc.person_id = pop.person_id"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, period.pk])
+        members, party_n, work_n = cursor.fetchone()
+    return members or 0, party_n or 0, work_n or 0
+
+
 def tune(cursor):
     """PostgreSQL, inside the computing transaction: no JIT (its compile time
     exceeds the run time of one centre's month), room to sort in memory, hash joins."""

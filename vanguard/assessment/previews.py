@@ -3,7 +3,7 @@ score in a part (and who is responsible for it), and how many results, stars,
 notices and appeals a step touches. Read-only; the confirmation pages, the API
 and the command show these, and the services refuse an unconfirmed step."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from vanguard.core.models import Grant
@@ -78,10 +78,8 @@ def unscored(period, limit=LIST_LIMIT):
 
 def unscored_summary(period):
     """Counts only, for the audit row and the refusal message: {party: n, work: n, members: n}."""
-    # One statement: each member is looked up once per part in the scores' unique index.
-    return unscored_people(period).aggregate(
-        members=Count("pk"), **{Part.PARTY.value: Count("pk", filter=Q(party_scored=False)),
-                                Part.WORK.value: Count("pk", filter=Q(work_scored=False))})
+    members, party, work = compute.unscored_counts(period)
+    return {"members": members, Part.PARTY.value: party, Part.WORK.value: work}
 
 
 def preview_publish(period):
