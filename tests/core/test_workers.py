@@ -14,8 +14,9 @@ from vanguard.core.models import WorkerHeartbeat
 WARNING = 'id="worker-warning"'
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_run_writes_a_heartbeat():
+    # transaction=True: the worker closes connections it finds inside a transaction, as after a request.
     before = timezone.now()
     call_command("worker", "--batch", "--no-schedule")
     beat = WorkerHeartbeat.objects.get()
