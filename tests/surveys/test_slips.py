@@ -44,5 +44,6 @@ def test_slip_qr_codes_open_their_invitation(world, login, evaluation, settings)
     images = [image.data for image in reader.pages[0].images]
     found = {text for data in images for text in decode_qr(data)}
     assert found == {f"https://vg.example.cn/s/{i.code}/" for i in invitations}
-    assert login(world.member).get(reverse("surveys:slips", args=[evaluation.pk])).status_code in (403, 404)
-    assert login(world.outsider).get(reverse("surveys:slips", args=[evaluation.pk])).status_code in (403, 404)
+    # Neither the member nor the outsider may see the evaluation at all: 404, not 403.
+    assert login(world.member).get(reverse("surveys:slips", args=[evaluation.pk])).status_code == 404
+    assert login(world.outsider).get(reverse("surveys:slips", args=[evaluation.pk])).status_code == 404
