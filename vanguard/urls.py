@@ -8,7 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from vanguard.core.urls import auth_patterns
 
 # Apps in the order their URLs are tried; each owns urls.py (pages) and api.py (API).
-APPS = ["core", "org", "posts", "assessment", "ratings", "surveys", "messaging", "dashboard"]
+APPS = ["core", "org", "posts", "assessment", "ratings", "surveys", "messaging", "life", "cases", "pledges", "honours",
+        "notices", "dashboard"]
 
 api_patterns = [path("", include(f"vanguard.{app}.api")) for app in APPS]
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 # Order matters: later apps read earlier apps' demo data.
-DEMO_APPS = ["posts", "assessment", "ratings", "surveys", "messaging", "dashboard"]
+DEMO_APPS = ["posts", "assessment", "ratings", "surveys", "messaging", "life", "cases", "pledges", "honours",
+             "notices", "dashboard"]
 
 DEMO_ACCOUNTS = [
     ("admin", _("Administrator with all rights (keep for emergencies)")),
