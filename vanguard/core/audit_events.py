@@ -36,6 +36,21 @@ class Event:
     ADJUSTMENT_DECIDED = "adjustment decided"
     APPEAL_SUBMITTED = "appeal submitted"
     APPEAL_DECIDED = "appeal decided"
+    # life
+    MEETING_CADENCE_SET = "meeting cadence set"
+    MEETING_PLANNED = "meeting planned"
+    MEETING_CHANGED = "meeting changed"
+    MEETING_HELD = "meeting recorded as held"
+    MEETING_FILE_ADDED = "meeting file added"
+    ATTENDANCE_RECORDED = "attendance recorded"
+    SIGNED_IN = "signed in"
+    LEAVE_REQUESTED = "leave requested"
+    LEAVE_DECIDED = "leave decided"
+    MAKEUP_RECORDED = "make-up study recorded"
+    ACTIVITY_KIND_SET = "activity kind set"
+    ACTIVITY_RECORDED = "activity recorded"
+    ACTIVITY_DECIDED = "activity decided"
+    MEETING_REMINDER = "meeting reminder sent"
 
 
 def label(verb):

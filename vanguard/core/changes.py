@@ -51,6 +51,21 @@ VERBS = {
     "published": pgettext_lazy("audit", "results published"), "made final": pgettext_lazy("audit", "made final"),
     "result version": pgettext_lazy("audit", "new result version"), "roster import": pgettext_lazy("audit", "roster imported"),
     "create API token": pgettext_lazy("audit", "API token created"), "rotate API token": pgettext_lazy("audit", "API token replaced"),
+    # life
+    "meeting cadence set": pgettext_lazy("audit", "meeting cadence set"),
+    "meeting planned": pgettext_lazy("audit", "meeting planned"),
+    "meeting changed": pgettext_lazy("audit", "meeting changed"),
+    "meeting recorded as held": pgettext_lazy("audit", "meeting recorded as held"),
+    "meeting file added": pgettext_lazy("audit", "meeting file added"),
+    "attendance recorded": pgettext_lazy("audit", "attendance recorded"),
+    "signed in": pgettext_lazy("audit", "signed in"),
+    "leave requested": pgettext_lazy("audit", "leave requested"),
+    "leave decided": pgettext_lazy("audit", "leave decided"),
+    "make-up study recorded": pgettext_lazy("audit", "make-up study recorded"),
+    "activity kind set": pgettext_lazy("audit", "activity kind set"),
+    "activity recorded": pgettext_lazy("audit", "activity recorded"),
+    "activity decided": pgettext_lazy("audit", "activity decided"),
+    "meeting reminder sent": pgettext_lazy("audit", "meeting reminder sent"),
 }
 
 

@@ -1,0 +1,368 @@
+"""Organisational life (组织生活): the branch's meetings and who attended them, and the
+service activities (志愿服务) members take part in, with their hours.
+
+A meeting belongs to one party organisation (a branch, usually); the members
+expected at it each have one `Attendance` row, created when the meeting is planned.
+A member signs in once (`SignIn`, unique per meeting and person); the secretary
+approves leave and records make-up study (补学). An activity is recorded once with
+its people (`ActivityParticipant`): one member's own record, or a group's.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from vanguard.core.roles import Role
+from vanguard.core.scoping import ScopedQuerySet
+from vanguard.org.models import Organization, Person, ServiceCentre
+
+
+class MeetingKind(models.TextChoices):
+    MEMBERS = "members", _("Branch members' meeting")
+    COMMITTEE = "committee", _("Branch committee meeting")
+    GROUP = "group", _("Party group meeting")
+    LESSON = "lesson", _("Party lesson")
+    THEME_DAY = "theme_day", _("Theme party day")
+    LIFE = "life", _("Organisational life meeting")
+    APPRAISAL = "appraisal", _("Democratic appraisal of members")
+
+
+# How often a branch must hold each kind, in months (the branch work regulations:
+# committee and group meetings and the theme day monthly, the members' meeting and the
+# lesson quarterly, the life meeting and the appraisal yearly). A centre may change them.
+DEFAULT_CADENCE = {
+    MeetingKind.MEMBERS: 3,
+    MeetingKind.COMMITTEE: 1,
+    MeetingKind.GROUP: 1,
+    MeetingKind.LESSON: 3,
+    MeetingKind.THEME_DAY: 1,
+    MeetingKind.LIFE: 12,
+    MeetingKind.APPRAISAL: 12,
+}
+CADENCE_CHOICES = [(0, _("Not required")), (1, _("Monthly")), (3, _("Quarterly")), (6, _("Half-yearly")),
+                   (12, _("Yearly"))]
+
+
+def _org_scope_q(scope, lookup):
+    """Rows whose organisation lies in the office's or the secretary's subtrees."""
+    return scope.org_q(lookup, Role.OFFICE, Role.SECRETARY)
+
+
+class CadenceQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
+        return self.filter(centre__in=scope.centre_ids)
+
+
+class Cadence(models.Model):
+    """A centre's own cadence for one meeting kind (absent: the regulation's default)."""
+
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="meeting_cadences",
+                               verbose_name=_("service centre"))
+    kind = models.CharField(_("meeting kind"), max_length=12, choices=MeetingKind.choices)
+    months = models.PositiveSmallIntegerField(_("required every"), choices=CADENCE_CHOICES)
+
+    objects = CadenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting cadence")
+        verbose_name_plural = _("meeting cadences")
+        constraints = [models.UniqueConstraint(fields=["centre", "kind"], name="life_cadence_unique")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.get_months_display()}"
+
+
+class MeetingQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
+        q = _org_scope_q(scope, "organization")
+        office_centres = scope.centres(Role.OFFICE)
+        if office_centres:
+            q |= Q(centre__in=office_centres)
+        if scope.person_id:
+            q |= Q(pk__in=Attendance.objects.filter(person_id=scope.person_id).values("meeting_id"))
+        return self.filter(q)
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="meetings",
+                               verbose_name=_("service centre"), editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="meetings",
+                                     verbose_name=_("party organisation"))
+    kind = models.CharField(_("meeting kind"), max_length=12, choices=MeetingKind.choices)
+    topic = models.CharField(_("topic"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    # The local date of starts_at, for the month's and the year's counts.
+    date = models.DateField(_("date"), editable=False, db_index=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    host = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             verbose_name=_("host"))
+    recorder = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 verbose_name=_("recorder"))
+    minutes = models.TextField(_("minutes"), blank=True)
+    resolutions = models.TextField(_("resolutions"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts_at", "-pk"]
+        indexes = [
+            models.Index(fields=["centre", "status", "date"], name="life_meeting_centre_date"),
+            models.Index(fields=["organization", "kind", "date"], name="life_meeting_org_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.topic}"
+
+    @property
+    def is_held(self):
+        return self.status == self.Status.HELD
+
+
+class MeetingFileQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
+        return self.filter(meeting__in=Meeting.objects.visible_to(user).values("pk"))
+
+
+class MeetingFile(models.Model):
+    class Kind(models.TextChoices):
+        ATTACHMENT = "attachment", _("Minutes attachment")
+        PHOTO = "photo", _("Photo")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="files", verbose_name=_("meeting"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.ATTACHMENT)
+    file = models.FileField(_("file"), upload_to="private/life/%Y/")
+    name = models.CharField(_("file name"), max_length=200)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = MeetingFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting file")
+        verbose_name_plural = _("meeting files")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class AttendanceQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
+        q = _org_scope_q(scope, "meeting__organization")
+        office_centres = scope.centres(Role.OFFICE)
+        if office_centres:
+            q |= Q(meeting__centre__in=office_centres)
+        if scope.person_id:
+            q |= Q(person_id=scope.person_id)
+        return self.filter(q)
+
+
+class Attendance(models.Model):
+    """One expected member at one meeting."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Not yet recorded")
+        PRESENT = "present", _("Present")
+        LEAVE = "leave", _("On leave")
+        ABSENT = "absent", _("Absent")
+
+    class Method(models.TextChoices):
+        QR = "qr", _("Phone sign-in")
+        SECRETARY = "secretary", _("Ticked by the secretary")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances",
+                                verbose_name=_("meeting"))
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attendances",
+                               verbose_name=_("person"))
+    status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    method = models.CharField(_("recorded by"), max_length=10, choices=Method.choices, blank=True)
+    signed_in_at = models.DateTimeField(_("signed in at"), null=True, blank=True)
+    leave_reason = models.CharField(_("reason for leave"), max_length=200, blank=True)
+    leave_requested_at = models.DateTimeField(_("leave requested at"), null=True, blank=True)
+    leave_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="+", verbose_name=_("leave approved by"))
+    leave_approved_at = models.DateTimeField(_("leave approved at"), null=True, blank=True)
+    makeup_on = models.DateField(_("make-up study on"), null=True, blank=True)
+    makeup_note = models.CharField(_("make-up study"), max_length=200, blank=True)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        ordering = ["meeting", "pk"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="life_attendance_unique")]
+        indexes = [models.Index(fields=["person", "meeting"], name="life_attendance_person")]
+
+    def __str__(self):
+        return f"{self.person} {self.get_status_display()}"
+
+    @property
+    def leave_waiting(self):
+        return self.leave_requested_at is not None and self.status == self.Status.PENDING
+
+
+class SignIn(models.Model):
+    """A member's sign-in at a meeting: at most one (the database's unique constraint),
+    however many phones send it at once."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="sign_ins", verbose_name=_("meeting"))
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="sign_ins", verbose_name=_("person"))
+    at = models.DateTimeField(_("signed in at"))
+    method = models.CharField(_("recorded by"), max_length=10, choices=Attendance.Method.choices)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="life_signin_unique")]
+
+    def __str__(self):
+        return f"{self.person} {self.at:%Y-%m-%d %H:%M}"
+
+
+# Service activities ---------------------------------------------------------------------
+
+# The seed's kinds (code, Chinese name, counted in hours?). Codes are the `kind` values of
+# selectors.activity_by_person.
+DEFAULT_ACTIVITY_KINDS = [
+    ("contact", "1+10联系", False),
+    ("community", "下沉社区", True),
+    ("bin_duty", "桶前值守", True),
+    ("cleanup", "周末大扫除", True),
+    ("epidemic", "疫情防控", True),
+    ("volunteer", "志愿服务", True),
+]
+
+
+class ActivityKindQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
+        return self.filter(centre__in=scope.centre_ids)
+
+
+class ActivityKind(models.Model):
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="activity_kinds",
+                               verbose_name=_("service centre"))
+    code = models.SlugField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=50)
+    counts_hours = models.BooleanField(_("hours recorded"), default=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = ActivityKindQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity kind")
+        verbose_name_plural = _("activity kinds")
+        ordering = ["centre", "sort_order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["centre", "code"], name="life_activity_kind_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class ActivityQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
+        q = _org_scope_q(scope, "organization")
+        office_centres = scope.centres(Role.OFFICE)
+        if office_centres:
+            q |= Q(centre__in=office_centres)
+        if scope.person_id:
+            q |= Q(pk__in=ActivityParticipant.objects.filter(person_id=scope.person_id).values("activity_id"))
+        return self.filter(q)
+
+
+def evidence_path(instance, filename):
+    import os
+    import secrets
+
+    return f"private/life/evidence/{datetime.date.today():%Y}/{secrets.token_hex(16)}{os.path.splitext(filename)[1][:10]}"
+
+
+class Activity(models.Model):
+    """One service activity: a member's own record, or a group's (one record, many people)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="activities",
+                               verbose_name=_("service centre"), editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="activities",
+                                     verbose_name=_("party organisation"))
+    kind = models.ForeignKey(ActivityKind, on_delete=models.PROTECT, related_name="activities",
+                             verbose_name=_("activity kind"))
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1, default=Decimal("0"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    description = models.CharField(_("what was done"), max_length=500)
+    evidence = models.FileField(_("evidence photo"), upload_to=evidence_path, blank=True)
+    is_group = models.BooleanField(_("group activity"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    refusal_reason = models.CharField(_("reason for refusal"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("recorded by"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service activity")
+        verbose_name_plural = _("service activities")
+        ordering = ["-date", "-pk"]
+        indexes = [
+            models.Index(fields=["centre", "status", "date"], name="life_activity_centre_date"),
+            models.Index(fields=["organization", "status"], name="life_activity_org_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.date}"
+
+
+class ParticipantQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
+        q = _org_scope_q(scope, "activity__organization")
+        office_centres = scope.centres(Role.OFFICE)
+        if office_centres:
+            q |= Q(activity__centre__in=office_centres)
+        if scope.person_id:
+            q |= Q(person_id=scope.person_id)
+        return self.filter(q)
+
+
+class ActivityParticipant(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participants",
+                                 verbose_name=_("service activity"))
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="activity_records",
+                               verbose_name=_("person"))
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [models.UniqueConstraint(fields=["activity", "person"], name="life_participant_unique")]
+        indexes = [models.Index(fields=["person", "activity"], name="life_participant_person")]
+
+    def __str__(self):
+        return str(self.person)

@@ -1,0 +1,127 @@
+"""Reads of organisational life shared by the pages, the API and other apps (the
+assessment's automatic indicators read meetings and activities only through these).
+
+Meeting kinds (`kind` of the attendance functions), `models.MeetingKind` values:
+    "members"    支部党员大会   branch members' meeting
+    "committee"  支部委员会     branch committee meeting
+    "group"      党小组会       party group meeting
+    "lesson"     党课           party lesson
+    "theme_day"  主题党日       theme party day
+    "life"       组织生活会     organisational life meeting
+    "appraisal"  民主评议党员   democratic appraisal of members
+`kind` may also be a list/tuple/set of these (e.g. the three meetings and one lesson).
+
+Activity kinds (`kind` of the activity functions) are `models.ActivityKind.code` values,
+configurable per centre; the defaults every centre starts with:
+    "contact"    1+10联系       a member's contacts (each visit or call one record)
+    "community"  下沉社区       community turns
+    "bin_duty"   桶前值守       waste-sorting duty at the bins (with hours)
+    "cleanup"    周末大扫除     weekend clean-up
+    "epidemic"   疫情防控       epidemic-prevention duty
+    "volunteer"  志愿服务       other volunteer service
+It may also be a list/tuple/set of codes.
+
+Counts are of meetings HELD (status "held") whose date (local) lies in
+[first_day, last_day], and of activities APPROVED whose date lies in the range. Every
+function is one aggregate query for a whole centre, whatever its size. People are keyed
+by `org.Person` id; a person without rows is absent from the dict.
+
+Attendance keys: expected (meetings the person was expected at), present, leave
+(approved leave), absent (unexcused: marked absent or never recorded), makeup (of the
+leave and absences, those made up by a recorded 补学).
+"""
+
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from .models import Activity, ActivityParticipant, Attendance, Meeting
+
+ZERO_HOURS = Decimal("0.0")
+
+
+def _kinds(kind):
+    if kind is None:
+        return None
+    if isinstance(kind, list | tuple | set | frozenset):
+        return list(kind)
+    return [kind]
+
+
+def _centre_id(centre):
+    return getattr(centre, "pk", centre)
+
+
+def attendance_rows(centre, first_day, last_day, person=None, kind=None):
+    """The attendance rows behind `attendance_by_person` (held meetings in the range)."""
+    rows = Attendance.objects.filter(meeting__centre_id=_centre_id(centre), meeting__status=Meeting.Status.HELD,
+                                     meeting__date__gte=first_day, meeting__date__lte=last_day)
+    kinds = _kinds(kind)
+    if kinds is not None:
+        rows = rows.filter(meeting__kind__in=kinds)
+    if person is not None:
+        rows = rows.filter(person_id=getattr(person, "pk", person))
+    return rows.select_related("meeting", "meeting__organization", "person").order_by("meeting__date", "pk")
+
+
+def attendance_by_person(centre, first_day, last_day, kind=None):
+    """{person_id: {"expected", "present", "leave", "absent", "makeup"}} in one query."""
+    unexcused = Q(status__in=[Attendance.Status.ABSENT, Attendance.Status.PENDING])
+    rows = (attendance_rows(centre, first_day, last_day, kind=kind).select_related(None).order_by()
+            .values("person_id")
+            .annotate(expected=Count("pk"),
+                      present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
+                      leave=Count("pk", filter=Q(status=Attendance.Status.LEAVE)),
+                      absent=Count("pk", filter=unexcused),
+                      makeup=Count("pk", filter=Q(makeup_on__isnull=False) & ~Q(status=Attendance.Status.PRESENT))))
+    return {row.pop("person_id"): row for row in rows}
+
+
+def activity_rows(centre, first_day, last_day, person=None, kind=None):
+    """The participant rows (one per person and activity) behind `activity_by_person`."""
+    rows = ActivityParticipant.objects.filter(
+        activity__centre_id=_centre_id(centre), activity__status=Activity.Status.APPROVED,
+        activity__date__gte=first_day, activity__date__lte=last_day)
+    kinds = _kinds(kind)
+    if kinds is not None:
+        rows = rows.filter(activity__kind__code__in=kinds)
+    if person is not None:
+        rows = rows.filter(person_id=getattr(person, "pk", person))
+    return (rows.select_related("activity", "activity__kind", "activity__organization", "person")
+            .order_by("activity__date", "pk"))
+
+
+def activity_by_person(centre, first_day, last_day, kind=None):
+    """{person_id: {"times": int, "hours": Decimal}} of approved activities, in one query."""
+    rows = (activity_rows(centre, first_day, last_day, kind=kind).select_related(None).order_by()
+            .values("person_id").annotate(times=Count("pk"), hours=Sum("activity__hours")))
+    result = {}
+    for row in rows:
+        result[row["person_id"]] = {"times": row["times"],
+                                    "hours": Decimal(row["hours"] or 0).quantize(ZERO_HOURS)}
+    return result
+
+
+def _rows_url(name, person=None, kind=None, first_day=None, last_day=None):
+    params = {}
+    if person is not None:
+        params["person"] = getattr(person, "pk", person)
+    if kind is not None:
+        params["kind"] = ",".join(_kinds(kind))
+    if first_day is not None:
+        params["from"] = first_day.isoformat()
+    if last_day is not None:
+        params["to"] = last_day.isoformat()
+    return reverse(name) + ("?" + urlencode(params) if params else "")
+
+
+def attendance_rows_url(person=None, kind=None, first_day=None, last_day=None):
+    """The page listing `attendance_rows` (the records behind an attendance cell)."""
+    return _rows_url("life:attendance-rows", person, kind, first_day, last_day)
+
+
+def activity_rows_url(person=None, kind=None, first_day=None, last_day=None):
+    """The page listing `activity_rows` (the records behind an activity cell)."""
+    return _rows_url("life:activity-rows", person, kind, first_day, last_day)
