@@ -23,7 +23,7 @@ NAV = [
     (_("Study"), "messaging:home", ANYONE),
     (_("Organisational life"), "life:home", ANYONE),
     (_("Feedback cases"), "cases:home", STAFF),
-    (_("Pledges"), "pledges:home", ANYONE),
+    (_("Pledge cycle"), "pledges:home", ANYONE),
     (_("Honours"), "honours:home", STAFF),
     (_("Notices"), "notices:inbox", ANYONE),
     (_("Figures"), "dashboard:home", STAFF),

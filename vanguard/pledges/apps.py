@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class PledgesConfig(AppConfig):
     name = "vanguard.pledges"
     label = "pledges"
-    verbose_name = _("Pledges")
+    verbose_name = _("Pledge cycle")
