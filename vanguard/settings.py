@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "vanguard.core.context_processors.navigation",
+                "vanguard.notices.context_processors.unread",
             ],
         },
     },

@@ -412,6 +412,19 @@ def submit_appeal(actor, period, text, *, indicator=None, today=None):
     return appeal
 
 
+def _notify_appeal_decided(actor, appeal):
+    """The member's inbox (and whoever submitted it for them) learns the answer."""
+    from django.urls import reverse
+
+    from vanguard.notices.services import notify
+
+    upheld = appeal.status == Appeal.Status.UPHELD
+    notify(actor, recipients=[appeal.person, *([appeal.submitted_by] if appeal.submitted_by_id else [])],
+           kind="appeal", centre=appeal.period.centre,
+           title=(_("Your appeal was upheld") if upheld else _("Your appeal was rejected")),
+           body=appeal.answer, url=reverse("assessment:mine"))
+
+
 @transaction.atomic
 def decide_appeal(actor, appeal, *, uphold, answer, corrections=()):
     """Reject, or uphold with the corrected scores [(indicator, points)]: the
@@ -430,6 +443,7 @@ def decide_appeal(actor, appeal, *, uphold, answer, corrections=()):
         raise ValidationError({"answer": e.messages}) from e
     appeal.save()
     audit.record_update(actor, appeal, before, verb=audit.Event.APPEAL_DECIDED)
+    _notify_appeal_decided(actor, appeal)
     appeal.new_versions = 0  # results given a new version by the decision, for the office's feedback
     if uphold and corrections:
         reason = _("Appeal no. %(n)s upheld: %(answer)s") % {"n": appeal.pk, "answer": appeal.answer}

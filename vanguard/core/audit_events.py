@@ -51,6 +51,14 @@ class Event:
     ACTIVITY_RECORDED = "activity recorded"
     ACTIVITY_DECIDED = "activity decided"
     MEETING_REMINDER = "meeting reminder sent"
+    # notices
+    NOTICE_SENT = "notice sent"
+    NOTICE_PREFERENCE = "notice preference"
+    # dashboard
+    FIGURES_REFRESHED = "figures refreshed"
+    SCREEN_CREATED = "big screen created"
+    SCREEN_REVOKED = "big screen revoked"
+    REPORT_MADE = "annual report made"
 
 
 def label(verb):

@@ -66,6 +66,12 @@ VERBS = {
     "activity recorded": pgettext_lazy("audit", "activity recorded"),
     "activity decided": pgettext_lazy("audit", "activity decided"),
     "meeting reminder sent": pgettext_lazy("audit", "meeting reminder sent"),
+    "notice sent": pgettext_lazy("audit", "notice sent"),
+    "notice preference": pgettext_lazy("audit", "notice preference changed"),
+    "figures refreshed": pgettext_lazy("audit", "figures refreshed"),
+    "big screen created": pgettext_lazy("audit", "big screen created"),
+    "big screen revoked": pgettext_lazy("audit", "big screen revoked"),
+    "annual report made": pgettext_lazy("audit", "annual report made"),
 }
 
 

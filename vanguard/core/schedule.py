@@ -44,6 +44,8 @@ JOBS = [
     Job("ratings-default", "vanguard.ratings.tasks.default_unrated", every=datetime.timedelta(hours=1)),
     Job("ratings-overdue", "vanguard.ratings.tasks.mark_overdue", every=datetime.timedelta(minutes=10)),
     Job("ratings-fold", "vanguard.ratings.tasks.fold_pending", every=datetime.timedelta(minutes=1)),
+    # Notices: post urgent notices to the work-group robots (and retry failed posts).
+    Job("notices-robots", "vanguard.notices.tasks.post_robots", every=datetime.timedelta(minutes=5)),
 ]
 
 

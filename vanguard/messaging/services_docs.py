@@ -71,7 +71,28 @@ def circulate(actor, circular, branches):
         circular.save(update_fields=["circulated_at"])
     audit.record(actor, audit.Action.ACTION, circular, verb="circulate",
                  changes={"branches": [None, [b.name for b in branches]]})
+    _notify_readers(actor, circular, branches)
     return circular
+
+
+def _notify_readers(actor, circular, branches):
+    """A notice in the inbox of each reader (with a login account) of the branches just added who
+    has not signed yet."""
+    from django.urls import reverse
+
+    from vanguard.notices.services import notify
+
+    q = Q(pk__in=[])
+    for branch in branches:
+        q |= Q(branch__path__startswith=branch.path)
+    people = list(Person.objects.filter(q, centre=circular.centre_id, is_active=True, user__isnull=False)
+                  .exclude(circular_signatures__circular=circular).only("pk", "name", "user_id", "centre_id"))
+    if people:
+        notify(actor, recipients=people, kind="sign", centre=circular.centre,
+               title=_("Document to sign: %(title)s") % {"title": circular.title},
+               body=_("%(issuer)s %(number)s. Please read and sign it.") % {"issuer": circular.issuer,
+                                                                           "number": circular.number},
+               url=reverse("messaging:circular-detail", args=[circular.pk]))
 
 
 def readers(circular):

@@ -245,6 +245,18 @@ def close_as_set_aside(actor, case, reason):
                  Step.APPROVE, reason, state=State.SET_ASIDE, decision="approved", decision_note=reason, closed_at=timezone.now())
 
 
+def _notify_overdue(case):
+    """Urgent: the unit's handlers and the centre's office, in their inboxes and by SMS."""
+    from vanguard.notices.services import notify
+
+    notify(SYSTEM, recipients=[case.unit, case.centre], kind="escalation", centre=case.centre, urgency="urgent",
+           title=_("Overdue bad-review rectification: %(number)s (%(unit)s)") % {
+               "number": case.rating.transaction.number, "unit": case.unit.name},
+           body=_("Stage “%(stage)s” was due on %(due)s.") % {"stage": case.get_state_display(),
+                                                            "due": case.due.isoformat()},
+           url=f"/ratings/cases/{case.pk}/")
+
+
 def mark_overdue(now=None):
     """Record each case's overdue moment once and escalate it. A conditional
     UPDATE (overdue_at IS NULL) makes a second run, or a second worker, a no-op."""
@@ -254,7 +266,7 @@ def mark_overdue(now=None):
         Q(state=State.VERIFYING, verify_due__lt=today)
         | Q(state__in=[State.RECTIFYING, State.CALLING_BACK], rectify_due__lt=today, called_back_at__isnull=True))
     marked = 0
-    for case in late.select_related("rating__transaction", "unit"):
+    for case in late.select_related("rating__transaction", "unit", "centre"):
         won = RectificationCase.objects.filter(pk=case.pk, overdue_at__isnull=True).update(
             overdue_at=now, overdue_stage=case.state, escalated_at=now)
         if not won:
@@ -267,6 +279,7 @@ def mark_overdue(now=None):
             body=_("Stage “%(stage)s” was due on %(due)s.") % {"stage": case.get_state_display(),
                                                              "due": case.due.isoformat()},
             link=f"/ratings/cases/{case.pk}/")
+        _notify_overdue(case)
         audit.record(SYSTEM, audit.Action.UPDATE, case, {"overdue_at": [None, now.isoformat()]}, verb="overdue",
                      centre_id=case.centre_id)
     return marked

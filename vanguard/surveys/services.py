@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from vanguard.core import audit
 from vanguard.core.permissions import require
+from vanguard.notices import services as notices
+from vanguard.notices.models import Urgency
 from vanguard.org.models import Organization
 from vanguard.posts import services as post_services
 from vanguard.posts.models import VanguardPost
@@ -309,12 +311,18 @@ def _unit_of(post):
     return None
 
 
-def _notify(post, kind, subject, body, link):
+def _notify(actor, post, kind, subject, body, link):
+    """The office's record (ratings.Notice) and the inbox notice to the post's unit, its branch
+    and its holders (a revocation is urgent: it also goes out by SMS)."""
     unit, branch = _unit_of(post), _branch_of(post)
     for target in ({"unit": unit} if unit else None, {"organization": branch} if branch else None):
         if target:
             Notice.objects.create(centre_id=post.centre_id, kind=kind, subject=subject, body=body, link=link,
                                   **target)
+    holders = [h.person for h in post.post_holders.select_related("person")]
+    notices.notify(actor, recipients=[r for r in (unit, branch, *holders) if r is not None], kind=kind,
+                   title=subject, body=body, url=f"/posts/{post.pk}/", centre=post.centre,
+                   urgency=Urgency.URGENT if kind == Notice.Kind.REVOCATION else Urgency.NORMAL)
 
 
 def compute_results(evaluation):
@@ -378,7 +386,7 @@ def close_evaluation(actor, evaluation, *, today=None):
                 Decision.objects.create(evaluation=evaluation, result=result, post=post, kind=Decision.Kind.REVOCATION,
                                         state=Decision.State.DONE, reason=reason, decided_at=timezone.now(),
                                         decided_by=actor if getattr(actor, "pk", None) else None)
-                _notify(post, Notice.Kind.REVOCATION, _("Vanguard post revoked: %(post)s") % {"post": post.name},
+                _notify(actor, post, Notice.Kind.REVOCATION, _("Vanguard post revoked: %(post)s") % {"post": post.name},
                         reason, link)
             else:
                 reason = _("Failed %(evaluation)s with %(rate)s; a second failure will revoke the title.") % {
@@ -386,7 +394,7 @@ def close_evaluation(actor, evaluation, *, today=None):
                 Decision.objects.create(evaluation=evaluation, result=result, post=post, kind=Decision.Kind.WARNING,
                                         state=Decision.State.DONE, reason=reason, decided_at=timezone.now(),
                                         decided_by=actor if getattr(actor, "pk", None) else None)
-                _notify(post, Notice.Kind.WARNING, _("Warning to vanguard post: %(post)s") % {"post": post.name},
+                _notify(actor, post, Notice.Kind.WARNING, _("Warning to vanguard post: %(post)s") % {"post": post.name},
                         reason, link)
     return evaluation
 
