@@ -48,8 +48,11 @@ class TestChain:
     def test_the_trail_of_a_world_verifies(self, world):
         count, broken = audit.verify()
         assert broken is None and count == AuditEntry.objects.count() > 10
-        first, second = AuditEntry.objects.order_by("id")[:2]
+        # One chain per centre: the centre's first entry starts it, each next one links to the one before.
+        first, second = AuditEntry.objects.filter(centre=world.centre).order_by("id")[:2]
         assert first.prev_hash == "" and second.prev_hash == first.hash and len(second.hash) == 64
+        other = AuditEntry.objects.filter(centre=world.other_centre).order_by("id").first()
+        assert other.prev_hash == "" and other.pk > first.pk
 
     def test_a_changed_entry_is_reported(self, world):
         target = AuditEntry.objects.order_by("id")[5]
@@ -60,13 +63,13 @@ class TestChain:
             call_command("audit", "verify")
 
     def test_a_removed_entry_is_reported_at_the_next_one(self, world):
-        removed, after = AuditEntry.objects.order_by("id")[3:5]
+        removed, after = AuditEntry.objects.filter(centre=world.centre).order_by("id")[3:5]
         _tamper("DELETE FROM {table} WHERE id = %s", [removed.pk])
         _count, (entry, problem) = audit.verify()
         assert (entry.pk, problem) == (after.pk, "previous")
 
     def test_an_entry_rehashed_alone_breaks_the_link_after_it(self, world):
-        target, after = AuditEntry.objects.order_by("id")[2:4]
+        target, after = AuditEntry.objects.filter(centre=world.centre).order_by("id")[2:4]
         fields = {name: getattr(target, name) for name in audit.HASHED}
         fields["actor_name"] = "someone"
         _tamper("UPDATE {table} SET actor_name = %s, hash = %s WHERE id = %s",

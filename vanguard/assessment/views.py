@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from vanguard.core import upload_jobs
 from vanguard.core.paginators import CappedPaginator
 from vanguard.core.scoping import scope_for
 from vanguard.org.models import Organization, Person, ServiceCentre, Unit
 from vanguard.org.views.common import visible_or_404
 
-from . import previews, services, workbook
+from . import previews, services, uploads, workbook
 from .forms import AdjustmentForm, OpenPeriodForm, UploadForm
 from .models import Adjustment, Appeal, Part, Period, Reminder, Result, Scheme, Score
 from .permissions import can_enter_adjustments, can_manage, scorable_people, scoring_parts
@@ -109,6 +110,7 @@ def period_detail(request, pk):
         "pending": Adjustment.objects.filter(period=period, status=Adjustment.Status.PENDING).count(),
         "upload_form": UploadForm(),
         "can_adjust": can_enter_adjustments(user, period.centre_id),
+        "job": upload_jobs.progress(request.GET.get("job"), user),
     })
 
 
@@ -293,8 +295,13 @@ def template_upload(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose the filled-in template to upload."))
         return redirect("assessment:period", period.pk)
+    upload = form.cleaned_data["file"]
     try:
-        saved = workbook.upload(request.user, period, form.cleaned_data["file"])
+        if upload_jobs.is_large(upload):  # the worker reads it; the month's page shows its progress
+            job = upload_jobs.start(request.user, uploads.HANDLER, period.centre, upload,
+                                    options={"period": period.pk}, limit=workbook.MAX_BYTES)
+            return redirect(f"{reverse('assessment:period', args=[period.pk])}?job={job.token}")
+        saved = workbook.upload(request.user, period, upload)
     except ValidationError as e:
         return render(request, "assessment/upload_errors.html", {"period": period, "errors": e.messages},
                       status=400)

@@ -1,12 +1,16 @@
 """The audit trail. Services call `record` inside their transaction, so a
 change and its audit row commit or roll back together.
 
-The trail is append-only and tamper-evident: each entry stores the hash of the
-entry before it (in id order) and its own hash over its content and that
-previous hash. Appends are serialised (an advisory lock held to the end of the
-writing transaction on PostgreSQL; SQLite runs one write transaction at a time),
-so the ids' order is the chain's order. `verify()` (`vanguard audit verify`)
-walks the chain and reports the first broken link.
+The trail is append-only and tamper-evident: it is one hash chain per service
+centre, plus one for entries that belong to no centre. Each entry stores the hash
+of the entry before it in its chain (in id order) and its own hash over its
+content and that previous hash. Appends to one chain are serialised (an advisory
+lock on that chain, held to the end of the writing transaction on PostgreSQL;
+SQLite runs one write transaction at a time), so the ids' order is each chain's
+order, while writers in two centres never wait for each other. Entries written
+before the chains were split (`chain` = WHOLE_TRAIL) form one chain over the
+whole trail, as they were written. `verify()` (`vanguard audit verify`) walks
+every chain in one pass in id order and reports the first broken link.
 
 Events are named by the constants in `audit_events.Event` and translated when
 shown. A bulk write records one entry whose changes list every changed cell with
@@ -19,6 +23,7 @@ import json
 import uuid
 
 from django.db import connection, models
+from django.db.models import Max
 from django.utils import timezone
 
 from . import system
@@ -29,9 +34,11 @@ from .models import AuditEntry
 Action = AuditEntry.Action
 # Never copied into the audit trail.
 SECRET_FIELDS = {"password", "key"}
-# The advisory lock serialising appends to the chain (an arbitrary constant: "VGAUDIT").
-CHAIN_LOCK = 0x5647415544495400 >> 8
+# The advisory locks serialising appends to a chain: (CHAIN_LOCK, centre id or 0) ("VGAU").
+CHAIN_LOCK = 0x56474155
 GENESIS = ""
+# AuditEntry.chain: the one chain of the entries written before 2026-12 / one chain per centre since.
+WHOLE_TRAIL, PER_CENTRE = 1, 2
 HASHED = ("at", "actor_id", "actor_name", "ip_address", "action", "verb", "model", "object_id", "object_repr",
           "changes", "centre_id")
 
@@ -124,13 +131,28 @@ def entry_hash(prev_hash, fields):
     return hashlib.sha256((prev_hash + _canonical(content)).encode()).hexdigest()
 
 
-def _chain_head():
-    """Lock the chain for this transaction and return the last entry's hash."""
-    if connection.vendor == "postgresql":
+def _centre_id(value):
+    return None if value is None else int(value)
+
+
+def _chain_key(centre_id):
+    return 0 if centre_id is None else int(centre_id) % 0x7FFFFFFF or 0x7FFFFFFF
+
+
+def _chain_heads(centre_ids):
+    """Lock the chains of `centre_ids` for this transaction (in one order, so two writers
+    of the same chains cannot deadlock on them) and return each one's last hash."""
+    keys = sorted({_chain_key(c) for c in centre_ids})
+    if connection.vendor == "postgresql" and keys:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-    last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
-    return last or GENESIS
+            for key in keys:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CHAIN_LOCK, key])
+    heads = {}
+    for centre_id in set(centre_ids):
+        last = (AuditEntry.objects.filter(chain=PER_CENTRE, centre_id=centre_id).order_by("-id")
+                .values_list("hash", flat=True).first())
+        heads[centre_id] = last or GENESIS
+    return heads
 
 
 def _fields(actor, action, obj, changes, verb, centre_id, at):
@@ -145,7 +167,7 @@ def _fields(actor, action, obj, changes, verb, centre_id, at):
         "object_id": str(obj.pk),
         "object_repr": str(obj)[:200],
         "changes": _plain_changes(changes or {}),
-        "centre_id": centre_id if centre_id is not None else centre_of(obj),
+        "centre_id": _centre_id(centre_id if centre_id is not None else centre_of(obj)),
     }
 
 
@@ -157,15 +179,14 @@ def _plain_changes(changes):
 
 def record(actor, action, obj, changes=None, verb="", centre_id=None):
     fields = _fields(actor, action, obj, changes, verb, centre_id, timezone.now())
-    prev = _chain_head()
-    return AuditEntry.objects.create(prev_hash=prev, hash=entry_hash(prev, fields), **fields)
+    prev = _chain_heads([fields["centre_id"]])[fields["centre_id"]]
+    return AuditEntry.objects.create(prev_hash=prev, hash=entry_hash(prev, fields), chain=PER_CENTRE, **fields)
 
 
 def record_many(actor, rows, *, at=None):
     """Many entries at once (a bulk write), chained in order and inserted together.
     `rows`: dicts with action, obj or (model, object_id, object_repr), changes, verb, centre_id."""
     at = at or timezone.now()
-    prev = _chain_head()
     entries = []
     for row in rows:
         obj = row.get("obj")
@@ -177,13 +198,16 @@ def record_many(actor, rows, *, at=None):
             "object_id": str(obj.pk if obj is not None else row["object_id"]),
             "object_repr": str(obj if obj is not None else row["object_repr"])[:200],
             "changes": _plain_changes(row.get("changes") or {}),
-            "centre_id": row.get("centre_id") if row.get("centre_id") is not None else centre_of(obj),
+            "centre_id": _centre_id(row.get("centre_id") if row.get("centre_id") is not None else centre_of(obj)),
         }
-        digest = entry_hash(prev, fields)
-        entries.append({**fields, "prev_hash": prev, "hash": digest})
-        prev = digest
+        entries.append(fields)
     if not entries:
         return 0
+    heads = _chain_heads([entry["centre_id"] for entry in entries])
+    for entry in entries:
+        entry["prev_hash"] = prev = heads[entry["centre_id"]]
+        entry["hash"] = heads[entry["centre_id"]] = entry_hash(prev, entry)
+        entry["chain"] = PER_CENTRE
     # Ids are drawn in the rows' order (COPY, or one multi-row INSERT per batch), which is the chain's.
     if connection.vendor == "postgresql":
         columns = [*entries[0]]
@@ -217,19 +241,28 @@ def record_delete(actor, obj, verb="", centre_id=None):
 
 
 def verify(chunk=5000):
-    """Walk the chain in id order. Returns (entries checked, None) when it holds, or
-    (entries checked, (entry, problem)) at the first broken link."""
-    prev, count = GENESIS, 0
+    """Walk every chain in one pass in id order. Returns (entries checked, None) when they
+    hold, or (entries checked, (entry, problem)) at the first broken link."""
+    heads, count = {}, 0
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk):
         count += 1
+        chain = "whole" if entry.chain == WHOLE_TRAIL else entry.centre_id
+        prev = heads.get(chain, GENESIS)
         fields = {name: getattr(entry, name) for name in HASHED}
-        if entry.prev_hash != prev:
+        if entry.prev_hash != prev or entry.chain not in (WHOLE_TRAIL, PER_CENTRE):
             return count, (entry, "previous")
         if entry.hash != entry_hash(prev, fields):
             return count, (entry, "content")
-        prev = entry.hash
+        heads[chain] = entry.hash
     return count, None
 
 
 def head():
-    return AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+    """One digest of every chain's last hash: to note down elsewhere (a backup's manifest, a
+    printout), since a trail rewritten wholesale ends in other hashes."""
+    last_ids = [row["last"] for row in AuditEntry.objects.values("chain", "centre_id").annotate(last=Max("id"))]
+    if not last_ids:
+        return GENESIS
+    rows = AuditEntry.objects.filter(pk__in=last_ids).values_list("chain", "centre_id", "hash")
+    lines = sorted(f"{chain}:{centre_id}:{digest}" for chain, centre_id, digest in rows)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()

@@ -101,8 +101,8 @@ class AuditTrailIsAppendOnly(Exception):
 class AuditEntry(models.Model):
     """Who changed what, when, from where. Written by services through
     vanguard.core.audit, never edited: each row carries the hash of the row before it
-    (in id order) and its own, so an edited, removed or inserted row breaks the chain
-    (`vanguard audit verify`)."""
+    in its chain (its centre's, in id order) and its own, so an edited, removed or
+    inserted row breaks the chain (`vanguard audit verify`)."""
 
     class Action(models.TextChoices):
         CREATE = "create", _("Create")
@@ -129,6 +129,9 @@ class AuditEntry(models.Model):
                                related_name="+", verbose_name=_("service centre"), db_constraint=False)
     prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
     hash = models.CharField(_("hash"), max_length=64, blank=True)
+    # 2: the chain of the entry's centre (one for entries of no centre); 1: the one chain of the
+    # whole trail that entries written before the chains were split form (vanguard.core.audit).
+    chain = models.PositiveSmallIntegerField(_("chain"), default=2)
 
     objects = AuditQuerySet.as_manager()
 
@@ -136,7 +139,8 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["model", "object_id", "-at"])]
+        indexes = [models.Index(fields=["model", "object_id", "-at"]),
+                   models.Index(fields=["chain", "centre", "-id"], name="core_audit_chain_head")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
@@ -229,3 +233,51 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return self.worker_id
+
+
+class UploadJobQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
+        """A job is its uploader's (its progress and its messages name rows of their file)."""
+        return self.filter(user=user)
+
+
+class UploadJob(models.Model):
+    """A large workbook handed to the worker (core/upload_jobs.py): its state, read by the
+    uploader's page while the worker reads and saves it. In the database, not the cache: the
+    web processes and the worker share no memory."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the background worker")
+        READING = "reading", _("Reading the file")
+        SAVING = "saving", _("Saving")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Refused")
+
+    token = models.CharField(max_length=32, unique=True)
+    # The dotted path of the function that reads and saves the file (set by the server, never the user).
+    handler = models.CharField(max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    centre = models.ForeignKey("org.ServiceCentre", on_delete=models.CASCADE, related_name="+")
+    options = models.JSONField(default=dict, blank=True)
+    file = models.CharField(max_length=200)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    messages = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = UploadJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("upload job")
+        verbose_name_plural = _("upload jobs")
+        indexes = [models.Index(fields=["user", "state"])]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.state})"
+
+    @property
+    def finished(self):
+        return self.state in (self.State.DONE, self.State.FAILED)

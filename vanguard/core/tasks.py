@@ -16,3 +16,11 @@ def check_calendar_coverage():
     if missing:
         logger.warning("working-day calendar not entered for %s", missing)
     return missing
+
+
+@task()
+def run_upload_job(job_id):
+    """A large uploaded workbook, read and saved by the worker (core/upload_jobs.py)."""
+    from .upload_jobs import run
+
+    return run(job_id).state

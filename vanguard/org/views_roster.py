@@ -6,14 +6,18 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vanguard.core import upload_jobs
+
 from . import roster
+from .roster import background
+from .roster.columns import MAX_BYTES
 
 
 class RosterUploadForm(forms.Form):
@@ -69,6 +73,15 @@ def roster_page(request):
             raise PermissionDenied(_("Only the party-building office may import a roster."))
         if form.is_valid():
             centre = form.cleaned_data["centre"]
+            upload = form.cleaned_data["file"]
+            if upload_jobs.is_large(upload):  # the worker reads it; this page shows its progress
+                try:
+                    job = upload_jobs.start(request.user, background.HANDLER, centre, upload,
+                                            options={"dry_run": form.cleaned_data["dry_run"]}, limit=MAX_BYTES)
+                except ValidationError as e:
+                    messages.error(request, " ".join(e.messages))
+                    return redirect(f"{request.path}?centre={centre.code}")
+                return redirect(f"{request.path}?centre={centre.code}&job={job.token}")
             result = roster.import_roster(request.user, centre, form.cleaned_data["file"],
                                           dry_run=form.cleaned_data["dry_run"])
             if result.saved:
@@ -77,7 +90,8 @@ def roster_page(request):
                                  % {"centre": centre.name, "created": result.created, "updated": result.updated,
                                     "unchanged": result.unchanged})
                 return redirect(f"{request.path}?centre={centre.code}")
-    return render(request, "org/roster.html", {"centres": centres, "centre": centre, "form": form, "result": result})
+    return render(request, "org/roster.html", {"centres": centres, "centre": centre, "form": form, "result": result,
+                                               "job": upload_jobs.progress(request.GET.get("job"), request.user)})
 
 
 @login_required

@@ -26,10 +26,3 @@ def fold_pending():
 
     return fold_all()
 
-
-@task()
-def import_transactions_file(user_id, centre_id, name, token):
-    """A large transactions workbook uploaded on the page (see imports.py)."""
-    from .imports import run_import
-
-    return run_import(user_id, centre_id, name, token)["state"]

@@ -2,7 +2,6 @@
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vanguard.core import upload_jobs
 from vanguard.core.paginators import CappedPaginator
 from vanguard.core.params import year_param
 from vanguard.core.roles import Role
@@ -95,8 +95,9 @@ def transaction_list(request):
         try:
             if upload is None:
                 raise ValidationError(_("Choose the Excel file to upload."))
-            if upload.size > settings.XLSX_BACKGROUND_BYTES:  # the worker reads it; this page shows progress
-                return redirect(f"{reverse('ratings:transactions')}?job={imports.start_import(request.user, centre, upload)}")
+            if upload_jobs.is_large(upload):  # the worker reads it; this page shows progress
+                job = upload_jobs.start(request.user, imports.HANDLER, centre, upload)
+                return redirect(f"{reverse('ratings:transactions')}?job={job.token}")
             items, label = workbook.read(upload)
             result = services.import_transactions(request.user, centre, items, row_label=label)
         except ValidationError as e:
@@ -106,7 +107,7 @@ def transaction_list(request):
             messages.success(request, _("%(created)s transactions received; %(existing)s were already there.") % {
                 "created": result["created"], "existing": len(result["existing"])})
         return redirect("ratings:transactions")
-    job = imports.progress(request.GET.get("job"), request.user) if request.GET.get("job") else None
+    job = upload_jobs.progress(request.GET.get("job"), request.user)
     return render(request, "ratings/transactions.html", {"page": page, "q": q, "can_import": centres.exists(),
                                                          "job": job})
 
