@@ -251,7 +251,7 @@ class UploadJob(models.Model):
         READING = "reading", _("Reading the file")
         SAVING = "saving", _("Saving")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Refused")
+        FAILED = "failed", _("Refused by the checks")
 
     token = models.CharField(max_length=32, unique=True)
     # The dotted path of the function that reads and saves the file (set by the server, never the user).

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('options', models.JSONField(blank=True, default=dict)),
                 ('file', models.CharField(max_length=200)),
                 ('file_name', models.CharField(blank=True, max_length=200, verbose_name='file')),
-                ('state', models.CharField(choices=[('queued', 'Waiting for the background worker'), ('reading', 'Reading the file'), ('saving', 'Saving'), ('done', 'Done'), ('failed', 'Refused')], default='queued', max_length=10, verbose_name='state')),
+                ('state', models.CharField(choices=[('queued', 'Waiting for the background worker'), ('reading', 'Reading the file'), ('saving', 'Saving'), ('done', 'Done'), ('failed', 'Refused by the checks')], default='queued', max_length=10, verbose_name='state')),
                 ('done', models.PositiveIntegerField(default=0)),
                 ('total', models.PositiveIntegerField(blank=True, null=True)),
                 ('messages', models.JSONField(blank=True, default=list)),
