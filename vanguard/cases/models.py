@@ -85,7 +85,7 @@ class Extension(models.TextChoices):
     NONE = "", _("None")
     REQUESTED = "requested", _("Requested")
     GRANTED = "granted", _("Granted")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", _("Not granted")
 
 
 def _case_q(scope, prefix=""):
@@ -183,7 +183,7 @@ class Case(models.Model):
     extension_days = models.PositiveSmallIntegerField(_("working days asked"), null=True, blank=True)
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
     answer = models.TextField(_("answer"), blank=True)
-    action_taken = models.TextField(_("what was done"), blank=True)
+    action_taken = models.TextField(_("what the unit did"), blank=True)
     # For complaints: whether the unit found the complaint justified (it counts against the post).
     upheld = models.BooleanField(_("complaint upheld"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)

@@ -228,6 +228,15 @@ def _may_intake(actor, centre, source):
     require(is_office(actor, centre.pk), _("Only the party-building office may turn this into a case."))
 
 
+def check_public_input(*, kind, content):
+    """The checks of a citizen's words that intake_case makes first (the form runs them before
+    spending the SMS code)."""
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Choose what the case is: complaint, suggestion, request for help or "
+                                         "praise.")})
+    return _text(content, "content", _("Say what the case is about."))
+
+
 @transaction.atomic
 def intake_case(actor, *, centre, kind, content, source, unit=None, post=None, person=None, source_ref="",
                 contact_name="", contact_mobile="", anonymous=True, window=None, photos=(), mobile_proof=None,
@@ -244,10 +253,7 @@ def intake_case(actor, *, centre, kind, content, source, unit=None, post=None, p
     if not isinstance(centre, ServiceCentre):
         centre = ServiceCentre.objects.get(pk=centre)
     _may_intake(actor, centre, source)
-    if kind not in Kind.values:
-        raise ValidationError({"kind": _("Choose what the case is: complaint, suggestion, request for help or "
-                                         "praise.")})
-    content = _text(content, "content", _("Say what the case is about."))
+    content = check_public_input(kind=kind, content=content)
     source_ref = (source_ref or "").strip()
     if len(source_ref) > 64 or has_control(source_ref):
         raise ValidationError({"source_ref": _("The original number is at most 64 characters.")})
@@ -625,3 +631,60 @@ def _notice(case, subject, body):
     Notice.objects.create(centre_id=case.centre_id, kind=Notice.Kind.ESCALATION, unit_id=case.unit_id,
                           subject=subject[:200], body=body, link=f"/cases/{case.pk}/")
 
+
+
+# Comments of ratings and evaluations, turned into cases by the office ------------------------
+
+def _kind_for_level(level):
+    return Kind.COMPLAINT if level <= 2 else Kind.SUGGESTION if level == 3 else Kind.PRAISE
+
+
+def _existing(centre_id, source, ref):
+    return Case.objects.filter(centre_id=centre_id, source=source, source_ref=ref).values_list(
+        "number", flat=True).first()
+
+
+def _already(number):
+    return ValidationError({"source_ref": _("This comment is already case %(number)s.") % {"number": number}})
+
+
+@transaction.atomic
+def case_from_rating(actor, rating, *, kind=None):
+    """The office turns a rating's comment into a case about its window, person and post; the
+    rater's mobile (given when served) comes along so the unit can answer."""
+    require(is_office(actor, rating.centre_id), _("Only the party-building office may turn this into a case."))
+    if not (rating.comment or "").strip():
+        raise ValidationError({"content": _("This rating has no comment to turn into a case.")})
+    txn = rating.transaction
+    ref = txn.number
+    found = _existing(rating.centre_id, Source.RATING_COMMENT, ref)
+    if found:
+        raise _already(found)
+    mobile = ""
+    for raw in (rating.rater_phone, txn.rater_phone):
+        try:
+            mobile = normalise_mobile(raw) if raw else ""
+        except ValidationError:
+            mobile = ""
+        if mobile:
+            break
+    return intake_case(actor, centre=rating.centre, kind=kind or _kind_for_level(rating.level),
+                       content=rating.comment, source=Source.RATING_COMMENT, source_ref=ref, post=rating.post,
+                       window=rating.window, person=rating.person, unit=rating.unit,
+                       contact_name=rating.rater_name or txn.rater_name, contact_mobile=mobile)
+
+
+@transaction.atomic
+def case_from_evaluation(actor, item, *, kind=Kind.SUGGESTION):
+    """The office turns an evaluation answer's comment into a case (anonymous, like the answer),
+    about the post it was written for when there is one."""
+    evaluation = item.sheet.evaluation
+    require(is_office(actor, evaluation.centre_id), _("Only the party-building office may turn this into a case."))
+    if not (item.text or "").strip():
+        raise ValidationError({"content": _("This answer has no comment to turn into a case.")})
+    ref = str(item.pk)
+    found = _existing(evaluation.centre_id, Source.EVALUATION_COMMENT, ref)
+    if found:
+        raise _already(found)
+    return intake_case(actor, centre=evaluation.centre, kind=kind, content=item.text,
+                       source=Source.EVALUATION_COMMENT, source_ref=ref, post=item.post)

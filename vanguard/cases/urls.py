@@ -1,2 +1,25 @@
+from django.urls import path, re_path
+
+from . import public, views
+
 app_name = "cases"
-urlpatterns = []
+
+NUMBER = r"(?P<number>[2-9A-Za-z]{4}-?[2-9A-Za-z]{4}-?[2-9A-Za-z]{4})"
+
+urlpatterns = [
+    # Public, no login: file a case (from a post's signboard or about the centre), track it.
+    path("c/new/", public.file_case, name="feedback-new"),
+    re_path(r"^c/p/(?P<code>[2-9A-Za-z]{7})/$", public.file_case, name="file-post"),
+    path("c/", public.lookup, name="lookup"),
+    re_path(rf"^c/{NUMBER}/$", public.track, name="track"),
+    # Staff.
+    path("cases/", views.home, name="home"),
+    path("cases/new/", views.enter, name="enter"),
+    path("cases/figures/", views.figures, name="figures"),
+    path("cases/rules/", views.rules, name="rules"),
+    path("cases/comments/", views.comments, name="comments"),
+    path("cases/<int:pk>/", views.detail, name="case"),
+    path("cases/<int:pk>/attachments/<int:attachment_pk>/", views.attachment, name="attachment"),
+    path("cases/from-rating/<int:rating_pk>/", views.from_rating, name="from-rating"),
+    path("cases/from-evaluation/<uuid:item_pk>/", views.from_evaluation, name="from-evaluation"),
+]

@@ -104,6 +104,7 @@ KINDS = {
                   label=lambda f: f"{f.name}（{f.centre.name}）"),
     "project": Kind("posts.KeyProject", search=("name", "district"), order=("name", "pk")),
     "window": Kind("org.Window", search=("number", "name"), order=("number", "pk"), select=("floor",)),
+    "post": Kind("posts.VanguardPost", search=("name", "code"), order=("name", "pk")),
 }
 
 

@@ -18,6 +18,8 @@ DEFAULT_LIMITS = {
     "rate": (20, 600),          # rating form submissions from one address in 10 minutes
     "rate-view": (120, 600),    # rating form views (each needs a valid signed link anyway)
     "answer": (30, 600),        # evaluation code page: look-ups and answers
+    "case": (20, 600),          # public case form: submissions and code requests from one address
+    "case-track": (120, 600),   # tracking page look-ups (a number is 60 random bits anyway)
 }
 
 

@@ -46,6 +46,8 @@ JOBS = [
     Job("ratings-fold", "vanguard.ratings.tasks.fold_pending", every=datetime.timedelta(minutes=1)),
     # Notices: post urgent notices to the work-group robots (and retry failed posts).
     Job("notices-robots", "vanguard.notices.tasks.post_robots", every=datetime.timedelta(minutes=5)),
+    # Cases: record overdue cases once, remind units before deadlines.
+    Job("cases-sweep", "vanguard.cases.tasks.sweep", every=datetime.timedelta(minutes=10)),
 ]
 
 

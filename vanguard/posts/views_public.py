@@ -150,7 +150,7 @@ def _signboard(request, code):
         html = render_to_string("posts/public/signboard.html", {
             "post": post, "sign": sign_data(post), "large": large, "satisfaction": _satisfaction(post),
             "rate_url": _optional_url("ratings:rate-post", post.code),
-            "feedback_url": _optional_url("cases:feedback-new"),
+            "feedback_url": _optional_url("cases:file-post", post.code),
         }, request=request)
         cache.set(key, html, CACHE_SECONDS)
     response = HttpResponse(html)

@@ -129,7 +129,8 @@ def transaction_detail(request, pk):
     url = services.rating_url(txn, Rating.Channel.QR)
     return render(request, "ratings/transaction_detail.html", {
         "txn": txn, "rating": rating, "rating_url": url, "sms_url": services.rating_url(txn, Rating.Channel.SMS),
-        "qr": qr.svg(url).decode(), "show_rater": can_see_rater(request.user, txn.unit_id)})
+        "qr": qr.svg(url).decode(), "show_rater": can_see_rater(request.user, txn.unit_id),
+        "can_make_case": is_office(request.user, txn.centre_id)})
 
 
 @login_required

@@ -1,0 +1,131 @@
+"""Reads shared by the cases pages and the API: the lists a user may see, with their
+filters; the figures per unit, post and person; the public view of one case."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from vanguard.core.roles import Role
+from vanguard.core.scoping import scope_for
+
+from .models import OPEN_STATUSES, Callback, Case, CaseStep, Kind, Source, Status, normalise_number
+
+FILTERS = ("status", "kind", "source", "unit", "post", "person", "overdue", "supervised", "queue", "q", "year")
+
+
+def acting_units(user):
+    """The units whose cases the user handles (handler grants)."""
+    return scope_for(user).units(Role.HANDLER)
+
+
+def office_centres(user):
+    scope = scope_for(user)
+    return None if scope.is_admin else scope.centres(Role.OFFICE)
+
+
+def case_list(user, params=None):
+    """The user's visible cases, filtered by the list's parameters (unknown values are ignored)."""
+    params = params or {}
+    qs = Case.objects.visible_to(user).select_related("unit", "post")
+    get = params.get
+    if get("status") in Status.values:
+        qs = qs.filter(status=get("status"))
+    elif get("status") == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if get("kind") in Kind.values:
+        qs = qs.filter(kind=get("kind"))
+    if get("source") in Source.values:
+        qs = qs.filter(source=get("source"))
+    for name in ("unit", "post", "person"):
+        value = str(get(name) or "")
+        if value.isdigit() and len(value) < 12:
+            qs = qs.filter(**{f"{name}_id": int(value)})
+    if get("overdue") in ("1", "true", True):
+        qs = qs.filter(overdue_at__isnull=False)
+    if get("supervised") in ("1", "true", True):
+        qs = qs.filter(supervised_at__isnull=False)
+    if get("queue") in ("1", "true", True):
+        # What the unit must act on now: accept or return, answer.
+        qs = qs.filter(status__in=[Status.DISPATCHED, Status.ACCEPTED], unit__in=acting_units(user))
+    year = str(get("year") or "")
+    if year.isdigit() and 1900 <= int(year) <= 2100:
+        import datetime
+
+        qs = qs.filter(received_at__gte=_start_of(datetime.date(int(year), 1, 1)),
+                       received_at__lt=_start_of(datetime.date(int(year) + 1, 1, 1)))
+    q = str(get("q") or "").strip()[:64]
+    if q:
+        number = normalise_number(q)
+        qs = qs.filter(number=number) if number else qs.filter(source_ref=q)
+    return qs
+
+
+def _start_of(day):
+    import datetime
+
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def figure_counts():
+    """The conditional counts of one figures row (one pass over the cases)."""
+    complaint = Q(kind=Kind.COMPLAINT)
+    return {
+        "total": Count("pk"),
+        "complaints": Count("pk", filter=complaint),
+        "suggestions": Count("pk", filter=Q(kind=Kind.SUGGESTION)),
+        "help": Count("pk", filter=Q(kind=Kind.HELP)),
+        "praise": Count("pk", filter=Q(kind=Kind.PRAISE)),
+        "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        "closed": Count("pk", filter=Q(status=Status.CLOSED)),
+        "overdue": Count("pk", filter=Q(overdue_at__isnull=False)),
+        "answered": Count("pk", filter=Q(answered_on_time__isnull=False)),
+        "on_time": Count("pk", filter=Q(answered_on_time=True)),
+        "called_back": Count("pk", filter=~Q(callback="")),
+        "satisfied": Count("pk", filter=Q(callback__in=[Callback.SATISFIED, Callback.BASIC])),
+        "upheld": Count("pk", filter=complaint & Q(upheld=True)),
+        "repeat": Count("pk", filter=complaint & Q(repeat_of__isnull=False)),
+    }
+
+
+def _rates(row):
+    def pct(a, b):
+        return round(a * 100 / b, 1) if b else None
+
+    row["on_time_rate"] = pct(row["on_time"], row["answered"])
+    row["satisfied_rate"] = pct(row["satisfied"], row["called_back"])
+    return row
+
+
+def figures(queryset):
+    """The figures of a set of cases: by kind and status, on-time and satisfied rates, repeats."""
+    return _rates(queryset.order_by().aggregate(**figure_counts()))
+
+
+DIMENSIONS = {"unit": "unit__name", "post": "post__name", "person": "person__name"}
+
+
+def figures_by(queryset, dimension, limit=200):
+    """One row per unit / post / person (most cases first), in one grouped query."""
+    field = f"{dimension}_id"
+    rows = (queryset.order_by().exclude(**{f"{field}__isnull": True}).values(field)
+            .annotate(**figure_counts()).order_by("-total", field)[:limit])
+    rows = [_rates(dict(row)) for row in rows]
+    model = Case._meta.get_field(dimension).related_model
+    names = dict(model.objects.filter(pk__in=[r[field] for r in rows]).values_list("pk", "name"))
+    for row in rows:
+        row["key"], row["name"] = row[field], names.get(row[field], "")
+    return rows
+
+
+def public_case(number):
+    """(case, public steps) for the tracking page, or (None, []) - never more than a citizen may read."""
+    number = normalise_number(number)
+    if not number:
+        return None, []
+    case = (Case.objects.filter(number=number).select_related("unit", "post", "centre")
+            .only("number", "kind", "status", "public_content", "received_at", "round", "due", "centre__name",
+                  "unit__name", "post__name", "post__code", "closed_at", "source").first())
+    if case is None:
+        return None, []
+    steps = list(CaseStep.objects.filter(case=case, public=True).order_by("at", "pk")
+                 .only("action", "at", "public_note", "round", "deadline"))
+    return case, steps

@@ -1,0 +1,118 @@
+"""The periodic sweep (`vanguard.cases.tasks.sweep`, every 10 minutes): records each
+case's overdue moment once, when it happens, and sends reminders (催办) before the
+deadline, once per deadline. Set-based: it reads only the open cases whose clock runs
+through the partial indexes on `due` and `accept_due`, locks the ones it changes
+(SKIP LOCKED: a second worker takes none of them), updates them in one statement per
+kind, adds their steps with one insert, one notice per unit and one audit row per
+centre. A run that finds nothing writes nothing."""
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanguard.core import audit
+from vanguard.core.system import SYSTEM, actor_name
+
+from .models import Case, CaseRules, CaseStep, Status
+from .services import calendar
+
+Step = CaseStep.Action
+# At most this many cases per statement, so a backlog cannot hold locks for long.
+BATCH = 20000
+NUMBERS_IN_NOTICE = 20
+
+
+def _late(today):
+    accept = Q(status=Status.DISPATCHED, accept_due__lt=today)
+    answer = Q(status__in=[Status.DISPATCHED, Status.ACCEPTED], due__lt=today)
+    return accept, answer
+
+
+def _lock(qs):
+    return list(qs.select_for_update(skip_locked=True, of=("self",)).values_list(
+        "pk", "centre_id", "unit_id", "number", "round", "status", "due", "accept_due")[:BATCH])
+
+
+def _notices(rows, subject, body, now):
+    from vanguard.ratings.models import Notice
+
+    by_unit = defaultdict(list)
+    for row in rows:
+        by_unit[(row[1], row[2])].append(row[3])
+    Notice.objects.bulk_create([
+        Notice(centre_id=centre_id, unit_id=unit_id, kind=Notice.Kind.ESCALATION,
+               subject=(subject % {"n": len(numbers)})[:200],
+               body=body + "\n" + "、".join(numbers[:NUMBERS_IN_NOTICE]) + ("…" if len(numbers) > NUMBERS_IN_NOTICE else ""),
+               link="/cases/?queue=1")
+        for (centre_id, unit_id), numbers in by_unit.items()])
+
+
+def _audit(rows, verb, now):
+    by_centre = defaultdict(list)
+    for row in rows:
+        by_centre[row[1]].append(row)
+    audit.record_many(SYSTEM, [
+        {"action": audit.Action.UPDATE, "model": Case._meta.label_lower, "object_id": centre_rows[0][0],
+         "object_repr": centre_rows[0][3], "verb": verb, "centre_id": centre_id,
+         "changes": {"cases": [None, [r[3] for r in centre_rows]]}}
+        for centre_id, centre_rows in by_centre.items()], at=now)
+
+
+def _steps(rows, action, now, note_of):
+    CaseStep.objects.bulk_create([
+        CaseStep(case_id=row[0], round=row[4], action=action, at=now, actor_name=actor_name(SYSTEM),
+                 unit_id=row[2], note=note_of(row), public=False, deadline=row[6]) for row in rows], batch_size=5000)
+
+
+def mark_overdue(now, today):
+    accept, answer = _late(today)
+    marked = []
+    for stage, q in (("accept", accept), ("answer", answer)):
+        with transaction.atomic():
+            rows = _lock(Case.objects.filter(q, overdue_at__isnull=True))
+            if not rows:
+                continue
+            Case.objects.filter(pk__in=[r[0] for r in rows], overdue_at__isnull=True).update(
+                overdue_at=now, overdue_stage=stage)
+            label = _("not accepted in time") if stage == "accept" else _("not answered in time")
+            _steps(rows, Step.OVERDUE, now, lambda row, label=label: label)
+            _notices(rows, _("%(n)s cases became overdue"), _("Answer them as soon as possible:"), now)
+            _audit(rows, "overdue", now)
+            marked += rows
+    return len(marked)
+
+
+def remind(now, today):
+    """Remind once per deadline: cases whose answer is due within the centre's reminder days."""
+    cal = calendar()
+    rules = {r.centre_id: r.remind_days for r in CaseRules.objects.all()}
+    default_days = CaseRules._meta.get_field("remind_days").default
+    horizons = {days: cal.add_working_days(today, days) for days in {*rules.values(), default_days}}
+    latest = max(horizons.values())
+    with transaction.atomic():
+        candidates = _lock(Case.objects.filter(
+            Q(reminded_for__isnull=True) | ~Q(reminded_for=F("due")),
+            status__in=[Status.DISPATCHED, Status.ACCEPTED], due__gte=today, due__lte=latest))
+        rows = [r for r in candidates if r[6] <= horizons[rules.get(r[1], default_days)]]
+        if not rows:
+            return 0
+        by_due = defaultdict(list)
+        for row in rows:
+            by_due[row[6]].append(row[0])
+        for due, ids in by_due.items():
+            Case.objects.filter(pk__in=ids).update(reminded_for=due)
+        _steps(rows, Step.REMIND, now, lambda row: _("Due on %(due)s") % {"due": row[6].isoformat()})
+        _notices(rows, _("%(n)s cases are due soon"), _("Answer them by their deadline:"), now)
+        _audit(rows, "remind", now)
+    return len(rows)
+
+
+def sweep(now=None):
+    """One run: {'overdue': n, 'reminded': n}."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return {"overdue": mark_overdue(now, today), "reminded": remind(now, today)}
+
