@@ -12,7 +12,7 @@ from vanguard.cases import services
 from vanguard.cases.models import Case, CaseStep
 from vanguard.cases.sweep import sweep
 from vanguard.core.models import AuditEntry
-from vanguard.ratings.models import Notice
+from vanguard.notices.models import Notice
 
 from .conftest import complaint
 
@@ -46,7 +46,7 @@ def test_the_walk_of_a_complaint_through_the_holiday(world, post, clock):
     clock.at(2026, 10, 8)
     case = services.supervise_case(world.office, case, due=D(2026, 10, 12), note="请局领导亲自过问")
     assert case.due == D(2026, 10, 12) and case.supervision_due == D(2026, 10, 12)
-    assert Notice.objects.filter(unit=world.home_unit, subject__contains=case.number).exists()
+    assert Notice.objects.filter(title__contains=case.number, recipients__user=world.handler).exists()
 
     # A reminder the working day before the deadline (Saturday 10th is a working day), once.
     clock.at(2026, 10, 9)

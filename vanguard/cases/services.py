@@ -31,7 +31,7 @@ from vanguard.core import audit
 from vanguard.core.permissions import is_office_of, require
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
-from vanguard.core.system import actor_name, is_system
+from vanguard.core.system import SYSTEM, actor_name, is_system
 from vanguard.core.text import has_control
 from vanguard.core.upload_checks import EXTENSIONS, check_upload
 from vanguard.core.workdays import WorkingCalendar
@@ -626,11 +626,11 @@ def set_rules(actor, centre, **values):
 # Notices to units -----------------------------------------------------------------------
 
 def _notice(case, subject, body):
-    from vanguard.ratings.models import Notice
+    """Urgent: the unit's handlers (and liaison) in their inboxes and by SMS."""
+    from vanguard.notices.services import notify
 
-    Notice.objects.create(centre_id=case.centre_id, kind=Notice.Kind.ESCALATION, unit_id=case.unit_id,
-                          subject=subject[:200], body=body, link=f"/cases/{case.pk}/")
-
+    notify(SYSTEM, recipients=[case.unit], kind="escalation", urgency="urgent", centre=case.centre,
+           title=subject[:200], body=body, url=f"/cases/{case.pk}/")
 
 
 # Comments of ratings and evaluations, turned into cases by the office ------------------------

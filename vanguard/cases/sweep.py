@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.core import audit
 from vanguard.core.system import SYSTEM, actor_name
+from vanguard.org.models import Unit
 
 from .models import Case, CaseRules, CaseStep, Status
 from .services import calendar
@@ -36,18 +37,21 @@ def _lock(qs):
         "pk", "centre_id", "unit_id", "number", "round", "status", "due", "accept_due")[:BATCH])
 
 
-def _notices(rows, subject, body, now):
-    from vanguard.ratings.models import Notice
+def _notices(rows, subject, body, urgency):
+    """One notice per unit, naming its cases (the unit's handlers; urgent ones also by SMS)."""
+    from vanguard.notices.services import notify
 
     by_unit = defaultdict(list)
     for row in rows:
         by_unit[(row[1], row[2])].append(row[3])
-    Notice.objects.bulk_create([
-        Notice(centre_id=centre_id, unit_id=unit_id, kind=Notice.Kind.ESCALATION,
-               subject=(subject % {"n": len(numbers)})[:200],
-               body=body + "\n" + "、".join(numbers[:NUMBERS_IN_NOTICE]) + ("…" if len(numbers) > NUMBERS_IN_NOTICE else ""),
-               link="/cases/?queue=1")
-        for (centre_id, unit_id), numbers in by_unit.items()])
+    units = {u.pk: u for u in Unit.objects.filter(pk__in={unit_id for _c, unit_id in by_unit}).select_related(
+        "centre")}
+    for (_centre_id, unit_id), numbers in by_unit.items():
+        unit = units[unit_id]
+        listed = "、".join(numbers[:NUMBERS_IN_NOTICE]) + ("…" if len(numbers) > NUMBERS_IN_NOTICE else "")
+        notify(SYSTEM, recipients=[unit], kind="escalation" if urgency == "urgent" else "other", urgency=urgency,
+               centre=unit.centre, title=subject % {"n": len(numbers)}, body=f"{body}\n{listed}",
+               url="/cases/?queue=1")
 
 
 def _audit(rows, verb, now):
@@ -79,7 +83,7 @@ def mark_overdue(now, today):
                 overdue_at=now, overdue_stage=stage)
             label = _("not accepted in time") if stage == "accept" else _("not answered in time")
             _steps(rows, Step.OVERDUE, now, lambda row, label=label: label)
-            _notices(rows, _("%(n)s cases became overdue"), _("Answer them as soon as possible:"), now)
+            _notices(rows, _("%(n)s cases became overdue"), _("Answer them as soon as possible:"), "urgent")
             _audit(rows, "overdue", now)
             marked += rows
     return len(marked)
@@ -105,7 +109,7 @@ def remind(now, today):
         for due, ids in by_due.items():
             Case.objects.filter(pk__in=ids).update(reminded_for=due)
         _steps(rows, Step.REMIND, now, lambda row: _("Due on %(due)s") % {"due": row[6].isoformat()})
-        _notices(rows, _("%(n)s cases are due soon"), _("Answer them by their deadline:"), now)
+        _notices(rows, _("%(n)s cases are due soon"), _("Answer them by their deadline:"), "normal")
         _audit(rows, "remind", now)
     return len(rows)
 
