@@ -23,3 +23,18 @@ def require_office(user, centre_id):
 
 def is_manager_anywhere(user):
     return scope_for(user).has_role(Role.SECRETARY, Role.OFFICE)
+
+
+def managed_q(user, lookup="organization"):
+    """Rows whose organisation (at `lookup`) the user manages: the office's centres, the
+    secretary's subtrees (Q() for an administrator)."""
+    from django.db.models import Q
+
+    scope = scope_for(user)
+    if scope.is_admin:
+        return Q()
+    q = scope.org_q(lookup, Role.SECRETARY, Role.OFFICE)
+    centres = scope.centres(Role.OFFICE)
+    if centres:
+        q |= Q(**{f"{lookup}__centre__in": centres})
+    return q

@@ -125,3 +125,63 @@ def attendance_rows_url(person=None, kind=None, first_day=None, last_day=None):
 def activity_rows_url(person=None, kind=None, first_day=None, last_day=None):
     """The page listing `activity_rows` (the records behind an activity cell)."""
     return _rows_url("life:activity-rows", person, kind, first_day, last_day)
+
+
+# The figures page: the seed's numbers, per branch, from the records --------------------------------
+
+FIGURE_ACTIVITIES = ("contact", "bin_duty", "cleanup", "community")
+
+
+def figures(centre, first_day, last_day, branches):
+    """Per branch (and the centre's total): meetings held, attendance (expected, present, rate),
+    and per activity kind person-times and hours. Three aggregate queries whatever the size;
+    an organisation below a branch (a group) counts towards its branch."""
+    from vanguard.org.models import Organization
+
+    centre_id = _centre_id(centre)
+    branches = list(branches)
+    paths = sorted(((b.path, b) for b in branches), key=lambda x: -len(x[0]))
+    org_paths = dict(Organization.objects.filter(centre_id=centre_id).values_list("pk", "path"))
+
+    def branch_of(org_id):
+        path = org_paths.get(org_id, "")
+        for prefix, branch in paths:
+            if path.startswith(prefix):
+                return branch.pk
+        return None
+
+    def empty():
+        return {"meetings": 0, "expected": 0, "present": 0, "activities": {}}
+
+    rows = {b.pk: empty() for b in branches}
+    total = empty()
+    held = (Meeting.objects.filter(centre_id=centre_id, status=Meeting.Status.HELD, date__gte=first_day,
+                                   date__lte=last_day).values("organization_id").annotate(n=Count("pk")).order_by())
+    for row in held:
+        target = rows.get(branch_of(row["organization_id"]))
+        for bucket in (target, total):
+            if bucket is not None:
+                bucket["meetings"] += row["n"]
+    attendance = (attendance_rows(centre_id, first_day, last_day).select_related(None).order_by()
+                  .values("meeting__organization_id")
+                  .annotate(expected=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT))))
+    for row in attendance:
+        target = rows.get(branch_of(row["meeting__organization_id"]))
+        for bucket in (target, total):
+            if bucket is not None:
+                bucket["expected"] += row["expected"]
+                bucket["present"] += row["present"]
+    activities = (activity_rows(centre_id, first_day, last_day).select_related(None).order_by()
+                  .values("activity__organization_id", "activity__kind__code")
+                  .annotate(times=Count("pk"), hours=Sum("activity__hours")))
+    for row in activities:
+        target = rows.get(branch_of(row["activity__organization_id"]))
+        for bucket in (target, total):
+            if bucket is not None:
+                cell = bucket["activities"].setdefault(row["activity__kind__code"], {"times": 0, "hours": ZERO_HOURS})
+                cell["times"] += row["times"]
+                cell["hours"] += Decimal(row["hours"] or 0)
+    for bucket in [*rows.values(), total]:
+        bucket["rate"] = (Decimal(100 * bucket["present"]) / bucket["expected"]).quantize(Decimal("0.1")) \
+            if bucket["expected"] else None
+    return [(b, rows[b.pk]) for b in branches], total
