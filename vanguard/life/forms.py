@@ -104,7 +104,7 @@ class ActivityForm(forms.Form):
     date = forms.DateField(label=_("date"), widget=DATE)
     hours = forms.DecimalField(label=_("hours"), max_digits=4, decimal_places=1, required=False, min_value=0)
     place = forms.CharField(label=_("place"), max_length=200, required=False)
-    description = forms.CharField(label=_("what was done"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=_("activity content"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.FileField(label=_("evidence photo"), required=False)
 
     def __init__(self, *args, kinds=None, **kwargs):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vanguard.core.roles import Role
 from vanguard.core.scoping import ScopedQuerySet
@@ -104,7 +105,7 @@ class Meeting(models.Model):
     date = models.DateField(_("date"), editable=False, db_index=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
     host = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                             verbose_name=_("host"))
+                             verbose_name=pgettext_lazy("meeting", "host"))
     recorder = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                  verbose_name=_("recorder"))
     minutes = models.TextField(_("minutes"), blank=True)
@@ -301,7 +302,7 @@ class Activity(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")
         APPROVED = "approved", _("Approved")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", _("Sent back")
 
     centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="activities",
                                verbose_name=_("service centre"), editable=False)
@@ -312,7 +313,7 @@ class Activity(models.Model):
     date = models.DateField(_("date"))
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1, default=Decimal("0"))
     place = models.CharField(_("place"), max_length=200, blank=True)
-    description = models.CharField(_("what was done"), max_length=500)
+    description = models.CharField(_("activity content"), max_length=500)
     evidence = models.FileField(_("evidence photo"), upload_to=evidence_path, blank=True)
     is_group = models.BooleanField(_("group activity"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -58,7 +58,7 @@ class ActivityRowTable(tables.Table):
     person = tables.Column(accessor="person__name", verbose_name=_("person"))
     organization = tables.Column(accessor="activity__organization__name", verbose_name=_("party organisation"))
     hours = tables.Column(accessor="activity__hours", verbose_name=_("hours"), attrs={"td": {"class": "text-end"}})
-    description = tables.Column(accessor="activity__description", verbose_name=_("what was done"),
+    description = tables.Column(accessor="activity__description", verbose_name=_("activity content"),
                                 linkify=("life:activity-detail", {"pk": tables.A("activity_id")}))
     place = tables.Column(accessor="activity__place", verbose_name=_("place"))
 
@@ -73,7 +73,7 @@ class ActivityRowTable(tables.Table):
 class ActivityTable(tables.Table):
     date = tables.Column(verbose_name=_("date"))
     kind = tables.Column(accessor="kind__name", verbose_name=_("activity kind"))
-    description = tables.Column(verbose_name=_("what was done"),
+    description = tables.Column(verbose_name=_("activity content"),
                                 linkify=("life:activity-detail", {"pk": tables.A("pk")}))
     organization = tables.Column(accessor="organization__name", verbose_name=_("party organisation"))
     hours = tables.Column(verbose_name=_("hours"), attrs={"td": {"class": "text-end"}})
