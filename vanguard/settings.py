@@ -282,6 +282,10 @@ SPECTACULAR_SETTINGS = {
     # 400/401/403/404/429 documented on every operation (vanguard/core/api_schema.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "vanguard.core.api_schema.document_error_responses"],
+    "ENUM_NAME_OVERRIDES": {
+        "PledgeResultEnum": "vanguard.pledges.models.Result",
+        "LetterKindEnum": "vanguard.pledges.models.Letter.Kind",
+    },
 }
 
 # bootstrap5 with a translated pager (core/templates/tables/table.html).

@@ -59,6 +59,24 @@ class Event:
     SCREEN_CREATED = "big screen created"
     SCREEN_REVOKED = "big screen revoked"
     REPORT_MADE = "annual report made"
+    # pledges
+    PLEDGE_MADE = "pledge made"
+    PLEDGE_REVISED = "pledge revised"
+    PLEDGE_APPROVED = "pledge approved"
+    PLEDGE_RETURNED = "pledge returned"
+    PLEDGE_PROGRESS = "pledge progress recorded"
+    PLEDGE_PROGRESS_CONFIRMED = "pledge progress confirmed"
+    PLEDGE_JUDGED = "pledge judged"
+    PLEDGE_COMMENTED = "pledge commented"
+    PLEDGE_COMMENT_MODERATED = "pledge comment moderated"
+    POST_PLEDGE_BROKEN = "post pledge broken"
+    LETTER_DRAFTED = "responsibility letter drafted"
+    LETTER_TARGETS = "responsibility letter targets set"
+    LETTER_SENT = "responsibility letter sent"
+    LETTER_SIGNED = "responsibility letter signed"
+    LETTER_PROGRESS = "responsibility letter progress"
+    LETTER_SCORED = "responsibility letter scored"
+    LETTER_RESULTS_PUBLISHED = "responsibility letter results published"
 
 
 def label(verb):

@@ -72,6 +72,23 @@ VERBS = {
     "big screen created": pgettext_lazy("audit", "big screen created"),
     "big screen revoked": pgettext_lazy("audit", "big screen revoked"),
     "annual report made": pgettext_lazy("audit", "annual report made"),
+    # pledges
+    "pledge made": pgettext_lazy("audit", "pledge made"), "pledge revised": pgettext_lazy("audit", "pledge revised"),
+    "pledge approved": pgettext_lazy("audit", "pledge approved"),
+    "pledge returned": pgettext_lazy("audit", "pledge returned"),
+    "pledge progress recorded": pgettext_lazy("audit", "pledge progress recorded"),
+    "pledge progress confirmed": pgettext_lazy("audit", "pledge progress confirmed"),
+    "pledge judged": pgettext_lazy("audit", "pledge judged"),
+    "pledge commented": pgettext_lazy("audit", "pledge commented"),
+    "pledge comment moderated": pgettext_lazy("audit", "pledge comment moderated"),
+    "post pledge broken": pgettext_lazy("audit", "post pledge broken"),
+    "responsibility letter drafted": pgettext_lazy("audit", "responsibility letter drafted"),
+    "responsibility letter targets set": pgettext_lazy("audit", "responsibility letter targets set"),
+    "responsibility letter sent": pgettext_lazy("audit", "responsibility letter sent"),
+    "responsibility letter signed": pgettext_lazy("audit", "responsibility letter signed"),
+    "responsibility letter progress": pgettext_lazy("audit", "responsibility letter progress recorded"),
+    "responsibility letter scored": pgettext_lazy("audit", "responsibility letter scored"),
+    "responsibility letter results published": pgettext_lazy("audit", "responsibility letter results published"),
 }
 
 

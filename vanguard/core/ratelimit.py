@@ -20,6 +20,7 @@ DEFAULT_LIMITS = {
     "answer": (30, 600),        # evaluation code page: look-ups and answers
     "case": (20, 600),          # public case form: submissions and code requests from one address
     "case-track": (120, 600),   # tracking page look-ups (a number is 60 random bits anyway)
+    "pledge-comment": (5, 600),  # comments on a pledge wall from one address in 10 minutes
 }
 
 

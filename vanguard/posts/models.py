@@ -252,6 +252,8 @@ class PostEvent(models.Model):
         DISCLOSE = "disclose", _("Disclosed")
         NAME = "name", _("Named")
         REVOKE = "revoke", _("Revoked")
+        # A signboard pledge found broken (recorded by vanguard.pledges.services.record_post_pledge_breach).
+        PLEDGE_BROKEN = "breach", _("Pledge broken")
 
     post = models.ForeignKey(VanguardPost, on_delete=models.CASCADE, related_name="events",
                              verbose_name=_("vanguard post"))

@@ -35,7 +35,7 @@ SIGN_ONLY = (*(f.name for f in VanguardPost._meta.concrete_fields), "centre__nam
              "standard__title", "standard__text", "named_by__name")
 SIGN_HOLDERS = Prefetch("post_holders", queryset=PostHolder.objects.select_related("person").only(
     "post_id", "position", "sort_order", "person__name", "person__photo", "person__political_status",
-    "person__job").order_by("sort_order", "pk"))
+    "person__job", "person__branch_id").order_by("sort_order", "pk"))
 
 
 def public_post(code, *, with_holders=True):
@@ -74,6 +74,31 @@ def _satisfaction(post):
     except ImportError:
         return None
     return post_satisfaction(post)
+
+
+def _sign_holders():
+    """The holders' prefetch; with the pledges app, each holder also carries their first approved
+    pledge of this year and the number of them, as subqueries of the same query (no query more)."""
+    try:
+        from vanguard.pledges.selectors import holder_pledge_annotations
+    except ImportError:
+        return SIGN_HOLDERS
+    return Prefetch("post_holders", queryset=SIGN_HOLDERS.queryset.annotate(
+        **holder_pledge_annotations(timezone.localdate().year)))
+
+
+def _member_pledges(post):
+    """Each holder's first approved pledge of this year (and how many more are on the wall)."""
+    rows = []
+    for h in post.post_holders.all():
+        if getattr(h, "pledge_what", None) and h.person.is_party_member:
+            from vanguard.pledges.models import Result
+
+            rows.append({"name": h.person.name, "what": h.pledge_what, "deadline": h.pledge_deadline,
+                         "result": h.pledge_result, "more": (h.pledge_count or 1) - 1,
+                         "result_label": Result(h.pledge_result).label if h.pledge_result else "",
+                         "wall": _optional_url("pledges:wall", h.person.branch_id) if h.person.branch_id else ""})
+    return rows
 
 
 def sign_data(post):
@@ -144,11 +169,12 @@ def _signboard(request, code):
         lookup = {"pk": pk} if pk else {"code": code.upper()}
         # Sliced rather than first(): a unique lookup needs no ORDER BY to plan and sort.
         post = next(iter(VanguardPost.objects.public().select_related(*SIGN_RELATED).only(*SIGN_ONLY)
-                         .prefetch_related(SIGN_HOLDERS).filter(**lookup).order_by()[:1]), None)
+                         .prefetch_related(_sign_holders()).filter(**lookup).order_by()[:1]), None)
         if post is None:
             raise Http404
         html = render_to_string("posts/public/signboard.html", {
             "post": post, "sign": sign_data(post), "large": large, "satisfaction": _satisfaction(post),
+            "member_pledges": _member_pledges(post),
             "rate_url": _optional_url("ratings:rate-post", post.code),
             "feedback_url": _optional_url("cases:file-post", post.code),
         }, request=request)

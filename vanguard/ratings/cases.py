@@ -24,7 +24,7 @@ from vanguard.core.upload_checks import EXTENSIONS, check_upload
 from vanguard.core.workdays import WorkingCalendar
 from vanguard.org.models import ServiceCentre
 
-from .models import CaseStep, Notice, RectificationCase
+from .models import REASONS, CaseStep, Notice, RectificationCase
 from .permissions import is_handler, is_office
 
 State = RectificationCase.State
@@ -133,12 +133,38 @@ def verify_case(actor, case, *, verification):
                  verified_at=timezone.now(), state=State.RECTIFYING)
 
 
+# A bad review's reason that says which of the post's four signboard pledges was broken.
+REASON_PLEDGES = {"slow": "time", "many_trips": "work", "unclear": "quality", "rude": "attitude"}
+
+
 @transaction.atomic
 def rectify_case(actor, case, *, rectification):
     _require_handler(actor, case)
     text = _text(rectification, "rectification", _("Say what was rectified."))
-    return _step(actor, case, [State.RECTIFYING], "rectify", Step.RECTIFY, text, rectification=text,
+    case = _step(actor, case, [State.RECTIFYING], "rectify", Step.RECTIFY, text, rectification=text,
                  rectified_at=timezone.now(), state=State.CALLING_BACK)
+    _record_broken_pledges(actor, case, text)
+    return case
+
+
+def _record_broken_pledges(actor, case, rectification):
+    """A bad review rectified for a reason that names a signboard pledge: the post's pledge is
+    recorded as broken (once per case and pledge, whatever the number of rounds)."""
+    rating = case.rating
+    codes = sorted({REASON_PLEDGES[r] for r in rating.reasons or [] if r in REASON_PLEDGES})
+    if not rating.post_id or not codes:
+        return
+    from vanguard.pledges.services import record_post_pledge_breach
+    from vanguard.posts.models import VanguardPost
+
+    post = VanguardPost.objects.get(pk=rating.post_id)
+    labels = dict(REASONS)
+    for code in codes:
+        reasons = "、".join(str(labels[r]) for r in rating.reasons if REASON_PLEDGES.get(r) == code)
+        record_post_pledge_breach(actor, post, code, "rating",
+                                  _("Bad review (%(reasons)s) rectified: %(what)s") % {
+                                      "reasons": reasons, "what": rectification},
+                                  ref=rating.transaction.number)
 
 
 @transaction.atomic

@@ -1,0 +1,110 @@
+"""Reads shared by the pledges pages (staff and public), the posts' signboard and the API."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from vanguard.core.aggregates import subquery_count
+
+from .models import Comment, Pledge, PledgeStat, Result
+
+Status = Pledge.Status
+# A branch's wall shows at most this many pledges of a year (a branch has tens of members).
+WALL_LIMIT = 500
+COUNTS = ("members", "made", "approved", "kept", "partly", "not_kept")
+# The columns a public page may read of a pledge and its member: what a signboard shows.
+WALL_ONLY = ("pk", "year", "what", "deadline", "measure", "result", "midyear_result", "person__name",
+             "person__job", "person_id", "branch_id")
+
+
+def wall_pledges(branch_id, year):
+    """A branch's public wall: the approved pledges of a year, with the member's name and job and
+    the number of published comments; one query."""
+    return list(Pledge.objects.filter(branch_id=branch_id, year=year, status=Status.APPROVED)
+                .select_related("person").only(*WALL_ONLY)
+                .annotate(comments_published=subquery_count(
+                    Comment.objects.filter(status=Comment.Status.PUBLISHED), "pledge"))
+                .order_by("person__name", "deadline", "pk")[:WALL_LIMIT])
+
+
+def holder_pledge_annotations(year):
+    """Annotations of a post holder (posts.PostHolder) with their approved pledges of `year`: the first
+    one's text, deadline and result, and their number. Correlated subqueries: the signboard's holders
+    query carries them, so the signboard spends no query on pledges."""
+    from django.db.models import OuterRef, Subquery
+
+    approved = Pledge.objects.filter(person_id=OuterRef("person_id"), year=year, status=Status.APPROVED)
+    first = approved.order_by("deadline", "pk")
+    return {
+        "pledge_what": Subquery(first.values("what")[:1]),
+        "pledge_deadline": Subquery(first.values("deadline")[:1]),
+        "pledge_result": Subquery(first.values("result")[:1]),
+        "pledge_count": Subquery(approved.order_by().values("person_id").annotate(n=Count("pk")).values("n")[:1]),
+    }
+
+
+def published_comments(pledge):
+    return list(Comment.objects.filter(pledge=pledge, status=Comment.Status.PUBLISHED)
+                .only("author_name", "body", "created_at").order_by("-created_at", "-pk")[:50])
+
+
+def kept_rate(kept, judged):
+    """Kept pledges in % of the judged ones (year-end)."""
+    if not judged:
+        return None
+    return (Decimal(kept) * 100 / Decimal(judged)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _finish(row):
+    row = {c: row.get(c) or 0 for c in COUNTS} | {k: v for k, v in row.items() if k not in COUNTS}
+    row["judged"] = row["kept"] + row["partly"] + row["not_kept"]
+    row["rate"] = kept_rate(row["kept"], row["judged"])
+    return row
+
+
+def figures(stats, year, group=None):
+    """Sums of PledgeStat rows (already scoped), in total and per `group` ('centre', 'unit', 'branch')."""
+    stats = stats.filter(year=year).order_by()
+    sums = {c: Sum(c) for c in COUNTS}
+    total = _finish(stats.aggregate(**sums))
+    rows = []
+    if group:
+        names = {"centre": "centre__name", "unit": "unit__name", "branch": "branch__name"}
+        rows = [_finish(r) for r in stats.values(f"{group}_id", names[group]).annotate(**sums)
+                .order_by(names[group])]
+        for r in rows:
+            r["key"], r["name"] = r[f"{group}_id"], r[names[group]]
+    return total, rows
+
+
+def list_url(year, **filters):
+    """The staff list of the pledges a figure counts."""
+    query = {"year": year, **{k: v for k, v in filters.items() if v not in (None, "")}}
+    return reverse("pledges:list") + "?" + urlencode(query)
+
+
+def filter_pledges(qs, params):
+    """The list's filters (also the targets of the figures' links)."""
+    for field in ("centre", "branch", "unit", "person"):
+        value = params.get(field)
+        if value and str(value).isdigit():
+            qs = qs.filter(**{f"{field}_id": int(value)})
+    state = params.get("state")
+    if state in Status.values:
+        qs = qs.filter(status=state)
+    elif state in Result.values:
+        qs = qs.filter(result=state)
+    elif state == "judged":
+        qs = qs.exclude(result="")
+    elif state == "due":
+        qs = qs.filter(status=Status.APPROVED, result="")
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(what__icontains=q) | Q(person__name__icontains=q))
+    return qs
+
+
+def stats_for(user):
+    return PledgeStat.objects.visible_to(user)
