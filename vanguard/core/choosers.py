@@ -105,6 +105,8 @@ KINDS = {
     "project": Kind("posts.KeyProject", search=("name", "district"), order=("name", "pk")),
     "window": Kind("org.Window", search=("number", "name"), order=("number", "pk"), select=("floor",)),
     "post": Kind("posts.VanguardPost", search=("name", "code"), order=("name", "pk")),
+    "team": Kind("honours.Team", search=("name",), order=("name", "pk")),
+    "brand": Kind("honours.ServiceBrand", search=("name",), order=("name", "pk")),
 }
 
 

@@ -21,6 +21,8 @@ DEFAULT_LIMITS = {
     "case": (20, 600),          # public case form: submissions and code requests from one address
     "case-track": (120, 600),   # tracking page look-ups (a number is 60 random bits anyway)
     "pledge-comment": (5, 600),  # comments on a pledge wall from one address in 10 minutes
+    "honours-vote": (30, 600),  # honours vote code page: look-ups and votes
+    "honours-objection": (10, 600),  # objections to a public notice
 }
 
 

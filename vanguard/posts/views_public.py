@@ -101,6 +101,16 @@ def _member_pledges(post):
     return rows
 
 
+def _medals(post):
+    """The rotating medals (流动奖牌) the post's window holds now (one indexed query), once
+    the honours app provides them; cached with the page (a medal moves once a month)."""
+    try:
+        from vanguard.honours.selectors import medals_for_post
+    except ImportError:
+        return []
+    return medals_for_post(post)
+
+
 def sign_data(post):
     """What the signboard shows, and nothing more: the JSON and the page share it."""
     # Only party members are shown as holders of a 共产党员先锋岗 (naming checks it; this also
@@ -175,6 +185,7 @@ def _signboard(request, code):
         html = render_to_string("posts/public/signboard.html", {
             "post": post, "sign": sign_data(post), "large": large, "satisfaction": _satisfaction(post),
             "member_pledges": _member_pledges(post),
+            "medals": _medals(post),
             "rate_url": _optional_url("ratings:rate-post", post.code),
             "feedback_url": _optional_url("cases:file-post", post.code),
         }, request=request)

@@ -263,3 +263,11 @@ def group_totals(stats):
         for c in COUNTS:
             acc[c] += getattr(row, c)
     return {k: summarise(v) for k, v in out.items()}
+
+
+def period_ranking(centre_id, dimension, period, start):
+    """Every object's figures of one period (e.g. all windows of a month): {key: summary},
+    one indexed query (honours' rotating medals rank these)."""
+    rows = SatisfactionStat.objects.filter(centre_id=centre_id, dimension=dimension, period=period,
+                                           start=period_start(start, period))
+    return {row.key: summarise(row) for row in rows}
