@@ -505,6 +505,7 @@ def _intake(objection, selection):
     about = f"【{selection.title}·公示异议】"
     if objection.nomination_id:
         about += f"（{objection.nomination.name}）"
+    # No unit: an objection is the office's to verify (the office dispatches it if it must).
     case = intake(system.SYSTEM, centre=selection.centre, kind="complaint", content=about + objection.content,
                   source="objection", source_ref=f"honours.objection:{objection.pk}",
                   contact_name=objection.contact_name, contact_mobile=objection.contact_mobile,
