@@ -99,3 +99,14 @@ def test_medal_shown_on_the_signboard(client, world, scheme):
     services.award_medal(world.office, scheme.medals.get(number=1), holder=world.window1, reason="决定")
     html = client.get(f"/p/{post.code}/").content.decode()
     assert "优质服务流动奖牌" in html and "sign-medals" in html
+
+
+def test_shared_cache_forgets_the_signboard_when_a_medal_moves(client, world, scheme, settings, tmp_path,
+                                                               django_capture_on_commit_callbacks):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                   "LOCATION": str(tmp_path)}}
+    post = post_services.disclose_post(world.office, make_post(world))
+    assert "优质服务流动奖牌" not in client.get(f"/p/{post.code}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.award_medal(world.office, scheme.medals.get(number=1), holder=world.window1, reason="决定")
+    assert "优质服务流动奖牌" in client.get(f"/p/{post.code}/").content.decode()

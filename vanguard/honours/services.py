@@ -680,6 +680,18 @@ def _label(scheme, period):
     return _("%(year)s-%(month)02d") % {"year": period.year, "month": period.month}
 
 
+def _forget_signboards(window_ids):
+    """A shared cache keeps rendered signboards until told: forget those of the windows whose
+    medals changed, once the change commits (a per-process cache reads the post's version)."""
+    window_ids = {w for w in window_ids if w}
+    if not window_ids:
+        return
+    from vanguard.posts.signcache import forget_signboard
+
+    codes = list(VanguardPost.objects.filter(window_id__in=window_ids).values_list("code", flat=True))
+    transaction.on_commit(lambda: [forget_signboard(code) for code in codes])
+
+
 def _move(scheme, assignments, period, how, actor, today):
     """assignments: {medal: (holder, reason, rate, ratings)}; ends the medals' current holdings
     whose holder changes and opens the new ones, in medal order (no deadlock)."""
@@ -690,6 +702,8 @@ def _move(scheme, assignments, period, how, actor, today):
     # Release the medals first, so a holder may pass from one medal number to another.
     if ending:
         Holding.objects.filter(pk__in=ending).update(ended_on=today)
+    _forget_signboards([h.window_id for h in current.values() if h.pk in ending]
+                       + [holder.pk for holder, *_rest in assignments.values() if field == "window"])
     for medal, (holder, reason, rate, ratings) in sorted(assignments.items(), key=lambda kv: kv[0].number):
         moved.append(Holding(scheme=scheme, medal=medal, period=period, started_on=today, how=how, reason=reason[:300],
                              rate=rate, ratings=ratings, decided_by=_actor_user(actor),
@@ -746,7 +760,9 @@ def rotate_medals(actor, scheme, *, period, today=None):
     vacant = [m for m in medals if m not in assignments]
     today = today or timezone.localdate()
     if vacant:
-        Holding.objects.filter(scheme=scheme, ended_on=None, medal__in=vacant).update(ended_on=today)
+        ending = Holding.objects.filter(scheme=scheme, ended_on=None, medal__in=vacant)
+        _forget_signboards(ending.values_list("window_id", flat=True))
+        ending.update(ended_on=today)
     moved = _move(scheme, assignments, period, Holding.How.RULE, actor, today)
     scheme.last_period = period
     scheme.save(update_fields=["last_period"])
@@ -776,7 +792,9 @@ def award_medal(actor, medal, *, holder, reason, today=None):
     period = period_of(scheme, today)
     if Holding.objects.filter(medal=medal, period=period).exists():
         # A second decision in the same period replaces the first one's holder from today on.
-        Holding.objects.filter(medal=medal, ended_on=None).update(ended_on=today)
+        ending = Holding.objects.filter(medal=medal, ended_on=None)
+        _forget_signboards(ending.values_list("window_id", flat=True))
+        ending.update(ended_on=today)
         period = today
     moved = _move(scheme, {medal: (holder, reason, None, None)}, period, Holding.How.DECISION, actor, today)
     audit.record_create(actor, moved[0], verb="award-medal", centre_id=scheme.centre_id)
