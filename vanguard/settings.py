@@ -231,6 +231,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# Staff and post photos (public pages): JPEG or PNG, at most this size and this many pixels.
+PHOTO_MAX_BYTES = int(env("PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+PHOTO_MAX_PIXELS = int(env("PHOTO_MAX_PIXELS", str(25_000_000)))
 # Every uploaded workbook (roster, scores, transactions) is read within these limits (vanguard/core/xlsx_read.py):
 # a zip bomb (a few hundred KB unpacking to hundreds of MB) or a runaway sheet is refused before any work.
 SPREADSHEET_LIMITS = {

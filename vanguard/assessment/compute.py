@@ -136,7 +136,9 @@ sc AS (
     COUNT(*) FILTER (WHERE {_id_in("s.indicator_id", party_ids)}) AS party_cells,
     COUNT(*) FILTER (WHERE {_id_in("s.indicator_id", work_ids)}) AS work_cells
   FROM {score_t} s
-  WHERE s.period_id = %s AND {_id_in("s.indicator_id", party_ids + work_ids)}
+  -- No test of the indicator here: the FILTERs above leave out cells outside the scheme, and
+  -- ANDed with the month it made PostgreSQL expect a tenth of the rows and aggregate serially.
+  WHERE s.period_id = %s
   GROUP BY s.person_id
 ),
 adj AS MATERIALIZED (
@@ -206,7 +208,7 @@ WITH pop AS MATERIALIZED ({population}),
 sc AS (
   SELECT s.person_id, COUNT(*) FILTER (WHERE {party}) AS party_cells, COUNT(*) FILTER (WHERE {work}) AS work_cells
   FROM {Score._meta.db_table} s
-  WHERE s.period_id = %s AND {_id_in("s.indicator_id", ids[Part.PARTY] + ids[Part.WORK])}
+  WHERE s.period_id = %s
   GROUP BY s.person_id
 )
 SELECT COUNT(*) FILTER (WHERE COALESCE(sc.party_cells, 0) = 0 OR COALESCE(sc.work_cells, 0) = 0),
@@ -234,19 +236,50 @@ def tune(cursor):
         cursor.execute("SET LOCAL parallel_tuple_cost = 0.001")
 
 
-def insert_results(period, now):
-    """Publish: write version 1 of every member's result in one INSERT ... SELECT
-    (the rows never leave the database)."""
+# The month's computed rows, once per publication: a temporary table of the transaction.
+COMPUTED = "vg_computed_results"
+
+
+def compute_month(period):
+    """Compute the month's results once into a temporary table (dropped by insert_results, and
+    on PostgreSQL at the end of the transaction): publication counts the members not assessed
+    from it and inserts from it, instead of passing over the month's scores twice. Creating
+    it from a SELECT (unlike INSERT ... SELECT) may use PostgreSQL's parallel workers."""
     sql, params = results_sql(period)
+    on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        tune(cursor)
+        cursor.execute(f"DROP TABLE IF EXISTS {COMPUTED}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {COMPUTED}{on_commit} AS {sql}", params)
+
+
+def computed_unscored():
+    """(members, party, work) not assessed in a part, from compute_month's rows: a part is not
+    assessed (NULL) exactly when none of its cells was scored, as in unscored_counts."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"""SELECT
+            SUM(CASE WHEN party_points IS NULL OR work_points IS NULL THEN 1 ELSE 0 END),
+            SUM(CASE WHEN party_points IS NULL THEN 1 ELSE 0 END),
+            SUM(CASE WHEN work_points IS NULL THEN 1 ELSE 0 END) FROM {COMPUTED}""")
+        members, party_n, work_n = cursor.fetchone()
+    return members or 0, party_n or 0, work_n or 0
+
+
+def insert_results(period, now, *, computed=False):
+    """Publish: write version 1 of every member's result in one INSERT ... SELECT from
+    compute_month's rows (computed now unless `computed`); the rows never leave the database."""
+    if not computed:
+        compute_month(period)
     columns = ", ".join(FIELDS)
     table = Result._meta.db_table
     with connection.cursor() as cursor:
-        tune(cursor)
         # In person order the indexes keyed by person are filled page by page, not at random.
         cursor.execute(f"INSERT INTO {table} (period_id, version, is_current, change_reason, created_at, {columns}) "
-                       f"SELECT %s, 1, %s, '', %s, {columns} FROM ({sql}) computed "
-                       f"ORDER BY person_id", [period.pk, True, now, *params])
-        return cursor.rowcount
+                       f"SELECT %s, 1, %s, '', %s, {columns} FROM {COMPUTED} ORDER BY person_id",
+                       [period.pk, True, now])
+        count = cursor.rowcount
+        cursor.execute(f"DROP TABLE {COMPUTED}")
+        return count
 
 
 def _plain(row):

@@ -76,9 +76,10 @@ def unscored(period, limit=LIST_LIMIT):
     return {"count": count, "lines": lines, "by_part": by_part, "truncated": len(people) > limit}
 
 
-def unscored_summary(period):
-    """Counts only, for the audit row and the refusal message: {party: n, work: n, members: n}."""
-    members, party, work = compute.unscored_counts(period)
+def unscored_summary(period, counts=None):
+    """Counts only, for the audit row and the refusal message: {party: n, work: n, members: n}.
+    `counts`: (members, party, work) when already known (publication's compute.computed_unscored)."""
+    members, party, work = counts or compute.unscored_counts(period)
     return {"members": members, Part.PARTY.value: party, Part.WORK.value: work}
 
 

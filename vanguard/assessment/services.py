@@ -220,10 +220,10 @@ class UnscoredRefused(ValidationError):
         self.summary = summary
 
 
-def _check_unscored(actor, period, confirm_unscored, event):
+def _check_unscored(actor, period, confirm_unscored, event, counts=None):
     """Refuse the step while members have no score in a part, unless the office confirms;
     a confirmed decision is audited with the counts."""
-    summary = previews.unscored_summary(period)
+    summary = previews.unscored_summary(period, counts)
     if not summary["members"]:
         return summary
     if not confirm_unscored:
@@ -258,8 +258,11 @@ def publish_period(actor, period, *, today=None, confirm_unscored=False):
     in a part are published as not assessed in it, only with `confirm_unscored`."""
     require(can_manage(actor, period.centre_id))
     period = Period.objects.select_for_update().get(pk=period.pk)
+    # Computed once: the members not assessed are counted from the rows that are then stored.
+    compute.compute_month(period)
     if period.status in (Period.Status.OPEN, Period.Status.SCORING, Period.Status.REVIEW):
-        _check_unscored(actor, period, confirm_unscored, audit.Event.PUBLISHED_UNASSESSED)
+        _check_unscored(actor, period, confirm_unscored, audit.Event.PUBLISHED_UNASSESSED,
+                        compute.computed_unscored())
     if period.status in (Period.Status.OPEN, Period.Status.SCORING):
         period = _move(actor, period, [Period.Status.OPEN, Period.Status.SCORING], Period.Status.REVIEW,
                        audit.Event.SCORING_CLOSED)
@@ -268,7 +271,7 @@ def publish_period(actor, period, *, today=None, confirm_unscored=False):
     now = timezone.now()
     period = _move(actor, period, [Period.Status.REVIEW], Period.Status.PUBLICITY, audit.Event.PUBLISHED,
                    published_at=now, publicity_ends=ends)
-    count = compute.insert_results(period, now)
+    count = compute.insert_results(period, now, computed=True)
     audit.record(actor, audit.Action.ACTION, period, {"results": [None, count]}, verb=audit.Event.RESULTS_COMPUTED)
     return period
 

@@ -1,10 +1,13 @@
-"""The one check of uploaded files (documents, evidence): the kind judged by the
-bytes, not the name, and the size. Every upload that is kept goes through it."""
+"""The one check of uploaded files (documents, evidence, photos): the kind judged by the
+bytes, not the name, and the size; for photos also the pixels. Every upload that is kept
+goes through it."""
 
 import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -56,3 +59,30 @@ def check_upload(upload, kinds=("pdf", "docx"), field="file", limit=None):
         raise ValidationError({field: _("“%(name)s” is not a %(kinds)s file (judged by its content).")
                                % {"name": upload.name, "kinds": _(" or ").join(KIND_NAMES[k] for k in kinds)}})
     return kind
+
+
+def is_new_file(value):
+    """An uploaded file about to be stored (not a stored file's name or FieldFile, not "clear")."""
+    return isinstance(value, File) and not isinstance(value, FieldFile)
+
+
+def check_photo(upload, field="photo"):
+    """A JPEG or PNG photo within settings.PHOTO_MAX_BYTES and settings.PHOTO_MAX_PIXELS, or
+    ValidationError naming `field`. Photos are shown on public pages: a small file can declare
+    a picture of hundreds of millions of pixels that a phone cannot draw. Only the header is read."""
+    from PIL import Image
+
+    check_upload(upload, kinds=("jpeg", "png"), field=field, limit=settings.PHOTO_MAX_BYTES)
+    try:
+        with Image.open(upload) as image:
+            width, height = image.size
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise ValidationError({field: _("“%(name)s” is not a readable JPEG or PNG picture.")
+                               % {"name": upload.name}}) from None
+    finally:
+        upload.seek(0)
+    if width * height > settings.PHOTO_MAX_PIXELS:
+        raise ValidationError({field: _("“%(name)s” is %(width)s × %(height)s pixels; a photo may have at most "
+                                        "%(max)s million pixels. Make it smaller and upload it again.")
+                               % {"name": upload.name, "width": width, "height": height,
+                                  "max": settings.PHOTO_MAX_PIXELS // 1_000_000}})

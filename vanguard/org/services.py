@@ -11,6 +11,7 @@ from vanguard.core import audit
 from vanguard.core.permissions import require
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
+from vanguard.core.upload_checks import check_photo, is_new_file
 
 from .models import CommitteeMember, Floor, Organization, Person, ServiceCentre, Unit, Window
 from .permissions import can_add_people, can_edit_organization, can_edit_person, can_edit_reference
@@ -227,6 +228,8 @@ def create_person(actor, centre, **fields):
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
+    if is_new_file(fields.get("photo")):
+        check_photo(fields["photo"])
     person = Person(centre=centre, **fields)
     _check_account(actor, person, None)
     _check_same_centre(person)
@@ -245,6 +248,8 @@ def update_person(actor, person, **changes):
     unknown = set(changes) - PERSON_FIELDS
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
+    if is_new_file(changes.get("photo")):
+        check_photo(changes["photo"])
     before = audit.snapshot(person)
     before_user_id = person.user_id
     for field, value in changes.items():

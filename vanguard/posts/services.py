@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from vanguard.core import audit
 from vanguard.core.permissions import require
 from vanguard.core.system import actor_name
+from vanguard.core.upload_checks import check_photo, is_new_file
 from vanguard.org.models import Organization
 
 from .models import PLEDGE_MAX_LENGTH, KeyProject, PostEvent, PostHolder, PostStandard, VanguardPost, new_code
@@ -153,6 +154,8 @@ def create_post(actor, centre, *, holders, **fields):
     if unknown:
         raise TypeError(f"unknown post fields: {sorted(unknown)}")
     fields.setdefault("complaint_phone", centre.complaint_phone)
+    if is_new_file(fields.get("photo")):
+        check_photo(fields["photo"])
     holders = _normalise_holders(holders)
     post = VanguardPost(centre=centre, **fields)
     _check_holders(centre, holders)
@@ -174,6 +177,8 @@ def update_post(actor, post, *, holders=None, reason="", **changes):
     unknown = set(changes) - POST_FIELDS
     if unknown:
         raise TypeError(f"unknown post fields: {sorted(unknown)}")
+    if is_new_file(changes.get("photo")):
+        check_photo(changes["photo"])
     post = VanguardPost.objects.select_for_update().get(pk=post.pk)
     before = audit.snapshot(post)
     old_holders = list(post.post_holders.select_related("person"))
