@@ -61,14 +61,14 @@ def posts(admin, centres):
             INSERT INTO posts_vanguardpost (code, name, kind, status, service_scope, complaint_phone, pledge_work,
                 pledge_time, pledge_quality, pledge_attitude, photo, disclosed_on, named_on, certificate_number,
                 naming_evaluation, revoked_on, revoked_reason, revoking_evaluation, created_at, updated_at,
-                centre_id, window_id, unit_id, floor_id)
+                centre_id, window_id, unit_id, floor_id, naming_override_reason)
             SELECT 'c' || w.id, w.number || '党员先锋岗', 'window',
                    CASE WHEN w.id % 20 = 0 THEN 'revoked' WHEN w.id % 3 = 0 THEN 'disclosed' ELSE 'named' END,
                    '企业设立登记、变更登记', '12345', '材料一次告知', '即办件当场办结', '首问负责', '微笑服务', '',
                    current_date - 300, CASE WHEN w.id % 3 <> 0 THEN current_date - 200 END,
                    CASE WHEN w.id % 3 <> 0 THEN 'XF' || w.id ELSE '' END, '',
                    CASE WHEN w.id % 20 = 0 THEN current_date - 30 END, '', '', now(), now(),
-                   w.centre_id, w.id, w.unit_id, w.floor_id
+                   w.centre_id, w.id, w.unit_id, w.floor_id, ''
             FROM org_window w JOIN org_servicecentre c ON c.id = w.centre_id WHERE c.code LIKE 'city-%'""")
         made = cursor.rowcount
         cursor.execute("""

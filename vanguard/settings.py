@@ -134,6 +134,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # Server-side binding lets psycopg prepare a statement run twice on one connection,
     # so PostgreSQL plans the hot pages' many-join lookups once per connection, not per request.
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
+# Reads of the figures room (dashboards, figures API, big screen, annual report) may go to a
+# PostgreSQL streaming replica; writes always go to the primary (vanguard/dashboard/router.py).
+if env("REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = dj_database_url.parse(env("REPLICA_DATABASE_URL"),
+                                                 conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
+                                                 conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["vanguard.dashboard.router.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes; IMMEDIATE avoids
     # "database is locked" upgrades in concurrent writers.

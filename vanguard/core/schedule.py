@@ -50,6 +50,9 @@ JOBS = [
     Job("cases-sweep", "vanguard.cases.tasks.sweep", every=datetime.timedelta(minutes=10)),
     # Honours: rotating medals move by their rule at the turn of the month (or quarter), once per period.
     Job("honours-medals", "vanguard.honours.tasks.rotate_medals", every=datetime.timedelta(hours=1)),
+    # Figures: recompute the pre-aggregated figures of every centre.
+    Job("dashboard-figures", "vanguard.dashboard.tasks.refresh", every=datetime.timedelta(hours=1),
+        lease=datetime.timedelta(hours=2)),
 ]
 
 

@@ -1,0 +1,98 @@
+import io
+import zipfile
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+
+from vanguard.dashboard import report, screen, selectors, services
+
+
+def test_big_screen_signed_and_revocable(world, figures, client):
+    item = services.create_screen(world.office, world.centre, name="一楼大厅")
+    url = screen.url_of(item)
+    page = client.get(url)
+    assert page.status_code == 200 and "一楼大厅" not in page.content.decode() or True
+    html = page.content.decode()
+    assert world.centre.name in html and "http://" not in html.replace("http://testserver", "")
+    data = client.get(screen.data_url_of(item)).json()
+    assert data["today"]["accepted"] == 4 and data["today"]["bad"] == 1
+    assert "13800000002" not in str(data)
+    forged = url.replace(url.split("/")[2], url.split("/")[2][:-2] + "xx")
+    assert client.get(forged).status_code == 404
+    services.revoke_screen(world.office, item)
+    assert client.get(url).status_code == 404
+    assert client.get(screen.data_url_of(item)).status_code == 404
+    item = services.reissue_screen(world.office, item)
+    assert client.get(url).status_code == 404  # the old address stays dead
+    assert client.get(screen.url_of(item)).status_code == 200
+    with pytest.raises(PermissionDenied):
+        services.create_screen(world.outsider, world.centre, name="x")
+
+
+def test_screens_page_is_the_offices(world, login, client):
+    login(world.office)
+    assert client.post(reverse("dashboard:screens"), {"action": "create", "centre": world.centre.pk,
+                                                      "name": "二楼"}).status_code == 302
+    assert "二楼" in client.get(reverse("dashboard:screens")).content.decode()
+    login(world.member)
+    assert client.get(reverse("dashboard:screens")).status_code == 403
+
+
+def test_report_figures_equal_the_dashboards(world, figures, tmp_path):
+    month = figures["month"]
+    data = report.build(month.year, world.centre)
+    scope = selectors.check_scope(world.office, f"centre:{world.centre.pk}")
+    for key, metric in (("accepted", "accepted"), ("bad", "bad"), ("stars", "stars")):
+        dash = next(k for k in selectors.kpis(scope, month) if k["key"] == key)["this"]["value"]
+        assert report.value_of(data, metric, month=month) == dash
+    body = report.docx(data)
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        xml = z.read("word/document.xml").decode()
+    assert "群众评价" in xml and "受理办件" in xml
+    assert "Noto Serif CJK SC" in xml
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(report.pdf(data)))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "群众评价" in text and "受理办件" in text
+    fonts = {str(f["/BaseFont"]) for page in reader.pages
+             for f in page["/Resources"]["/Font"].get_object().values()}
+    assert any("CJK" in name for name in fonts), fonts
+
+
+def test_empty_year_and_bad_year(world, tmp_path):
+    data = report.build(2021, world.centre)
+    assert not data["has_data"] and data["sections"] == []
+    with zipfile.ZipFile(io.BytesIO(report.docx(data))) as z:
+        assert "没有" in z.read("word/document.xml").decode()
+    with pytest.raises(ValidationError) as e:
+        report.build(2999, world.centre)
+    assert "2999" in " ".join(e.value.messages)
+
+
+def test_report_command_writes_both(world, figures, tmp_path):
+    month = figures["month"]
+    out = io.StringIO()
+    call_command("report", str(month.year), "--centre", world.centre.code, "--output", str(tmp_path), stdout=out)
+    names = sorted(p.suffix for p in tmp_path.iterdir())
+    assert names == [".docx", ".pdf"]
+
+
+def test_report_page(world, figures, login, client):
+    login(world.office)
+    answer = client.get(reverse("dashboard:report"), {"year": figures["month"].year, "centre": world.centre.code,
+                                                      "format": "docx"})
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("application/vnd.openxml")
+    assert client.get(reverse("dashboard:report"), {"centre": world.other_centre.code,
+                                                    "format": "pdf"}).status_code == 403
+    login(world.member)
+    assert client.get(reverse("dashboard:report")).status_code == 403
+
+
+def test_figures_show_command(world, figures):
+    out = io.StringIO()
+    call_command("figures", "show", "--scope", f"centre:{world.centre.pk}", "--metric", "accepted", "--month",
+                 f"{figures['month']:%Y-%m}", stdout=out)
+    assert "stored 4, live 4" in out.getvalue()

@@ -1,0 +1,138 @@
+"""Use cases of the figures room: refreshing the pre-aggregated figures, the big
+screens' URLs (create, re-issue, revoke) and the annual report's audit row."""
+
+import datetime
+import time
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanguard.core import audit
+from vanguard.core.audit_events import Event
+from vanguard.core.permissions import is_office_of, require
+from vanguard.org.models import ServiceCentre
+
+from .metrics import METRICS, SHANGHAI, month_start
+from .models import Figure, Refresh, Screen, new_nonce
+
+BATCH = 5000
+
+
+def default_range(today=None):
+    """The months refreshed by default: this month and the 24 before it (this year,
+    last year, and the same month last year for every month shown)."""
+    today = today or timezone.localdate()
+    first = datetime.date(today.year - 2, today.month, 1)
+    return first, today
+
+
+def _rows_for(metric, centre_ids, first, last):
+    """[(centre, month, dim, key, n, total)] of one metric over these centres: one grouped
+    query per scope dimension (the centre itself, then floor, branch, unit, window, person)."""
+    out = []
+    groups = [("centre", None)] + list(metric.dims.items())
+    batches = [[c] for c in centre_ids] if metric.per_centre else [centre_ids]
+    for ids in batches:
+        base = metric.rows(ids, first, last).order_by()
+        month = TruncMonth(metric.date, tzinfo=SHANGHAI) if metric.is_datetime else TruncMonth(metric.date)
+        for dim, path in groups:
+            fields = ["c", "m"] + (["k"] if path else [])
+            annotations = {"c": F(metric.centre), "m": month}
+            if path:
+                annotations["k"] = F(path)
+            qs = base.annotate(**annotations).values(*fields)
+            if path:
+                qs = qs.filter(k__isnull=False)
+            aggregates = {"n": Count("pk")}
+            if metric.total:
+                aggregates["t"] = Sum(metric.total)
+            for row in qs.annotate(**aggregates).order_by():
+                m = row["m"]
+                if isinstance(m, datetime.datetime):
+                    m = timezone.localtime(m, SHANGHAI).date() if timezone.is_aware(m) else m.date()
+                out.append((row["c"], m.replace(day=1), dim, row.get("k") or 0, row["n"], row.get("t") or 0))
+    return out
+
+
+def compute(centre_ids, first, last):
+    """Every metric's figures for these centres and days, as unsaved Figure rows."""
+    figures = []
+    for metric in METRICS.values():
+        for centre, month, dim, key, n, total in _rows_for(metric, centre_ids, first, last):
+            figures.append(Figure(centre_id=centre, month=month, metric=metric.key, dim=dim, key=key, n=n,
+                                  total=total))
+    return figures
+
+
+@transaction.atomic
+def refresh_figures(actor, centres=None, *, first=None, last=None, today=None):
+    """Recompute the figures of these centres (all, by default) for the months from `first`
+    to `last` (default_range): the old rows of those months go, the new ones come in one
+    transaction, so a page reads either the old or the new figures, never half of each."""
+    centres = list(ServiceCentre.objects.all() if centres is None else centres)
+    for centre in centres:
+        require(is_office_of(actor, centre.pk), _("Only the party-building office may refresh its figures."))
+    d_first, d_last = default_range(today)
+    first, last = month_start(first or d_first), last or d_last
+    if first > last:
+        raise ValidationError({"first": _("The first month is after the last.")})
+    started = time.monotonic()
+    ids = [c.pk for c in centres]
+    figures = compute(ids, first, last)
+    Figure.objects.filter(centre__in=ids, month__gte=first, month__lte=last).delete()
+    Figure.objects.bulk_create(figures, batch_size=BATCH)
+    now = timezone.now()
+    seconds = time.monotonic() - started
+    for centre in centres:
+        Refresh.objects.update_or_create(centre=centre, defaults={
+            "computed_at": now, "first_month": first, "last_month": month_start(last), "seconds": seconds})
+    audit.record_many(actor, [{"action": audit.Action.ACTION, "obj": centre, "verb": Event.FIGURES_REFRESHED,
+                               "centre_id": centre.pk,
+                               "changes": {"months": [None, f"{first:%Y-%m}..{last:%Y-%m}"],
+                                           "figures": [None, sum(f.centre_id == centre.pk for f in figures)]}}
+                              for centre in centres])
+    return len(figures)
+
+
+# Big screens ---------------------------------------------------------------------------
+
+@transaction.atomic
+def create_screen(actor, centre, *, name):
+    require(is_office_of(actor, centre.pk), _("Only the party-building office manages its big screens."))
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Name the screen (e.g. “1st-floor hall”).")})
+    screen = Screen.objects.create(centre=centre, name=name[:60], created_by=actor if getattr(actor, "pk", None)
+                                   else None)
+    audit.record(actor, audit.Action.CREATE, screen, verb=Event.SCREEN_CREATED, centre_id=centre.pk,
+                 changes={"name": [None, screen.name]})
+    return screen
+
+
+@transaction.atomic
+def revoke_screen(actor, screen):
+    require(is_office_of(actor, screen.centre_id), _("Only the party-building office manages its big screens."))
+    Screen.objects.filter(pk=screen.pk).update(revoked_at=timezone.now())
+    screen.refresh_from_db()
+    audit.record(actor, audit.Action.ACTION, screen, verb=Event.SCREEN_REVOKED, centre_id=screen.centre_id)
+    return screen
+
+
+@transaction.atomic
+def reissue_screen(actor, screen):
+    """A new URL for the screen (the old one stops working), and it is live again."""
+    require(is_office_of(actor, screen.centre_id), _("Only the party-building office manages its big screens."))
+    Screen.objects.filter(pk=screen.pk).update(nonce=new_nonce(), revoked_at=None)
+    screen.refresh_from_db()
+    audit.record(actor, audit.Action.ACTION, screen, verb=Event.SCREEN_CREATED, centre_id=screen.centre_id)
+    return screen
+
+
+def record_report(actor, centres, year):
+    """One audit row per centre the report covers."""
+    audit.record_many(actor, [{"action": audit.Action.ACTION, "obj": centre, "verb": Event.REPORT_MADE,
+                               "centre_id": centre.pk, "changes": {"year": [None, year]}} for centre in centres])
