@@ -225,3 +225,17 @@ def test_red_flag_branch_judged_on_four_standards(world):
                                                         ("mechanism", "committee", "team", "role")})
     nomination = services.review_nomination(world.office, nomination, approve=True)
     assert nomination.state == Nomination.State.APPROVED
+
+
+def test_todo_items(world):
+    from vanguard.honours.todo import todo_items
+
+    selection = open_members_selection(world, nominate_until=datetime.date.today() + datetime.timedelta(days=5))
+    assert any("请于" in i.text for i in todo_items(world.secretary))
+    assert todo_items(world.member) == [] and todo_items(world.outsider) == []
+    nomination = services.nominate(world.office, selection, candidate=world.member_person, reasons="好")
+    services.review_nomination(world.office, nomination, approve=True)
+    selection = services.start_notice(world.office, selection, start=NOTICE_START)
+    services.file_objection(selection, content="有异议", today=NOTICE_START)
+    texts = [i.text for i in todo_items(world.office)]
+    assert any("公示期已满" in t for t in texts) and any("1条公示异议" in t for t in texts)

@@ -5,28 +5,12 @@ those rooms are installed, cases, pledges kept, meetings, activities and hours.
 Also the figures shown beside each of a red-flag branch's four standards."""
 
 import datetime
-import importlib
 
 from django.utils.translation import gettext as _
 
 from vanguard.assessment import reading as assessment
 from vanguard.org.models import CommitteeMember, Person
 from vanguard.ratings import figures
-
-
-def _optional(module, name, *args, **kwargs):
-    """A read function of a room that may not be installed yet (cases, pledges, life): None if absent."""
-    try:
-        mod = importlib.import_module(f"vanguard.{module}")
-    except ImportError:
-        return None
-    func = getattr(mod, name, None)
-    if func is None:
-        return None
-    try:
-        return func(*args, **kwargs)
-    except Exception:  # noqa: BLE001 -- another room's figure must never break a nomination
-        return None
 
 
 def satisfaction(dimension, key, year, centre_id):
@@ -58,13 +42,42 @@ def life_of_people(centre_id, person_ids, year):
             "hours": float(sum((activity[p]["hours"] for p in ids if p in activity), 0))}
 
 
+CASE_LOOKUPS = {"person": "person_id", "window": "window_id", "post": "post_id", "unit": "unit_id",
+                "branch": "person__branch_id"}
+
+
+def cases_of(kind, key, year):
+    """The public's cases about the candidate this year, through cases' figures: complaints,
+    those upheld, praise, the on-time rate. None when cases are not about that kind."""
+    lookup = CASE_LOOKUPS.get(kind)
+    if lookup is None:
+        return None
+    from vanguard.cases import selectors as cases
+    from vanguard.cases.models import Case
+
+    row = cases.figures(Case.objects.filter(**{lookup: key}, received_on__year=year))
+    return {"total": row["total"], "complaints": row["complaints"], "upheld": row["upheld"], "praise": row["praise"],
+            "on_time_rate": row["on_time_rate"]}
+
+
+def pledges_of(kind, key, year):
+    """Pledges made and kept this year by a branch's or a unit's members, through pledges' figures."""
+    if kind not in ("branch", "unit"):
+        return None
+    from vanguard.pledges import selectors as pledges
+    from vanguard.pledges.models import PledgeStat
+
+    total, _rows = pledges.figures(PledgeStat.objects.filter(**{f"{kind}_id": key}), year)
+    return {"made": total["made"], "kept": total["kept"], "judged": total["judged"],
+            "rate": None if total["rate"] is None else float(total["rate"])}
+
+
 def _others(kind, key, year):
-    """Figures of the rooms built beside this one, when they provide a read function for them."""
+    """Cases and pledges of the candidate (the rooms beside this one, through their read functions)."""
     out = {}
-    for name, module, func in (("cases", "cases.selectors", "evidence_figures"),
-                               ("pledges", "pledges.selectors", "evidence_figures")):
-        value = _optional(module, func, kind, key, year)
-        if value:
+    for name, func in (("cases", cases_of), ("pledges", pledges_of)):
+        value = func(kind, key, year)
+        if value is not None:
             out[name] = value
     return out
 
@@ -107,8 +120,8 @@ def standards_figures(branch, year):
     stars = assessment.branch_year(branch.pk, year)
     sat = satisfaction("branch", branch.pk, year, branch.centre_id)
     life = life_of_people(branch.centre_id, members.values_list("pk", flat=True), year)
-    cases = _optional("cases.selectors", "evidence_figures", "branch", branch.pk, year)
-    pledges = _optional("pledges.selectors", "evidence_figures", "branch", branch.pk, year)
+    cases = cases_of("branch", branch.pk, year)
+    pledges = pledges_of("branch", branch.pk, year)
     rows = {
         "mechanism": [(_("Meetings attended / expected"), f"{life['meetings_present']}/{life['meetings_expected']}"),
                       (_("Attendance rate"), f"{life['attendance_rate']}%" if life["attendance_rate"] is not None
@@ -123,9 +136,7 @@ def standards_figures(branch, year):
                  (_("Ratings"), sat["ratings"]), (_("Bad reviews"), sat["bad"]),
                  (_("Activities and hours"), f"{life['activities']} / {life['hours']}")],
     }
-    if cases:
-        rows["role"].append((_("Feedback cases"), cases))
-    if pledges:
-        rows["role"].append((_("Pledges kept"), pledges))
+    rows["role"].append((_("Complaints (upheld)"), f"{cases['complaints']} ({cases['upheld']})"))
+    rows["role"].append((_("Pledges kept / judged"), f"{pledges['kept']}/{pledges['judged']}"))
     return {key: [[str(label), value if isinstance(value, int | float) else str(value)] for label, value in items]
             for key, items in rows.items()}
