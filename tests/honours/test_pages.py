@@ -159,3 +159,49 @@ def test_api_honours_and_medals(api, world):
     history = api(world.office).get(f"/api/v1/honours/medals/{scheme.pk}/history/").json()
     assert history["results"][0]["reason"] == "表现突出"
     assert api(world.outsider).get(f"/api/v1/honours/medals/{scheme.pk}/history/").status_code == 404
+
+
+def test_exemplar_columns_tell_teams_from_people(login, world, client):
+    from vanguard.messaging import services as messaging
+
+    column = messaging.create_column(world.office, world.centre, name="抗疫先锋", description="先进事迹")
+    from django.utils import timezone
+
+    send_at = timezone.now() + datetime.timedelta(days=1)
+    team_story = messaging.create_lesson(world.office, world.centre, title="突击队", column=column,
+                                         sms_text="综合窗口党员突击队坚守大厅。", send_at=send_at)
+    person_story = messaging.create_lesson(world.office, world.centre, title="最美大白", column=column,
+                                           sms_text="李党员下沉社区45天。", send_at=send_at)
+    office = login(world.office)
+    office.post("/honours/exemplars/", {"action": "team", "name": "综合窗口党员突击队",
+                                        "team-candidate": [world.member_person.pk, world.secretary_person.pk]})
+    from vanguard.honours.models import StoryLink, Team
+
+    team = Team.objects.get(name="综合窗口党员突击队")
+    assert set(team.members.values_list("pk", flat=True)) == {world.member_person.pk, world.secretary_person.pk}
+    office.post("/honours/exemplars/", {"action": "link", "lesson": team_story.pk, "team": team.pk})
+    office.post("/honours/exemplars/", {"action": "link", "lesson": person_story.pk,
+                                        f"c{column.pk}-candidate": world.member_person.pk})
+    assert StoryLink.objects.filter(team=team).count() == 1 and StoryLink.objects.filter(person__isnull=False).count() == 1
+    html = office.get("/honours/exemplars/").content.decode()
+    assert "1个团队、1名个人" in html
+    # Shown on their pages: the team's public page and the person's honours page.
+    assert "突击队" in client.get(f"/h/team/{team.pk}/").content.decode()
+    assert "最美大白" in office.get(f"/honours/people/{world.member_person.pk}/").content.decode()
+    # A secretary may read but not link; the outsider links nothing of this centre.
+    assert login(world.secretary).post("/honours/exemplars/", {"action": "link", "lesson": team_story.pk,
+                                                               "team": team.pk}).status_code == 403
+    assert login(world.outsider).post("/honours/exemplars/", {"action": "link", "lesson": team_story.pk,
+                                                              "team": team.pk}).status_code == 404
+    assert login(world.member).get("/honours/exemplars/").status_code == 403
+
+
+def test_brand_page_by_the_unit(login, world):
+    from vanguard.honours.models import ServiceBrand
+
+    liaison = login(world.liaison)
+    assert liaison.get("/honours/brands/").status_code == 200
+    liaison.post("/honours/brands/", {"unit": world.home_unit.pk, "name": "一窗通办", "description": "一次办结"})
+    liaison.post("/honours/brands/", {"unit": world.home_unit2.pk, "name": "越权品牌", "description": "别的单位"})
+    assert list(ServiceBrand.objects.values_list("name", flat=True)) == ["一窗通办"]
+    assert login(world.member).get("/honours/brands/").status_code == 403

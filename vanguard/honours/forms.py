@@ -10,7 +10,7 @@ from vanguard.core.choosers import search_select
 class CandidateForm(forms.Form):
     """The candidate of a nomination, among what the user can see in the selection's centre."""
 
-    candidate = forms.ModelChoiceField(queryset=None, label=_("Candidate"))
+    candidate = forms.ModelChoiceField(queryset=None, label=_("Candidate"), required=False)
     reasons = forms.CharField(label=_("Reasons for nomination"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
 
     def __init__(self, *args, model, chooser, user, centre_id, **kwargs):

@@ -107,13 +107,13 @@ def create_brand(actor, unit, *, name, description, photos=()):
         errors["photos"] = _("At most 6 photos.")
     if errors:
         raise ValidationError(errors)
-    brand = ServiceBrand.objects.create(centre_id=unit.centre_id, unit=unit, name=name, description=description)
-    if photos:
-        from vanguard.core.upload_checks import check_upload
+    from vanguard.core.upload_checks import check_photo
 
-        for photo in photos:
-            check_upload(photo, kinds=("jpeg", "png"), field="photos")
-            BrandPhoto.objects.create(brand=brand, image=photo)
+    for photo in photos:  # every photo checked before anything is stored
+        check_photo(photo, field="photos")
+    brand = ServiceBrand.objects.create(centre_id=unit.centre_id, unit=unit, name=name, description=description)
+    for photo in photos:
+        BrandPhoto.objects.create(brand=brand, image=photo)
     audit.record_create(actor, brand, verb="create-brand")
     return brand
 

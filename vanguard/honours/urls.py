@@ -15,6 +15,8 @@ urlpatterns = [
     path("honours/medals/", views.medals, name="medals"),
     path("honours/medals/<int:pk>/", views.medal_scheme, name="medal-scheme"),
     path("honours/people/<int:pk>/", views.person_honours, name="person"),
+    path("honours/exemplars/", views.exemplars, name="exemplars"),
+    path("honours/brands/", views.brands, name="brands"),
     # Public: the roll of a centre, a floor's honour board, a public notice, a vote, a team.
     path("h/<slug:code>/", views.public_roll, name="roll"),
     path("h/floor/<int:pk>/", views.public_floor, name="floor-board"),

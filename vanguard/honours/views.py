@@ -276,7 +276,82 @@ def medal_scheme(request, pk):
                            user=request.user, centre_id=scheme.centre_id)})
 
 
-# Exemplars ---------------------------------------------------------------------------------
+# Exemplars and service brands ------------------------------------------------------------------
+
+@login_required
+def exemplars(request):
+    """The story columns, their stories told apart as teams' and people's, and (office) linking a
+    story to the team or person it honours; teams are made here."""
+    _staff(request.user)
+    from vanguard.messaging.models import Column, Lesson
+
+    office = office_centres(request.user).first()
+    if request.method == "POST":
+        centre = _office_centre(request.user)
+        try:
+            if request.POST.get("action") == "team":
+                members = list(Person.objects.visible_to(request.user).filter(
+                    centre=centre, pk__in=[v for v in request.POST.getlist("team-candidate") if v.isdigit()]))
+                unit_raw = request.POST.get("unit", "")
+                services.create_team(request.user, centre, name=request.POST.get("name", ""),
+                                     unit=Unit.objects.visible_to(request.user).filter(
+                                         centre=centre, pk=int(unit_raw)).first() if unit_raw.isdigit() else None,
+                                     description=request.POST.get("description", ""), members=members)
+            else:
+                raw = request.POST.get("lesson", "")
+                lesson = get_object_or_404(Lesson.objects.visible_to(request.user).filter(column__isnull=False),
+                                           pk=int(raw) if raw.isdigit() else 0)
+                person_raw = request.POST.get(f"c{lesson.column_id}-candidate", "")
+                team_raw = request.POST.get("team", "")
+                person = (Person.objects.visible_to(request.user).filter(pk=int(person_raw)).first()
+                          if person_raw.isdigit() else None)
+                team = Team.objects.visible_to(request.user).filter(pk=int(team_raw)).first() if team_raw.isdigit() \
+                    else None
+                services.link_story(request.user, lesson, person=person, team=team)
+        except ValidationError as e:
+            _errors(request, e)
+        return redirect("honours:exemplars")
+    columns = []
+    for column in Column.objects.visible_to(request.user).order_by("name")[:50]:
+        teams, people = selectors.column_subjects(column)
+        columns.append({"column": column, "teams": teams, "people": people,
+                        "stories": list(column.lessons.order_by("-send_at")[:100]) if office else [],
+                        "form": CandidateForm(model=Person, chooser="person", user=request.user, centre_id=office.pk,
+                                              prefix=f"c{column.pk}") if office else None})
+    return render(request, "honours/exemplars.html", {
+        "columns": columns, "office": office,
+        "teams": Team.objects.visible_to(request.user).filter(centre=office) if office else [],
+        "form": CandidateForm(model=Person, chooser="person", user=request.user, centre_id=office.pk,
+                              prefix="team") if office else None})
+
+
+@login_required
+def brands(request):
+    """Service brands: a unit (its liaison) or the office describes a practice with photos."""
+    from vanguard.core.roles import Role
+
+    scope = _staff(request.user)
+    office = office_centres(request.user).first()
+    units = (Unit.objects.visible_to(request.user).filter(centre=office) if office
+             else Unit.objects.filter(pk__in=scope.units(Role.LIAISON)))
+    if request.method == "POST":
+        raw = request.POST.get("unit", "")
+        unit = units.filter(pk=int(raw)).first() if raw.isdigit() else None
+        try:
+            if unit is None:
+                raise ValidationError({"unit": _("Choose the unit.")})
+            services.create_brand(request.user, unit, name=request.POST.get("name", ""),
+                                  description=request.POST.get("description", ""),
+                                  photos=request.FILES.getlist("photos"))
+        except ValidationError as e:
+            _errors(request, e)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("honours:brands")
+    return render(request, "honours/brands.html", {
+        "brands": ServiceBrand.objects.visible_to(request.user).select_related("unit").prefetch_related("photos")
+        .order_by("name")[:200], "units": units[:200], "office": office})
+
 
 @login_required
 @require_safe
