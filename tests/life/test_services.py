@@ -204,3 +204,18 @@ def test_overdue_and_board(world):
     board = services.completion_board(world.centre, last_month_day.year, quarter)
     line = next(x for row in board if row["branch"] == world.branch1 for x in row["lines"] if x["kind"] == "committee")
     assert line["held"] == 1 and line["required"] == 3
+
+
+def test_reminders_reach_the_secretary_once(world):
+    from vanguard.life.models import MeetingReminder
+    from vanguard.notices.models import Recipient
+
+    today = datetime.date(2026, 11, 27)
+    held_meeting(world, MeetingKind.COMMITTEE, datetime.date(2026, 11, 3))
+    sent = services.send_due_reminders(today=today)
+    assert sent == 3  # one notice per branch: two here, one in the other centre
+    kinds = set(MeetingReminder.objects.filter(organization=world.branch1).values_list("kind", flat=True))
+    assert kinds == {"group", "theme_day"}  # the committee met this month
+    assert Recipient.objects.filter(user=world.secretary).count() == 1
+    assert services.send_due_reminders(today=today) == 0
+    assert Recipient.objects.filter(user=world.secretary).count() == 1

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 # Order matters: later apps read earlier apps' demo data.
-DEMO_APPS = ["posts", "assessment", "ratings", "surveys", "messaging", "life", "cases", "pledges", "honours",
+DEMO_APPS = ["posts", "life", "assessment", "ratings", "surveys", "messaging", "cases", "pledges", "honours",
              "notices", "dashboard"]
 
 DEMO_ACCOUNTS = [

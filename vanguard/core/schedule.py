@@ -53,6 +53,8 @@ JOBS = [
     # Figures: recompute the pre-aggregated figures of every centre.
     Job("dashboard-figures", "vanguard.dashboard.tasks.refresh", every=datetime.timedelta(hours=1),
         lease=datetime.timedelta(hours=2)),
+    # Organisational life: remind secretaries a week before a required meeting kind falls due.
+    Job("life-reminders", "vanguard.life.tasks.remind_due_meetings", every=datetime.timedelta(hours=6)),
 ]
 
 

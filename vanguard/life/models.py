@@ -367,3 +367,29 @@ class ActivityParticipant(models.Model):
 
     def __str__(self):
         return str(self.person)
+
+
+class ReminderQuerySet(ScopedQuerySet):
+    def scoped(self, scope, user):
+        return self.filter(_org_scope_q(scope, "organization") | Q(organization__centre__in=scope.centres(Role.OFFICE)))
+
+
+class MeetingReminder(models.Model):
+    """A reminder sent to a branch's secretary that a meeting kind falls due: once per period."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="meeting_reminders",
+                                     verbose_name=_("party organisation"))
+    kind = models.CharField(_("meeting kind"), max_length=12, choices=MeetingKind.choices)
+    due_on = models.DateField(_("due by"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting reminder")
+        verbose_name_plural = _("meeting reminders")
+        constraints = [models.UniqueConstraint(fields=["organization", "kind", "due_on"],
+                                               name="life_reminder_once")]
+
+    def __str__(self):
+        return f"{self.organization} {self.get_kind_display()} {self.due_on}"

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -416,10 +417,11 @@ def sign_in(actor, meeting, code, now=None):
 
 def activity_kinds(centre, active_only=True):
     """The centre's activity kinds; the seed's defaults are created the first time."""
-    kinds = ActivityKind.objects.filter(centre=centre)
+    centre_id = getattr(centre, "pk", centre)
+    kinds = ActivityKind.objects.filter(centre_id=centre_id)
     if not kinds.exists():
         ActivityKind.objects.bulk_create(
-            [ActivityKind(centre=centre, code=code, name=name, counts_hours=hours, sort_order=i)
+            [ActivityKind(centre_id=centre_id, code=code, name=name, counts_hours=hours, sort_order=i)
              for i, (code, name, hours) in enumerate(DEFAULT_ACTIVITY_KINDS)], ignore_conflicts=True)
     return kinds.filter(is_active=True) if active_only else kinds
 
@@ -659,3 +661,52 @@ def branch_filter_q(organizations, lookup="organization"):
     for org in organizations:
         q |= Q(**{f"{lookup}__path__startswith": org.path})
     return q
+
+
+# Reminders ------------------------------------------------------------------------------------------
+
+REMIND_DAYS = getattr(settings, "LIFE_REMIND_DAYS", 7)
+
+
+def send_due_reminders(actor=None, today=None, within_days=REMIND_DAYS):
+    """Tell each branch's secretary (their notice inbox) which required meeting kinds fall due within
+    `within_days` with none held yet; each (branch, kind, period) once, however often this runs."""
+    from vanguard.core.system import SYSTEM
+    from vanguard.notices.services import notify
+
+    from .models import MeetingReminder
+
+    actor = actor or SYSTEM
+    today = today or timezone.localdate()
+    sent = 0
+    labels = dict(MeetingKind.choices)
+    centres = Organization.objects.filter(kind__in=[Organization.Kind.BRANCH, Organization.Kind.GENERAL_BRANCH]) \
+        .values_list("centre", flat=True).distinct()
+    from vanguard.org.models import ServiceCentre
+
+    for centre in ServiceCentre.objects.filter(pk__in=list(centres)):
+        due = due_soon(centre, today, within_days)
+        if not due:
+            continue
+        with transaction.atomic():
+            existing = set(MeetingReminder.objects.filter(
+                organization__in={b for b, _k, _d in due}, due_on__in={d for _b, _k, d in due})
+                .values_list("organization_id", "kind", "due_on"))
+            fresh = [(b, k, d) for b, k, d in due if (b.pk, k, d) not in existing]
+            if not fresh:
+                continue
+            MeetingReminder.objects.bulk_create([MeetingReminder(organization=b, kind=k, due_on=d) for b, k, d in fresh],
+                                                ignore_conflicts=True)
+            by_branch = {}
+            for branch, kind, day in fresh:
+                by_branch.setdefault(branch, []).append((kind, day))
+            for branch, kinds in by_branch.items():
+                text = "；".join(_("%(kind)s by %(date)s") % {"kind": labels[k], "date": d.isoformat()} for k, d in kinds)
+                notify(actor, recipients=[branch], kind="meeting", centre=centre,
+                       title=_("%(branch)s: meetings falling due") % {"branch": branch.name},
+                       body=_("No meeting held yet: %(list)s.") % {"list": text},
+                       url=reverse("life:meeting-create"))
+                audit.record(actor, audit.Action.ACTION, branch, {"kinds": [None, [k for k, _d in kinds]]},
+                             verb=Event.MEETING_REMINDER, centre_id=centre.pk)
+                sent += 1
+    return sent
