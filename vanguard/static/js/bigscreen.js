@@ -63,4 +63,5 @@
   if (kept) { fill(kept); }
   load();
   setInterval(load, EVERY);
+  window.addEventListener("vg-reload", load);  /* an explicit refresh (used by the browser test) */
 })();
