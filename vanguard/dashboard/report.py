@@ -90,8 +90,7 @@ def build(year, centre=None, centres=None):
                 str(COLUMN_LABELS[k]) for k, *_rest in columns], "rows": rows + [total]})
         sections.append({"title": _("Pledges kept"), "summary": [], "columns": [], "rows": [],
                          "note": _("Pledges are not yet recorded in the system for this report.")})
-        sections.append({"title": _("Honours"), "summary": [], "columns": [], "rows": [],
-                         "note": _("Honours are not yet recorded in the system for this report.")})
+        sections.append(_honours_section(centre, centres, year))
     for i, section in enumerate(sections, 1):
         section["number"] = _chinese_number(i)
     computed = Refresh.objects.filter(centre__in=ids).order_by("computed_at").values_list("computed_at",
@@ -101,6 +100,21 @@ def build(year, centre=None, centres=None):
             "notes": notes, "computed_at": computed, "code": centre.code if centre is not None else "city",
             "title": _("%(name)s: party-building figures of %(year)s") % {"name": name, "year": year},
             "table": table}
+
+
+def _honours_section(centre, centres, year):
+    """The vanguard roll of the year, read through the honours app's selectors: how many of each kind."""
+    from vanguard.honours.selectors import board
+
+    counts = {}
+    for c in ([centre] if centre is not None else centres):
+        for entry in board(c, year=year)["roll"]:
+            label, n = str(entry["label"]), len(entry["honours"])
+            counts[label] = counts.get(label, 0) + n
+    section = {"title": _("Honours"), "summary": list(counts.items()), "columns": [], "rows": []}
+    if not any(counts.values()):
+        section["note"] = _("No honours were recorded for this year.")
+    return section
 
 
 def value_of(data, metric_key, kind="count", den=None, month=None):

@@ -46,7 +46,8 @@ def payload(centre, now=None):
     from vanguard.assessment.models import Period, Result
     from vanguard.messaging.models import Lesson
     from vanguard.posts.models import VanguardPost
-    from vanguard.ratings.models import Rating, Transaction
+    from vanguard.ratings.figures import summarise
+    from vanguard.ratings.models import SatisfactionStat, Transaction
 
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -54,8 +55,11 @@ def payload(centre, now=None):
     txn = Transaction.objects.filter(centre=centre, accepted_at__gte=start,
                                      accepted_at__lt=start + datetime.timedelta(days=1)).aggregate(
         accepted=Count("pk"), completed=Count("pk", filter=Q(completed_at__isnull=False)))
-    rated = Rating.objects.filter(centre=centre, day=today, set_aside=False).aggregate(
-        rated=Count("pk"), satisfied=Count("pk", filter=Q(level__gte=3)), bad=Count("pk", filter=Q(level__lte=2)))
+    # Today's ratings from the ratings app's own running day figures (one indexed row).
+    stat = SatisfactionStat.objects.filter(dimension=SatisfactionStat.Dimension.CENTRE, key=centre.pk,
+                                           period=SatisfactionStat.Period.DAY, start=today).first()
+    counts = summarise(stat) if stat is not None else summarise({})
+    rated = {"rated": counts["total"], "bad": counts["bad"], "satisfied": counts["n5"] + counts["n4"] + counts["n3"]}
     period = (Period.objects.filter(centre=centre, status__in=[Period.Status.PUBLICITY, Period.Status.FINAL])
               .order_by("-month").first())
     stars = []
@@ -67,7 +71,14 @@ def payload(centre, now=None):
     lesson = (Lesson.objects.filter(centre=centre, status=Lesson.Status.SENT, send_at__lte=now,
                                     send_at__gte=now - datetime.timedelta(days=7)).order_by("-send_at")
               .values_list("title", flat=True).first())
+    from vanguard.honours.selectors import board
+
+    honours = board(centre)
+    roll = [f"{entry['label']}：{'、'.join(h.name for h in entry['honours'][:12])}"
+            for entry in honours["roll"] if entry["honours"]]
+    medals = [f"{h.medal}：{h.window or h.branch or ''}" for h in honours["medals"][:12]]
     return {
+        "roll_year": honours["year"], "roll": roll, "medals": medals,
         "centre": centre.name,
         "now": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
         "today": {"accepted": txn["accepted"], "completed": txn["completed"], "rated": rated["rated"],

@@ -26,12 +26,15 @@
       li.textContent = "★ " + s.name + "　" + (s.branch || "");
       stars.appendChild(li);
     });
-    var posts = document.querySelector("[data-list=posts]");
-    posts.textContent = "";
-    (data.posts || []).forEach(function (name) {
-      var li = document.createElement("li");
-      li.textContent = name;
-      posts.appendChild(li);
+    ["posts", "roll", "medals"].forEach(function (key) {
+      var list = document.querySelector("[data-list=" + key + "]");
+      if (!list) { return; }
+      list.textContent = "";
+      (data[key] || []).forEach(function (text) {
+        var li = document.createElement("li");
+        li.textContent = text;
+        list.appendChild(li);
+      });
     });
   }
 
