@@ -1,0 +1,169 @@
+"""Benchmark: a city-wide theme day (主题党日) - members sign in from their phones.
+
+    createdb -h 127.0.0.1 -U postgres vg_life
+    VANGUARD_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/vg_life \\
+        python benchmarks/meeting_signin.py [--members 10000] [--branches 100] [--workers 3]
+        [--concurrency 12] [--duplicates 0.05] [--port 8110]
+
+Builds a centre of its own (bulk writes): --members party members in --branches branches,
+each with a login account and an API token, and one theme day per branch whose sign-in
+window is open now (every member expected). Starts `vanguard serve` (gunicorn, --workers)
+and signs every member in through POST /api/v1/meetings/<id>/sign-in/ with the meeting's
+current rotating code, from an asyncio client with --concurrency connections; a share of
+members (--duplicates) sign in a second time at once from "another phone".
+
+Prints sustained sign-ins per second (first sign-ins acknowledged / elapsed), p50/p99 latency
+per request, and after the run the stored sign-ins against those acknowledged, members with
+two sign-ins (must be 0), attendance rows marked present, with the load average beside them.
+
+Goal: 10,000 sign-ins within a minute: >= 300 sign-ins/s with p99 <= 200 ms.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanguard.settings")
+
+from rating_ingest import _request, pct, setup_django, start_server, stop_server  # noqa: E402
+
+GOAL_RATE = 300
+GOAL_P99_MS = 200
+
+
+def build(members, branches):
+    """A centre of `members` party members in `branches` branches, each with an account and a token,
+    and one theme day per branch open for sign-in now. Returns [(meeting id, token key)]."""
+    import datetime
+
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from vanguard.core.models import User
+    from vanguard.life.models import Attendance, Meeting, MeetingKind
+    from vanguard.org.models import Organization, Person, ServiceCentre
+
+    code = f"signin-{uuid.uuid4().hex[:6]}"
+    now = timezone.now()
+    with transaction.atomic():
+        centre = ServiceCentre.objects.create(name=f"签到基准中心{code}", code=code)
+        root = Organization.objects.create(centre=centre, name="基准市委组织部", kind=Organization.Kind.COMMITTEE)
+        root.path = f"/{root.pk}/"
+        root.save(update_fields=["path"])
+        orgs = Organization.objects.bulk_create([
+            Organization(centre=centre, parent=root, name=f"第{n}党支部", kind=Organization.Kind.BRANCH, depth=1)
+            for n in range(branches)])
+        for org in orgs:
+            org.path = f"{root.path}{org.pk}/"
+        Organization.objects.bulk_update(orgs, ["path"])
+        password = make_password(None)
+        users = User.objects.bulk_create([User(username=f"{code}-{i}", password=password) for i in range(members)],
+                                         batch_size=2000)
+        people = Person.objects.bulk_create([
+            Person(centre=centre, name=f"党员{i}", political_status=Person.Status.FULL, branch=orgs[i % branches],
+                   user=users[i]) for i in range(members)], batch_size=2000)
+        tokens = Token.objects.bulk_create([Token(key=Token.generate_key(), user=u) for u in users], batch_size=2000)
+        meetings = Meeting.objects.bulk_create([
+            Meeting(centre=centre, organization=org, kind=MeetingKind.THEME_DAY, topic="全市主题党日：重温入党誓词",
+                    starts_at=now - datetime.timedelta(minutes=5), ends_at=now + datetime.timedelta(hours=2),
+                    date=timezone.localdate(now)) for org in orgs])
+        Attendance.objects.bulk_create([Attendance(meeting=meetings[i % branches], person=p)
+                                        for i, p in enumerate(people)], batch_size=5000)
+    return centre, [(meetings[i % branches].pk, tokens[i].key) for i in range(members)]
+
+
+async def run(port, plan, meetings, *, concurrency, duplicates):
+    from vanguard.life import services
+
+    rng = random.Random(13)
+    queue = []
+    for meeting_id, token in plan:
+        queue.append((meeting_id, token, False))
+        if rng.random() < duplicates:
+            queue.append((meeting_id, token, True))  # the same member from a second phone, right after
+    jobs = iter(queue)
+    latencies, created, again, errors = [], 0, 0, {}
+
+    async def worker():
+        nonlocal created, again
+        for meeting_id, token, _second in jobs:
+            body = json.dumps({"code": services.signin_code(meetings[meeting_id])}).encode()
+            started = time.monotonic()
+            status, answer = await _request(port, "POST", f"/api/v1/meetings/{meeting_id}/sign-in/", body,
+                                            [f"Authorization: Token {token}"])
+            latencies.append((time.monotonic() - started) * 1000)
+            if status == 200:
+                if json.loads(answer).get("created"):
+                    created += 1
+                else:
+                    again += 1
+            else:
+                errors[status] = errors.get(status, 0) + 1
+
+    started = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.monotonic() - started, latencies, created, again, errors
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--branches", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=12)
+    parser.add_argument("--duplicates", type=float, default=0.05)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    setup_django()
+    from django.db.models import Count
+
+    from vanguard.life.models import Attendance, SignIn
+
+    t0 = time.monotonic()
+    centre, plan = build(args.members, args.branches)
+    print(f"built {args.members} members in {args.branches} branches, one theme day each, "
+          f"in {time.monotonic() - t0:.1f} s (load average {os.getloadavg()[0]:.1f})")
+    random.Random(7).shuffle(plan)
+    from vanguard.life.models import Meeting
+
+    meetings = {m.pk: m for m in Meeting.objects.filter(centre=centre)}
+    proc, port = start_server(args.workers, args.port)
+    try:
+        load_before = os.getloadavg()
+        elapsed, latencies, created, again, errors = asyncio.run(
+            run(port, plan, meetings, concurrency=args.concurrency, duplicates=args.duplicates))
+        load_after = os.getloadavg()
+    finally:
+        stop_server(proc)
+    stored = SignIn.objects.filter(meeting__centre=centre).count()
+    doubled = (SignIn.objects.filter(meeting__centre=centre).values("meeting", "person").annotate(n=Count("pk"))
+               .filter(n__gt=1).count())
+    present = Attendance.objects.filter(meeting__centre=centre, status=Attendance.Status.PRESENT).count()
+    rate = created / elapsed if elapsed else 0
+    p99 = pct(latencies, 99)
+    print(f"sign-in: {args.workers} gunicorn workers, {args.concurrency} connections, "
+          f"load average before {load_before[0]:.1f} / after {load_after[0]:.1f} (1 min), "
+          f"{load_after[1]:.1f} (5 min), {os.cpu_count()} CPUs")
+    print(f"  requests {len(latencies)} in {elapsed:.1f} s: first sign-ins acknowledged {created}, "
+          f"second phones answered 'already' {again}, errors {errors or 0}")
+    print(f"  sustained {rate:.0f} sign-ins/s (goal {GOAL_RATE}); latency p50 {pct(latencies, 50):.1f} ms, "
+          f"p99 {p99:.1f} ms (goal {GOAL_P99_MS})")
+    print(f"  stored {stored} vs acknowledged {created}; members with two sign-ins {doubled}; "
+          f"attendance present {present}")
+    ok = stored == created == present and doubled == 0
+    print(f"  {'OK' if ok else 'MISMATCH'}: stored = acknowledged, no duplicates; "
+          f"{'within' if rate >= GOAL_RATE and p99 <= GOAL_P99_MS else 'outside'} the goal")
+
+
+if __name__ == "__main__":
+    main()
