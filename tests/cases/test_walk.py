@@ -140,3 +140,16 @@ def test_an_anonymous_case_closes_with_its_answer_and_a_refused_extension_keeps_
     assert (case.extension, case.due) == ("refused", D(2026, 11, 5))
     case = services.answer_case(world.handler, case, answer="已安排志愿者帮办")
     assert case.status == "closed"
+
+
+def test_upheld_complaints_in_a_quarter_warn_the_post_once(world, post, clock):
+    from vanguard.posts.models import PostEvent
+
+    clock.at(2026, 11, 2)
+    services.set_rules(world.office, world.centre, warn_upheld=2)
+    for upheld in (True, False, True, True):
+        case = services.accept_case(world.handler, complaint(world, post=post))
+        services.answer_case(world.handler, case, answer="已核实", upheld=upheld)
+    warnings = PostEvent.objects.filter(post=post, action="warn")
+    assert warnings.count() == 1  # at the second upheld one, not again at the third
+    assert warnings.get().details["upheld"] == 2 and warnings.get().details["quarter"] == "2026Q4"

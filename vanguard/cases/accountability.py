@@ -5,6 +5,9 @@ service, so the warning appears in the post's history."""
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanguard.core.system import SYSTEM
 
 from .models import Case, Kind
 
@@ -32,16 +35,11 @@ def check_post_warning(actor, case):
     rules = rules_for(case.centre_id)
     if count != rules.warn_upheld:
         return None
-    warn = _posts_warning()
-    if warn is None:
-        return None
+    from vanguard.posts.services import warn_post
+
     start, _end = quarter_bounds(day)
-    return warn(actor, case.post, count=count, quarter=f"{start.year}Q{(start.month - 1) // 3 + 1}",
-                case_number=case.number)
-
-
-def _posts_warning():
-    """posts.services.warn_post when the posts app offers it."""
-    from vanguard.posts import services as posts_services
-
-    return getattr(posts_services, "warn_post", None)
+    quarter = f"{start.year}Q{(start.month - 1) // 3 + 1}"
+    return warn_post(SYSTEM, case.post, reason=_(
+        "%(n)s upheld complaints in %(quarter)s (the centre's limit); the last one: case %(number)s.") % {
+        "n": count, "quarter": quarter, "number": case.number}, source="cases", quarter=quarter, upheld=count,
+        case=case.number)

@@ -481,6 +481,7 @@ def answer_case(actor, case, *, answer, action_taken="", upheld=None):
         raise ValidationError({"upheld": _("Say whether the complaint was found justified.")})
     now = timezone.now()
     before = audit.snapshot(case)
+    newly_upheld = case.kind == Kind.COMPLAINT and bool(upheld) and case.upheld is not True
     case.answer, case.action_taken, case.answered_at = answer, action_taken, now
     case.upheld = bool(upheld) if case.kind == Kind.COMPLAINT else None
     if case.round == 1 and case.answered_on_time is None:
@@ -493,7 +494,7 @@ def answer_case(actor, case, *, answer, action_taken="", upheld=None):
         _tell_citizen(case)
     else:
         _close(actor, case, now, _("No contact to call back: closed with the answer."))
-    if case.kind == Kind.COMPLAINT and case.upheld and case.post_id:
+    if newly_upheld and case.post_id:
         from .accountability import check_post_warning
 
         check_post_warning(actor, case)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import public, views
+from . import open311, public, views
 
 app_name = "cases"
 
@@ -12,6 +12,13 @@ urlpatterns = [
     re_path(r"^c/p/(?P<code>[2-9A-Za-z]{7})/$", public.file_case, name="file-post"),
     path("c/", public.lookup, name="lookup"),
     re_path(rf"^c/{NUMBER}/$", public.track, name="track"),
+    # Open311 GeoReport v2 (JSON).
+    path("open311/v2/services.json", open311.service_list, name="open311-services"),
+    re_path(r"^open311/v2/services/(?P<code>[a-z_]{1,20})\.json$", open311.service_definition,
+            name="open311-service"),
+    path("open311/v2/requests.json", open311.requests, name="open311-requests"),
+    re_path(r"^open311/v2/requests/(?P<number>[2-9A-Za-z-]{12,14})\.json$", open311.request_detail,
+            name="open311-request"),
     # Staff.
     path("cases/", views.home, name="home"),
     path("cases/new/", views.enter, name="enter"),

@@ -23,6 +23,7 @@ DEFAULT_LIMITS = {
     "pledge-comment": (5, 600),  # comments on a pledge wall from one address in 10 minutes
     "honours-vote": (30, 600),  # honours vote code page: look-ups and votes
     "honours-objection": (10, 600),  # objections to a public notice
+    "open311": (600, 600),      # the Open311 endpoint, per client address
 }
 
 

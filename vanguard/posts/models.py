@@ -254,6 +254,8 @@ class PostEvent(models.Model):
         REVOKE = "revoke", _("Revoked")
         # A signboard pledge found broken (recorded by vanguard.pledges.services.record_post_pledge_breach).
         PLEDGE_BROKEN = "breach", _("Pledge broken")
+        # Accountability (问责制): upheld complaints against the post reached the centre's number in a quarter.
+        WARN = "warn", _("Warned")
 
     post = models.ForeignKey(VanguardPost, on_delete=models.CASCADE, related_name="events",
                              verbose_name=_("vanguard post"))

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.core import audit
-from vanguard.core.permissions import require
-from vanguard.core.system import actor_name
+from vanguard.core.permissions import is_office_of, require
+from vanguard.core.system import actor_name, is_system
 from vanguard.core.upload_checks import check_photo, is_new_file
 from vanguard.org.models import Organization
 
@@ -409,3 +409,18 @@ def update_project(actor, project, *, units=None, **changes):
     if units is not None:
         project.units.set(units)
     return project
+
+
+@transaction.atomic
+def warn_post(actor, post, *, reason, **details):
+    """Accountability (问责制): a warning in the post's history (e.g. the cases app's upheld
+    complaints in a quarter reaching the centre's number). The post's status does not change;
+    the office and the evaluation read the warning from the history. The system, or the office."""
+    require(is_system(actor) or is_office_of(actor, post.centre_id), _denied_message())
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the warning.")})
+    _event(actor, post, PostEvent.Action.WARN, reason, **details)
+    audit.record(actor, audit.Action.ACTION, post, {"warning": [None, reason]}, verb="warn post",
+                 centre_id=post.centre_id)
+    return post
