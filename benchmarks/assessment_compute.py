@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanguard.settings")
 
 MONTH = datetime.date(2026, 9, 1)
@@ -61,11 +62,11 @@ def setup():
 
 
 def prepare(everyone, reuse=False):
-    from django.db import connection, transaction
+    from assessment_data import ensure_schemes, insert_scores
+    from django.db import connection
 
     from vanguard.assessment import services
-    from vanguard.assessment.models import Period, Result, Scheme, Score
-    from vanguard.assessment.scheme_data import indicator_rows
+    from vanguard.assessment.models import Period, Result, Score
     from vanguard.core.models import User
     from vanguard.org.demo_city import build_city
     from vanguard.org.models import Person, ServiceCentre
@@ -98,42 +99,10 @@ def prepare(everyone, reuse=False):
     Result.objects.filter(period__centre__in=centres).delete()
     Score.objects.filter(period__centre__in=centres).delete()
     Period.objects.filter(centre__in=centres).delete()
-    for centre in centres:
-        if not Scheme.objects.filter(centre=centre).exists():
-            services.create_scheme(admin, centre, name="双百分考核", indicators=indicator_rows(),
-                                   valid_from=datetime.date(2026, 1, 1), threshold=180,
-                                   quota_kind=Scheme.QuotaKind.PERCENT, quota_value=20)
+    ensure_schemes(admin, centres, valid_from=datetime.date(2026, 1, 1))
     periods = [services.open_period(admin, c, MONTH) for c in centres]
     started = time.monotonic()
-    with transaction.atomic(), connection.cursor() as cur:
-        # Secondary indexes and foreign-key triggers off while loading, rebuilt after: a bulk load.
-        cur.execute("""SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'assessment_score'
-                       AND indexname NOT IN (SELECT conname FROM pg_constraint)""")
-        indexes = cur.fetchall()
-        for name, _definition in indexes:
-            cur.execute(f'DROP INDEX "{name}"')
-        cur.execute("SET LOCAL session_replication_role = replica")
-        cur.execute("""
-            INSERT INTO assessment_score (period_id, person_id, indicator_id, points, note, scored_by_id, scored_at)
-            SELECT pe.id, p.id, i.id,
-                   CASE WHEN i.method = 'yesno' THEN CASE WHEN random() < 0.95 THEN i.maximum ELSE 0 END
-                        WHEN i.method = 'add' THEN round((i.maximum * random())::numeric, 1)
-                        ELSE round((i.maximum * (0.75 + random() * 0.25))::numeric, 1) END,
-                   '', %s, now()
-            FROM assessment_period pe
-            JOIN org_person p ON p.centre_id = pe.centre_id AND p.is_active AND p.branch_id IS NOT NULL
-                 AND p.political_status IN ('full', 'probationary')
-            JOIN assessment_indicator i ON i.scheme_id = pe.scheme_id
-            WHERE pe.id = ANY(%s)""", [admin.pk, [p.pk for p in periods]])
-        inserted = cur.rowcount
-        cur.execute("SET LOCAL session_replication_role = origin")
-        for _name, definition in indexes:
-            cur.execute(definition)
-    with connection.cursor() as cur:
-        # What autovacuum does after a bulk insert: hint bits and the visibility map set, so that
-        # publication and the plain aggregate after it read the same settled table (as with --reuse).
-        cur.execute("VACUUM ANALYZE assessment_score")
-        cur.execute("ANALYZE org_person")
+    inserted = insert_scores([p.pk for p in periods], admin.pk)
     print(f"scores generated in PostgreSQL: {inserted:,} in {time.monotonic() - started:.1f}s ({load()})")
     return admin, centres, periods, inserted
 

@@ -3,19 +3,43 @@
 Bulk SQL (INSERT ... SELECT, generate_series), no audit rows: a fixture for
 measuring pages, not anybody's work. Each step is skipped when its rows are
 already there, so a rerun reuses them. Volumes, chosen so that the whole
-build fits in about ten minutes on the shared 2-core machine:
+build fits in well under an hour on the shared 2-core machine:
 
 - posts: one per window (2,000; disclosed, named, a few revoked), each with
   two holders from the window's staff;
-- transactions and ratings: --ratings per centre (default 40,000: 2 million in
-  the city) over the last year, through rating_ingest's builders
-  (insert_transactions, RATE_UNRATED_SQL), then each centre's figures rebuilt;
-- assessment: the demo scheme in every centre; twelve months opened, scored
-  (assessment_compute's INSERT ... SELECT, members only) and published in the
-  first centre (3,600 members x 56 indicators x 12 months, 2.4 million
-  scores); other centres have the scheme and no months;
+- transactions and ratings: BENCH_RATINGS_PER_CENTRE per centre (default
+  40,000: 2 million in the city) over the last year, through rating_ingest's
+  builders (insert_transactions, RATE_UNRATED_SQL), then each centre's figures
+  rebuilt;
+- audit trail: the row each citizen's rating writes (2 million, one per
+  rating, at its time; without hashes: `vanguard audit verify` is not meant
+  for this fixture);
+- assessment: the demo scheme in every centre and BENCH_ASSESSMENT_MONTHS
+  months (default 12: a year) in each, through benchmarks/assessment_data.py
+  (set-based): this month scoring, the others published. The newest
+  BENCH_SCORED_MONTHS (default 2: this month and the last) have a score for
+  every party member x indicator (one INSERT ... SELECT, indexes rebuilt
+  after: 180,000 members x 56 indicators, 10 million scores a month), the last
+  one published by the product's own INSERT ... SELECT (compute.insert_results);
+  the older months' results are copies of it (180,000 a month, 2 million in
+  all) without scores behind them: 120 million scores would take an hour to
+  build here, and the pages read one month's scores at a time;
 - lessons: one a week for a year per centre (2,600); broadcasts: one per lesson
   sent, without per-person messages.
+
+Hook for the other apps' records: every module `benchmarks/city_<app>.py`
+(e.g. city_cases.py, city_life.py) that defines
+
+    def build_city(ctx): ...
+
+is called after the steps above, in the order of the file names. `ctx` is a
+`CityContext`: `ctx.admin` (the administrator User), `ctx.centres` (the
+city's ServiceCentre rows, in pk order), `ctx.connection` (Django's
+connection, PostgreSQL), `ctx.say(text)` (prints a line) and `ctx.load()`
+(the load average as text). The hook must be idempotent (skip its work when
+its rows are already there: page_latency reruns reuse the dataset), bulk
+(INSERT ... SELECT or bulk_create, no audit row per object) and return a short
+text of what it made ("12,000 cases" or "kept"), which is printed with its time.
 """
 
 import datetime
@@ -27,10 +51,43 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 RATINGS_PER_CENTRE = int(os.environ.get("BENCH_RATINGS_PER_CENTRE", "40000"))
+ASSESSMENT_MONTHS = int(os.environ.get("BENCH_ASSESSMENT_MONTHS", "12"))
+SCORED_MONTHS = int(os.environ.get("BENCH_SCORED_MONTHS", "2"))
+HERE = Path(__file__).resolve().parent
 
 
 def _load():
     return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+class CityContext:
+    """What a `benchmarks/city_<app>.py` hook gets (see the module docstring)."""
+
+    def __init__(self, admin, centres, stdout):
+        from django.db import connection
+
+        self.admin, self.centres, self.connection, self._stdout = admin, centres, connection, stdout
+
+    def say(self, text):
+        self._stdout.write(f"{text}\n")
+
+    @staticmethod
+    def load():
+        return _load()
+
+
+def hooks():
+    """(name, build_city) of every benchmarks/city_<app>.py that defines one, by file name."""
+    import importlib
+
+    found = []
+    for path in sorted(HERE.glob("city_*.py")):
+        if path.stem == "city_records":
+            continue
+        module = importlib.import_module(path.stem)
+        if callable(getattr(module, "build_city", None)):
+            found.append((path.stem, module.build_city))
+    return found
 
 
 def build_records(stdout=sys.stdout):
@@ -41,10 +98,13 @@ def build_records(stdout=sys.stdout):
 
     admin = User.objects.get(username="admin")
     centres = list(ServiceCentre.objects.filter(code__startswith="city-").order_by("pk"))
-    for step in (posts, ratings, assessment, lessons):
+    steps = [(step.__name__, lambda step=step: step(admin, centres)) for step in (posts, ratings, audit, assessment, lessons)]
+    ctx = CityContext(admin, centres, stdout)
+    steps += [(name, lambda hook=hook: hook(ctx)) for name, hook in hooks()]
+    for name, run in steps:
         started = time.monotonic()
-        made = step(admin, centres)
-        stdout.write(f"records: {step.__name__}: {made} in {time.monotonic() - started:.0f}s ({_load()})\n")
+        made = run()
+        stdout.write(f"records: {name}: {made} in {time.monotonic() - started:.0f}s ({_load()})\n")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -106,42 +166,58 @@ def ratings(admin, centres):
     return f"{made:,} transactions and ratings" if made else "kept"
 
 
-def assessment(admin, centres):
+def audit(admin, centres):
     from django.db import connection
 
-    from vanguard.assessment import services
-    from vanguard.assessment.models import Period, Scheme
-    from vanguard.assessment.scheme_data import indicator_rows
+    from vanguard.core.models import AuditEntry
+    from vanguard.ratings.models import Rating, Transaction
 
-    for centre in centres:
-        if not Scheme.objects.filter(centre=centre).exists():
-            services.create_scheme(admin, centre, name="双百分考核", indicators=indicator_rows(),
-                                   valid_from=datetime.date(2025, 1, 1), threshold=180,
-                                   quota_kind=Scheme.QuotaKind.PERCENT, quota_value=20)
-    first = centres[0]
-    if Period.objects.filter(centre=first).exists():
+    if AuditEntry.objects.filter(verb="record-rating").exists():
         return "kept"
-    today = datetime.date.today()
-    months = [datetime.date(today.year - (today.month - k <= 0), (today.month - k - 1) % 12 + 1, 1)
-              for k in range(12, 0, -1)]
-    for month in months:
-        period = services.open_period(admin, first, month)
-        with connection.cursor() as cursor:
-            cursor.execute("""
-                INSERT INTO assessment_score (period_id, person_id, indicator_id, points, note, scored_by_id,
-                                              scored_at)
-                SELECT pe.id, p.id, i.id,
-                       CASE WHEN i.method = 'yesno' THEN CASE WHEN random() < 0.95 THEN i.maximum ELSE 0 END
-                            WHEN i.method = 'add' THEN round((i.maximum * random())::numeric, 1)
-                            ELSE round((i.maximum * (0.75 + random() * 0.25))::numeric, 1) END,
-                       '', %s, now()
-                FROM assessment_period pe
-                JOIN org_person p ON p.centre_id = pe.centre_id AND p.is_active AND p.branch_id IS NOT NULL
-                     AND p.political_status IN ('full', 'probationary')
-                JOIN assessment_indicator i ON i.scheme_id = pe.scheme_id
-                WHERE pe.id = %s""", [admin.pk, period.pk])
-        services.publish_period(admin, period, today=month + datetime.timedelta(days=40))
-    return f"12 months in {first.code}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO {AuditEntry._meta.db_table} (at, actor_name, ip_address, action, verb, model, object_id,
+                object_repr, changes, actor_id, centre_id, hash, prev_hash)
+            SELECT r.rated_at, 'system', NULL, 'create', 'record-rating', 'ratings.rating', r.id::text,
+                   left(t.number, 200), jsonb_build_object('level', jsonb_build_array(NULL, r.level)), NULL,
+                   r.centre_id, '', ''
+            FROM {Rating._meta.db_table} r JOIN {Transaction._meta.db_table} t ON t.id = r.transaction_id
+            ORDER BY r.rated_at""")
+        return f"{cursor.rowcount:,} audit rows"
+
+
+def assessment(admin, centres):
+    """A year of months in every centre: this month scoring, the others published; scores (every member x
+    indicator) in the newest SCORED_MONTHS months, results in every published one."""
+    from assessment_data import (
+        copy_results,
+        ensure_schemes,
+        insert_scores,
+        last_months,
+        open_months,
+        publish_months,
+    )
+
+    from vanguard.assessment.models import Period, Result, Score
+
+    ensure_schemes(admin, centres)
+    months = last_months(ASSESSMENT_MONTHS)
+    periods = open_months(centres, months)
+    scored = [p for p in periods if p.month in months[-SCORED_MONTHS:]]
+    unscored = [p.pk for p in scored if not Score.objects.filter(period=p).exists()]
+    scores = insert_scores(unscored, admin.pk) if unscored else 0
+    published = [p for p in scored if p.month < months[-1]]
+    results = publish_months(published)
+    done = set(Result.objects.filter(period__in=periods).values_list("period_id", flat=True).distinct())
+    by_centre = {p.centre_id: p for p in published}
+    older = [p for p in periods if p.month < months[-SCORED_MONTHS] and p.pk not in done]
+    for centre_id, source in by_centre.items():
+        results += copy_results(source, [p for p in older if p.centre_id == centre_id])
+    Period.objects.filter(pk__in=[p.pk for p in periods if p.month == months[-1]],
+                          status=Period.Status.OPEN).update(status=Period.Status.SCORING)
+    if not scores and not results:
+        return "kept"
+    return f"{len(periods):,} months, {scores:,} scores, {results:,} results"
 
 
 def lessons(admin, centres):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from vanguard.core.models import Grant, User
 from vanguard.core.roles import Role
 from vanguard.core.scoping import forget_scope
+from vanguard.core.system import SYSTEM
 from vanguard.org import services
 from vanguard.org.models import CommitteeMember, Organization, Person, Unit
 
@@ -57,7 +58,7 @@ class World:
 
 def build_world():
     admin = make_user("admin", superuser=True)
-    centre = services.create_centre(None, name="测试区政务服务中心", code="test", complaint_phone="010-12345")
+    centre = services.create_centre(SYSTEM, name="测试区政务服务中心", code="test", complaint_phone="010-12345")
     root = services.create_organization(admin, centre, name="测试局党组", kind=Organization.Kind.LEADING_GROUP)
     floor1 = services.create_floor(admin, centre, number=1, name="一层大厅")
     floor2 = services.create_floor(admin, centre, number=2, name="二层大厅")
@@ -98,7 +99,7 @@ def build_world():
     member = make_user("member")
     services.update_person(admin, member_person, user=member)
 
-    other_centre = services.create_centre(None, name="别区政务服务中心", code="other")
+    other_centre = services.create_centre(SYSTEM, name="别区政务服务中心", code="other")
     other_root = services.create_organization(admin, other_centre, name="别区局党组",
                                               kind=Organization.Kind.LEADING_GROUP)
     other_branch = services.create_organization(admin, other_centre, parent=other_root, name="别区党支部",

@@ -134,6 +134,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # Server-side binding lets psycopg prepare a statement run twice on one connection,
     # so PostgreSQL plans the hot pages' many-join lookups once per connection, not per request.
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_NO_JIT", True):
+    # No JIT in the server's sessions: a page's query over a city centre's month costs enough to be
+    # JIT-compiled, and compiling took 136 ms of a 580 ms count (benchmarks/page_latency.py). Pages read
+    # through indexes; publication already turns it off for its own transaction (assessment.compute.tune).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # Reads of the figures room (dashboards, figures API, big screen, annual report) may go to a
 # PostgreSQL streaming replica; writes always go to the primary (vanguard/dashboard/router.py).
 if env("REPLICA_DATABASE_URL"):

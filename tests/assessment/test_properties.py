@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from vanguard.assessment import compute, services
 from vanguard.assessment.models import Adjustment, Scheme, Score
 from vanguard.assessment.scheme_data import indicator_rows
+from vanguard.core.system import SYSTEM
 from vanguard.org import services as org_services
 from vanguard.org.models import Organization, Person
 
@@ -24,7 +25,7 @@ def month(db):
     from tests.world import make_user
 
     admin = make_user("prop-admin", superuser=True)
-    centre = org_services.create_centre(None, name="性质测试中心", code="prop")
+    centre = org_services.create_centre(SYSTEM, name="性质测试中心", code="prop")
     root = org_services.create_organization(admin, centre, name="党组", kind=Organization.Kind.LEADING_GROUP)
     branches = [org_services.create_organization(admin, centre, parent=root, name=f"支部{i}",
                                                  kind=Organization.Kind.BRANCH) for i in range(3)]

@@ -20,7 +20,7 @@ from vanguard.core.api_base import (
 from vanguard.core.roles import Role
 from vanguard.org.models import Person, ServiceCentre
 
-from . import previews, services
+from . import previews, selectors, services
 from .explain import explain
 from .models import Adjustment, Appeal, Indicator, Period, Result, Scheme, Score
 from .permissions import can_manage
@@ -120,6 +120,13 @@ class UnscoredSerializer(serializers.Serializer):
     scorers = serializers.CharField()
 
 
+class MonthCountsSerializer(serializers.Serializer):
+    results = serializers.IntegerField(help_text="current results the caller may read")
+    stars = serializers.IntegerField(help_text="star members among them")
+    unassessed = serializers.IntegerField(help_text="members without a total (no score in a part)")
+    pending = serializers.IntegerField(help_text="adjustments awaiting the office's approval")
+
+
 class PeriodViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Months; the workflow steps are POST sub-resources: start-scoring, close-scoring, publish, finalise."""
     write_roles = (Role.ADMIN, Role.OFFICE)  # who may write here at all (core.api_base.WriteRoles)
@@ -176,6 +183,12 @@ class PeriodViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
         data = previews.unscored(period)
         return Response([{"person": line["person"].pk, "name": line["person"].name, "part": line["part"],
                           "scope": line["scope"], "scorers": line["scorers"]} for line in data["lines"]])
+
+    @extend_schema(responses=MonthCountsSerializer)
+    @action(detail=True, methods=["get"])
+    def counts(self, request, pk=None):
+        """The month's counts as the caller may see them (the same read as the month's page)."""
+        return Response(selectors.month_counts(request.user, self.get_object()))
 
     @extend_schema(request=None, responses=PeriodSerializer)
     @action(detail=True, methods=["post"])

@@ -1,6 +1,7 @@
 """Outputs of a month: the written notice (书面通报) to a home unit as Word and
 PDF, the Excel export of the whole month, and the yearly tally of stars."""
 
+import datetime
 import io
 
 from django.db.models import Count, F, Q
@@ -183,14 +184,21 @@ def month_xlsx(period, results):
     return xlsx_write.save(wb)
 
 
-def yearly_tally(results_qs, year):
-    """Star person-times of a year: per member and per branch, from current results."""
-    qs = results_qs.filter(period__month__year=year, is_current=True)
-    per_member = (qs.values("person_id", "person__name", "branch__name")
-                  .annotate(stars=Count("pk", filter=Q(is_star=True)), months=Count("pk"))
-                  .filter(stars__gt=0).order_by("-stars", "person__name"))
+TALLY_ROWS = 200  # the page lists the members with the most star months first, at most this many
+
+
+def yearly_tally(results_qs, year, *, limit=TALLY_ROWS):
+    """Star person-times of a year: per member (the `limit` with most stars; `members_with_stars`
+    counts them all) and per branch, from current results."""
+    start = datetime.date(year, 1, 1)
+    qs = results_qs.filter(period__month__gte=start, period__month__lt=start.replace(year=year + 1),
+                           is_current=True)
+    starred = (qs.filter(is_star=True).values("person_id", "person__name", "branch__name")
+               .annotate(stars=Count("pk")).order_by("-stars", "person__name", "person_id"))
     per_branch = (qs.values("branch_id", "branch__name")
                   .annotate(stars=Count("pk", filter=Q(is_star=True)), members=Count("person", distinct=True))
                   .order_by("-stars", "branch__name"))
-    total = qs.filter(is_star=True).count()
-    return {"year": year, "per_member": list(per_member), "per_branch": list(per_branch), "total": total}
+    per_branch = list(per_branch)
+    total = sum(b["stars"] for b in per_branch)
+    return {"year": year, "per_member": list(starred[:limit]), "per_branch": per_branch, "total": total,
+            "members_with_stars": starred.count() if limit is not None else None, "limit": limit}

@@ -15,7 +15,7 @@ from vanguard.core import audit
 from vanguard.core.models import Grant
 from vanguard.core.permissions import require
 from vanguard.core.roles import Role
-from vanguard.org.models import Organization, Person, Unit
+from vanguard.org.models import Person, Unit
 
 from .models import Indicator, Part, Period, Reminder, Score
 from .permissions import assessed_people, can_manage, scorable_people, scoring_parts
@@ -269,24 +269,44 @@ def _progress(period, people, part):
     return total, total - done
 
 
+def _fully_scored(period, part, needed):
+    """Subquery: the people with every indicator of `part` scored this month (the part's indicators as a
+    list of ids: the month's scores are read from the unique index alone, without a join)."""
+    indicators = list(period.scheme.indicators.filter(part=part).values_list("pk", flat=True))
+    return (Score.objects.filter(period=period, indicator_id__in=indicators).order_by().values("person_id")
+            .annotate(n=Count("indicator_id")).filter(n__gte=needed).values("person_id"))
+
+
+def _group_progress(period, part, needed, people, key, name, order):
+    """[(group id, name, total, left)] of `people` grouped by `key` (in `order`), in one query."""
+    rows = (people.order_by().values(key, name, order)
+            .annotate(total=Count("pk"), done=Count("pk", filter=Q(pk__in=_fully_scored(period, part, needed))))
+            .order_by(order, key))
+    return [(row[key], row[name], row["total"], row["total"] - row["done"]) for row in rows]
+
+
 def todo_for(user, period):
-    """One line per scope the user scores: label, part, people, left."""
+    """One line per scope the user scores: label, part, people, left. The office's lines (every branch,
+    every department) in one grouped query per part, whatever the number of branches."""
     lines = []
     base = assessed_people(period.centre_id)
     if can_manage(user, period.centre_id):
-        groups = [(Part.PARTY, b.name, base.filter(branch=b), ("branch", b.pk))
-                  for b in Organization.objects.filter(centre_id=period.centre_id, members__in=base).distinct()]
-        groups += [(Part.WORK, d.name, base.filter(window__department=d), ("department", d.pk))
-                   for d in Unit.objects.filter(centre_id=period.centre_id, kind=Unit.Kind.DEPARTMENT)]
+        needed = dict(period.scheme.indicators.order_by().values("part").annotate(n=Count("pk"))
+                      .values_list("part", "n"))
+        groups = [(Part.PARTY, label, total, left, ("branch", pk)) for pk, label, total, left in _group_progress(
+            period, Part.PARTY, needed.get(Part.PARTY, 0), base, "branch_id", "branch__name", "branch__path")]
+        groups += [(Part.WORK, label, total, left, ("department", pk)) for pk, label, total, left in _group_progress(
+            period, Part.WORK, needed.get(Part.WORK, 0), base.filter(window__department__kind=Unit.Kind.DEPARTMENT),
+            "window__department_id", "window__department__name", "window__department__name")]
     else:
         groups = []
         if Part.PARTY in scoring_parts(user, period.centre_id):
-            groups.append((Part.PARTY, _("My branch"), scorable_people(user, period, Part.PARTY), None))
+            groups.append((Part.PARTY, _("My branch"), *_progress(period, scorable_people(user, period, Part.PARTY),
+                                                                  Part.PARTY), None))
         if Part.WORK in scoring_parts(user, period.centre_id):
             groups.append((Part.WORK, _("People my department supervises"),
-                           scorable_people(user, period, Part.WORK), None))
-    for part, label, people, group in groups:
-        total, left = _progress(period, people, part)
+                           *_progress(period, scorable_people(user, period, Part.WORK), Part.WORK), None))
+    for part, label, total, left, group in groups:
         if total:
             lines.append({"part": part, "part_label": Part(part).label, "label": label, "total": total,
                           "left": left, "group": group})

@@ -6,12 +6,13 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.core.todo import Figure, Item
 
-from .models import Adjustment, Appeal, Part, Period, Result, Score
+from .models import Adjustment, Appeal, Indicator, Part, Period, Result, Score
 from .permissions import can_manage, scorable_people, scoring_parts
 
 
@@ -20,25 +21,43 @@ def _is_office(user):
     return scope.is_admin or bool(scope.centres(Role.OFFICE))
 
 
+TODO_MONTHS = 3  # months being scored whose cells are counted here (oldest first); the rest are linked
+
+
 def todo_items(user):
     items = []
     today = timezone.localdate()
-    # Every month still being scored, oldest first: opening the next month hides none of them.
+    # The months still being scored, oldest first: opening the next month hides none of them. Counting a
+    # month's cells reads its scores (a city centre's: 100,000 rows), so at most TODO_MONTHS are counted
+    # and any others are one line to the assessment's page (an administrator sees every centre's month).
     periods = (Period.objects.visible_to(user).filter(status__in=[Period.Status.OPEN, Period.Status.SCORING])
-               .order_by("month"))
-    for period in periods:
-        parts = scoring_parts(user, period.centre_id)
-        if not parts:
-            continue
-        # Cells a person fills: indicators entered by hand, per part.
-        needed = {row["part"]: row["n"] for row in period.scheme.indicators.filter(auto_source="")
-                  .values("part").annotate(n=Count("pk"))}
+               .select_related("scheme").order_by("month", "centre_id"))
+    scoring = [(period, parts) for period in periods for parts in [scoring_parts(user, period.centre_id)] if parts]
+    counted = scoring[:TODO_MONTHS]
+    needed, part_of = {}, {}
+    for pk, scheme_id, part in Indicator.objects.filter(
+            scheme__in={p.scheme_id for p, _parts in counted}, auto_source="").values_list("pk", "scheme_id", "part"):
+        needed[scheme_id, part] = needed.get((scheme_id, part), 0) + 1
+        part_of[pk] = part
+    for period, parts in counted:
+        # Cells a person fills: indicators entered by hand, per part; one count of the month's scores by part.
+        people = {part: scorable_people(user, period, part) for part in parts}
+        same = len(parts) == 2 and can_manage(user, period.centre_id)  # the office: everyone, both parts
+        totals = {part: people[part].count() for part in (parts[:1] if same else parts)}
+        if same:
+            totals[parts[1]] = totals[parts[0]]
+            # Counted per indicator (a hash aggregate on the score table alone), summed per part here.
+            scored = {}
+            for indicator_id, n in (Score.objects.filter(period=period, person__in=people[parts[0]]).order_by()
+                                    .values("indicator_id").annotate(n=Count("indicator_id")).values_list("indicator_id", "n")):
+                if indicator_id in part_of:
+                    scored[part_of[indicator_id]] = scored.get(part_of[indicator_id], 0) + n
+        else:
+            scored = {part: Score.objects.filter(period=period, indicator__part=part, indicator__auto_source="",
+                                                 person__in=people[part]).count() for part in parts}
         for part in parts:
-            people = scorable_people(user, period, part)
-            total = people.count()
-            scored = Score.objects.filter(period=period, indicator__part=part, indicator__auto_source="",
-                                          person__in=people).count()
-            left = total * needed.get(part, 0) - scored
+            total = totals[part]
+            left = total * needed.get((period.scheme_id, part), 0) - scored.get(part, 0)
             if left <= 0:
                 continue
             items.append(Item(
@@ -46,12 +65,19 @@ def todo_items(user):
                     "month": period.label, "part": Part(part).label, "left": left, "people": total},
                 url=reverse("assessment:grid", args=[period.pk]) + f"?part={part}", count=left,
                 due=period.scoring_due, overdue=bool(period.scoring_due and period.scoring_due < today), order=10))
-        if can_manage(user, period.centre_id):
-            pending = Adjustment.objects.filter(period=period, status=Adjustment.Status.PENDING).count()
-            if pending:
-                items.append(Item(
-                    text=_("%(month)s: %(n)s adjustments to decide") % {"month": period.label, "n": pending},
-                    url=reverse("assessment:adjustments", args=[period.pk]), count=pending, order=20))
+    if len(scoring) > TODO_MONTHS:
+        more = len(scoring) - TODO_MONTHS
+        items.append(Item(text=ngettext("%(n)s more month is being scored", "%(n)s more months are being scored",
+                                        more) % {"n": more},
+                          url=reverse("assessment:home"), count=more, order=11))
+    managed = [period.pk for period, _parts in scoring if can_manage(user, period.centre_id)]
+    if managed:
+        labels = {period.pk: period.label for period, _parts in scoring}
+        for row in (Adjustment.objects.filter(period__in=managed, status=Adjustment.Status.PENDING).order_by()
+                    .values("period_id").annotate(n=Count("pk")).order_by("period_id")):
+            items.append(Item(
+                text=_("%(month)s: %(n)s adjustments to decide") % {"month": labels[row["period_id"]], "n": row["n"]},
+                url=reverse("assessment:adjustments", args=[row["period_id"]]), count=row["n"], order=20))
     if _is_office(user):
         appeals = Appeal.objects.visible_to(user).filter(status=Appeal.Status.OPEN).count()
         if appeals:

@@ -24,11 +24,13 @@ from vanguard.core.scoping import scope_for
 from vanguard.org.models import Organization, Person, ServiceCentre, Unit
 from vanguard.org.views.common import visible_or_404
 
-from . import previews, services, uploads, workbook
+from . import previews, selectors, services, uploads, workbook
 from .forms import AdjustmentForm, OpenPeriodForm, UploadForm
 from .models import Adjustment, Appeal, Part, Period, Reminder, Result, Scheme, Score
 from .permissions import can_enter_adjustments, can_manage, scorable_people, scoring_parts
 from .scoring import Entry, grid_people, save_scores, todo_for
+
+TODO_MONTHS = 3  # the home page's to-do covers the oldest months being scored, at most this many
 
 STEPS = {
     "start": services.start_scoring,
@@ -52,8 +54,9 @@ def home(request):
     user = request.user
     periods = list(Period.objects.visible_to(user).select_related("centre", "scheme").order_by("-month")[:24])
     # Every month still being scored, oldest first: opening the next month hides none of them.
-    scoring = [p for p in reversed(periods) if p.accepts_scores]
-    todos = [(p, lines) for p in scoring if scoring_parts(user, p.centre_id) for lines in [todo_for(user, p)] if lines]
+    # (The to-do of TODO_MONTHS of them: each costs a count over a centre's month; the rest are in the list.)
+    scoring = [p for p in reversed(periods) if p.accepts_scores and scoring_parts(user, p.centre_id)]
+    todos = [(p, lines) for p in scoring[:TODO_MONTHS] for lines in [todo_for(user, p)] if lines]
     managed = _managed_centres(user)
     next_month = None
     if managed:
@@ -64,6 +67,7 @@ def home(request):
     person = getattr(user, "person", None)
     return render(request, "assessment/home.html", {
         "periods": periods, "todos": todos, "can_open": bool(managed),
+        "more_scoring": scoring[TODO_MONTHS:],
         "open_form": OpenPeriodForm(initial={"month": f"{next_month:%Y-%m}"} if next_month else None),
         "next_month": next_month, "next_scheme": next_scheme if managed else None, "person": person,
         "reminders": Reminder.objects.visible_to(user).filter(user=user)[:5],
@@ -99,15 +103,15 @@ def period_detail(request, pk):
     user = request.user
     manage = can_manage(user, period.centre_id)
     parts = scoring_parts(user, period.centre_id)
-    results = Result.objects.visible_to(user).filter(period=period, is_current=True)
+    counts = selectors.month_counts(user, period)
     return render(request, "assessment/period.html", {
         "period": period, "manage": manage, "parts": parts,
         "todo": todo_for(user, period) if parts and period.accepts_scores else [],
-        "result_count": results.count(), "star_count": results.filter(is_star=True).count(),
+        "result_count": counts["results"], "star_count": counts["stars"],
         "units": Unit.objects.filter(centre=period.centre, kind=Unit.Kind.HOME).order_by("name") if manage else
         Unit.objects.filter(pk__in=scope_for(user).units("liaison")),
         "floors": period.centre.floors.all(),
-        "pending": Adjustment.objects.filter(period=period, status=Adjustment.Status.PENDING).count(),
+        "pending": counts["pending"],
         "upload_form": UploadForm(),
         "can_adjust": can_enter_adjustments(user, period.centre_id),
         "job": upload_jobs.progress(request.GET.get("job"), user),
@@ -219,6 +223,7 @@ def _grid_context(request, period, part, group, errors=None, posted=None):
             groups = [(f"department-{d.pk}", d.name) for d in Unit.objects.filter(
                 centre=period.centre, kind=Unit.Kind.DEPARTMENT).order_by("name")]
     return {
+        "cell_url": reverse("assessment:grid-cell", args=[period.pk]),
         "period": period, "part": part, "part_label": Part(part).label, "indicators": indicators, "rows": rows,
         "editable": period.accepts_scores, "errors": errors or [], "groups": groups,
         "group": f"{group[0]}-{group[1]}" if group else "", "parts": scoring_parts(request.user, period.centre_id),
@@ -257,6 +262,10 @@ def grid_cell(request, pk):
     """htmx: save one cell as the scorer leaves it; answer the cell, marked saved or with the problem."""
     period = visible_or_404(request, Period, pk, select=("scheme",))
     person_id, indicator_id = request.POST.get("person", ""), request.POST.get("indicator", "")
+    if not person_id:
+        # The grid posts the cell's own fields (s-<person>-<indicator>, n-...): the cell is named by them.
+        key = next((k for k in request.POST if k.startswith("s-")), "")
+        _s, person_id, indicator_id = (key.split("-") + ["", "", ""])[:3]
     value = request.POST.get(f"s-{person_id}-{indicator_id}", request.POST.get("points", ""))
     note = request.POST.get(f"n-{person_id}-{indicator_id}", request.POST.get("note", ""))
     indicator = period.scheme.indicators.filter(pk=indicator_id if indicator_id.isdigit() else 0).first()
@@ -269,7 +278,7 @@ def grid_cell(request, pk):
         except ValidationError as e:
             error, state = " ".join(e.messages), "error"
     return render(request, "assessment/_cell_value.html", {
-        "period": period, "person_id": person_id, "indicator": indicator, "value": value, "note": note,
+        "cell_url": reverse("assessment:grid-cell", args=[period.pk]), "period": period, "person_id": person_id, "indicator": indicator, "value": value, "note": note,
         "below": indicator is not None and _below(value, indicator),
         "error": error, "state": state, "editable": period.accepts_scores,
     }, status=200 if state != "error" or request.htmx else 400)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from vanguard.core.params import year_param
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
-from vanguard.org.models import Floor, Unit
+from vanguard.org.models import Floor, ServiceCentre, Unit
 from vanguard.org.views.common import visible_or_404
 
 from . import documents
@@ -74,9 +74,22 @@ def month_export(request, pk):
 
 @login_required
 def tally(request):
+    """A centre's year (an administrator or a city office picks the centre: the whole city's year is
+    two million results to group)."""
     year = year_param(request)
-    data = documents.yearly_tally(Result.objects.visible_to(request.user), year)
-    return render(request, "assessment/tally.html", {**data, "years": range(year - 3, year + 2)})
+    centres = list(ServiceCentre.objects.filter(
+        pk__in=Period.objects.visible_to(request.user).values("centre_id")).order_by("code", "pk"))
+    wanted = request.GET.get("centre", "")
+    centre = next((c for c in centres if str(c.pk) == wanted), centres[0] if centres else None)
+    results = Result.objects.visible_to(request.user)
+    # The centre's months as a list of ids: the index on (period, ...) reads them, where a join on the
+    # period's centre (next to visible_to's ORs) read every result of the city.
+    months = list(Period.objects.filter(centre=centre, month__year=year).values_list("pk", flat=True)) if centre else []
+    results = results.filter(period__in=months)
+    data = documents.yearly_tally(results, year)
+    return render(request, "assessment/tally.html", {**data, "years": range(year - 3, year + 2),
+                                                     "centres": centres if len(centres) > 1 else [],
+                                                     "centre": centre})
 
 
 @require_safe

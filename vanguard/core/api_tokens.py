@@ -9,6 +9,7 @@ from . import audit
 from .models import AuditEntry
 from .permissions import require
 from .scoping import scope_for
+from .system import is_system
 
 
 def _centre_of(user):
@@ -22,9 +23,9 @@ def _centre_of(user):
 def issue_api_token(actor, user, *, rotate=False):
     """Return (token, changed): the user's token, created if missing; with
     `rotate`, a new key replaces the old one, which stops working at once.
-    Only an administrator, or the system (actor None, the shell command), may.
+    Only an administrator, or the system (SYSTEM, the shell command), may.
     The audit row records that a token was issued, never the key."""
-    require(actor is None or scope_for(actor).is_admin)
+    require(is_system(actor) or scope_for(actor).is_admin)
     token = Token.objects.select_for_update().filter(user=user).first()
     if token is not None and not rotate:
         return token, False

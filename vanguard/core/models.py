@@ -139,8 +139,10 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
         ordering = ["-at", "-id"]
+        # The trail page reads a centre's rows newest first (the ordering).
         indexes = [models.Index(fields=["model", "object_id", "-at"]),
-                   models.Index(fields=["chain", "centre", "-id"], name="core_audit_chain_head")]
+                   models.Index(fields=["chain", "centre", "-id"], name="core_audit_chain_head"),
+                   models.Index(fields=["centre", "-at", "-id"], name="audit_centre_newest")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"

@@ -19,8 +19,23 @@ class CappedPaginator(Paginator):
         rows = self.object_list
         # django-tables2 pages its BoundRows: count the queryset underneath.
         queryset = getattr(getattr(rows, "data", None), "data", rows)
-        counted = queryset[:self.cap + 1].count() if hasattr(queryset, "query") else len(rows)
+        # Without the ordering: min(rows, cap + 1) is the same in any order, and ordering by a joined
+        # column (a result's person's name) made the count join and sort a month's rows first.
+        counted = queryset.order_by()[:self.cap + 1].count() if hasattr(queryset, "query") else len(rows)
         self.capped = counted > self.cap
         return min(counted, self.cap)
 
     capped = False
+
+
+class CappedTableMixin:
+    """For a django-tables2 SingleTableMixin + ListView/FilterView: the table pages itself with a
+    CappedPaginator, and the ListView's own pagination pass (a second paginator over the same rows,
+    whose exact COUNT(*) read the whole table: 0.5 s on 2 million audit rows) is skipped."""
+
+    paginate_by = 50
+    paginator_class = CappedPaginator
+    table_pagination = {"paginator_class": CappedPaginator}
+
+    def paginate_queryset(self, queryset, page_size):
+        return None, None, queryset, False

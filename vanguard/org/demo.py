@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from vanguard.core.models import Grant
 from vanguard.core.roles import Role
 from vanguard.core.scoping import forget_scope
+from vanguard.core.system import SYSTEM
 
 from . import services
 from .avatars import avatar
@@ -48,7 +49,7 @@ def build_centre(ctx):
     forget_scope(admin)
     ctx.admin = admin
     centre = services.create_centre(
-        None, name="云岭区政务服务中心", code=DEMO_CODE, address="云岭区政务大道1号",
+        SYSTEM, name="云岭区政务服务中心", code=DEMO_CODE, address="云岭区政务大道1号",
         phone="0871-12345000", complaint_phone="0871-12345678", office_name="云岭区政务服务局党建科")
     ctx.centre = centre
     ctx.root = services.create_organization(admin, centre, name="云岭区政务服务局党组",

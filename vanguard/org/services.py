@@ -11,6 +11,7 @@ from vanguard.core import audit
 from vanguard.core.permissions import require
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
+from vanguard.core.system import is_system
 from vanguard.core.upload_checks import check_photo, is_new_file
 
 from .models import CommitteeMember, Floor, Organization, Person, ServiceCentre, Unit, Window
@@ -59,9 +60,9 @@ def _save_changes(actor, obj, changes):
 
 @transaction.atomic
 def create_centre(actor, **fields):
-    """Only an administrator or the system administrator (or the system, actor None, when
+    """Only an administrator or the system administrator (or the system, SYSTEM, when
     setting up) opens a centre: it is configuration."""
-    require(actor is None or scope_for(actor).has_role(Role.SYSTEM_ADMIN))
+    require(is_system(actor) or scope_for(actor).has_role(Role.SYSTEM_ADMIN))
     return _save_new(actor, ServiceCentre(**fields))
 
 

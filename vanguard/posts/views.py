@@ -15,6 +15,7 @@ from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
 
 from vanguard.core.changes import describe
+from vanguard.core.paginators import CappedTableMixin
 
 from . import documents, services
 from .filters import PostFilter
@@ -57,10 +58,9 @@ def visible_post(request, pk):
 
 
 @method_decorator(login_required, name="dispatch")
-class PostListView(SingleTableMixin, FilterView):
+class PostListView(CappedTableMixin, SingleTableMixin, FilterView):
     table_class = PostTable
     filterset_class = PostFilter
-    paginate_by = 50
 
     def get_queryset(self):
         return (VanguardPost.objects.visible_to(self.request.user)

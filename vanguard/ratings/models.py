@@ -96,7 +96,10 @@ class Transaction(models.Model):
         verbose_name_plural = _("transactions")
         ordering = ["-accepted_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["centre", "number"], name="transaction_number_unique")]
-        indexes = [models.Index(fields=["rated", "imported_at"]), models.Index(fields=["unit", "accepted_at"])]
+        # The list pages read the newest first (the ordering): the whole city's, a centre's, a unit's.
+        indexes = [models.Index(fields=["rated", "imported_at"]), models.Index(fields=["unit", "accepted_at"]),
+                   models.Index(fields=["-accepted_at", "-id"], name="transaction_newest"),
+                   models.Index(fields=["centre", "-accepted_at", "-id"], name="transaction_centre_newest")]
 
     def __str__(self):
         return self.number

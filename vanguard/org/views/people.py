@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
 
-from vanguard.core.paginators import CappedPaginator
+from vanguard.core.paginators import CappedTableMixin
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 
@@ -43,12 +43,10 @@ def person_centres(user):
     return writable_centres(user, allowed)
 
 
-class PersonListView(SingleTableMixin, FilterView):
+class PersonListView(CappedTableMixin, SingleTableMixin, FilterView):
     table_class = PersonTable
     filterset_class = PersonFilter
     template_name = "org/person_list.html"
-    paginate_by = 50
-    table_pagination = {"paginator_class": CappedPaginator}
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

@@ -11,7 +11,7 @@ from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
 
 from vanguard.core.aggregates import subquery_count
-from vanguard.core.paginators import CappedPaginator
+from vanguard.core.paginators import CappedTableMixin
 
 from .. import services
 from ..filters import UnitFilter
@@ -22,12 +22,10 @@ from ..tables import UnitTable
 from .common import form_page, login_redirect, require_centres, run_service, visible_or_404, writable_centres
 
 
-class UnitListView(SingleTableMixin, FilterView):
+class UnitListView(CappedTableMixin, SingleTableMixin, FilterView):
     table_class = UnitTable
     filterset_class = UnitFilter
     template_name = "org/unit_list.html"
-    paginate_by = 50
-    table_pagination = {"paginator_class": CappedPaginator}
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

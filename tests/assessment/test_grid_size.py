@@ -1,0 +1,35 @@
+"""The score grid stays small: the cells inherit their htmx settings from the table, and a cell's
+save is named by the cell's own fields."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from vanguard.assessment.models import Score
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_cell_is_saved_from_its_own_fields(client, world, period):
+    client.force_login(world.secretary)
+    p01 = period.scheme.indicators.get(code="P01")
+    url = reverse("assessment:grid-cell", args=[period.pk])
+    response = client.post(url, {f"s-{world.member_person.pk}-{p01.pk}": "4.5",
+                                 f"n-{world.member_person.pk}-{p01.pk}": "迟到"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "is-valid" in response.content.decode()
+    score = Score.objects.get()
+    assert (score.person_id, score.indicator_id, score.points, score.note) == (
+        world.member_person.pk, p01.pk, Decimal("4.5"), "迟到")
+
+
+def test_grid_cells_carry_no_repeated_htmx_settings(client, world, period):
+    client.force_login(world.office)
+    page = client.get(reverse("assessment:grid", args=[period.pk]) + "?part=party").content.decode()
+    cells = page.count('class="position-relative"')
+    assert cells >= 5 * 21
+    # Inherited from the table, once: not on every input.
+    assert page.count("hx-sync=") == 1 and page.count("hx-include=") == 1 and "hx-trigger=" not in page
+    assert page.count("hx-post=") == 2 * cells
+    table = page[page.index('id="vg-grid"'):page.index("</table>")]
+    assert len(table.encode()) / cells < 900
