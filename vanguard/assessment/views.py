@@ -31,6 +31,7 @@ from .permissions import can_enter_adjustments, can_manage, scorable_people, sco
 from .scoring import Entry, grid_people, save_scores, todo_for
 
 TODO_MONTHS = 3  # the home page's to-do covers the oldest months being scored, at most this many
+TODO_LINES = 10  # and in each, at most this many branches or departments with people left
 
 STEPS = {
     "start": services.start_scoring,
@@ -56,7 +57,11 @@ def home(request):
     # Every month still being scored, oldest first: opening the next month hides none of them.
     # (The to-do of TODO_MONTHS of them: each costs a count over a centre's month; the rest are in the list.)
     scoring = [p for p in reversed(periods) if p.accepts_scores and scoring_parts(user, p.centre_id)]
-    todos = [(p, lines) for p in scoring[:TODO_MONTHS] for lines in [todo_for(user, p)] if lines]
+    # An office's month has a line per branch (200 in a city centre): the home shows the first few with people
+    # left, the month's page all of them.
+    todos = [(p, [line for line in lines if line["left"]][:TODO_LINES] or lines[:TODO_LINES],
+              max(0, sum(1 for line in lines if line["left"]) - TODO_LINES))
+             for p in scoring[:TODO_MONTHS] for lines in [todo_for(user, p)] if lines]
     managed = _managed_centres(user)
     next_month = None
     if managed:
