@@ -152,3 +152,29 @@ def test_sign_date_window(world, letter):
     with pytest.raises(ValidationError):
         services.sign_letter(world.office, letter, signatory="张局长",
                              signed_on=timezone.localdate() + datetime.timedelta(days=1))
+
+
+@pytest.mark.parametrize("who, status", [("office", 200), ("liaison", 200), ("member", 404), ("outsider", 404)])
+def test_letter_page_access(login, world, letter, who, status):
+    assert login(getattr(world, who)).get(f"/pledges/letters/{letter.pk}/").status_code == status
+
+
+def test_letter_pages_flow(login, world, letter, django_assert_max_num_queries):
+    client = login(world.office)
+    with django_assert_max_num_queries(20):
+        assert client.get(f"/pledges/letters/?year={this_year()}").status_code == 200
+    response = client.post(f"/pledges/letters/{letter.pk}/targets/", {"lines": "party | 三会一课 | 按时 | 50"})
+    assert response.status_code == 400 and "100" in response.content.decode()
+    response = client.post(f"/pledges/letters/{letter.pk}/sign/", {"signatory": "张局长",
+                                                                    "signed_on": timezone.localdate().isoformat()})
+    assert response.status_code == 400 and "下发" in response.content.decode()
+    assert login(world.liaison).post(f"/pledges/letters/{letter.pk}/send/").status_code == 403
+    assert Letter.objects.get(pk=letter.pk).status == Letter.Status.DRAFT
+    client = login(world.office)
+    assert client.post(f"/pledges/letters/{letter.pk}/send/").status_code == 302
+    assert client.post(f"/pledges/letters/{letter.pk}/sign/", {"signatory": "张局长",
+                                                               "signed_on": timezone.localdate().isoformat()}
+                       ).status_code == 302
+    assert client.post(f"/pledges/letters/{letter.pk}/score/").status_code == 302
+    body = client.get(f"/pledges/letters/{letter.pk}/").content.decode()
+    assert f"/pledges/list/?year={this_year()}&amp;unit={world.home_unit.pk}&amp;state=judged" in body

@@ -89,12 +89,16 @@ def test_public_wall_shows_approved_only_and_no_personal_data(client, world, dja
     for i in range(5):
         services.review_pledge(world.secretary, make(world, person=world.branch1_members[2], what=f"承诺{i}"),
                                approve=True)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         response = client.get(f"/w/{world.branch1.pk}/")
+    with django_assert_max_num_queries(1):  # cached: the wall's version only
+        assert client.get(f"/w/{world.branch1.pk}/").content.decode() == response.content.decode()
     body = response.content.decode()
     assert response.status_code == 200
     assert "公开的承诺" in body and "待审核的承诺" not in body
     assert world.member_person.mobile not in body
+    services.judge_pledge(world.secretary, approved, stage=services.YEAR_END, result="kept", reason="已兑现")
+    assert "已兑现" in client.get(f"/w/{world.branch1.pk}/").content.decode()  # a change shows at once
     assert client.get(f"/w/{world.branch2.pk}/").status_code == 200
     assert client.get("/w/999999/").status_code == 404
     assert client.get(f"/w/{world.branch1.pk}/{approved.pk}/").status_code == 200

@@ -27,6 +27,9 @@ MAX_ID = 2**31 - 1
 
 class PledgeSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
+    # Empty until judged: "kept", "partly", "not_kept" or "".
+    midyear_result = serializers.CharField(read_only=True, help_text="kept, partly, not_kept, or empty")
+    result = serializers.CharField(read_only=True, help_text="kept, partly, not_kept, or empty")
 
     class Meta:
         model = Pledge

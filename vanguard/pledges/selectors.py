@@ -29,6 +29,15 @@ def wall_pledges(branch_id, year):
                 .order_by("person__name", "deadline", "pk")[:WALL_LIMIT])
 
 
+def wall_version(branch_id, year):
+    """The latest change of a branch's pledges of a year (their count too: a deletion shows)."""
+    from django.db.models import Max
+
+    row = Pledge.objects.filter(branch_id=branch_id, year=year).order_by().aggregate(
+        at=Max("updated_at"), n=Count("pk"))
+    return f"{row['n']}-{row['at'].timestamp() if row['at'] else 0}"
+
+
 def holder_pledge_annotations(year):
     """Annotations of a post holder (posts.PostHolder) with their approved pledges of `year`: the first
     one's text, deadline and result, and their number. Correlated subqueries: the signboard's holders

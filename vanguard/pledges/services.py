@@ -300,6 +300,7 @@ def moderate_comment(actor, comment, *, publish):
     comment.status = Comment.Status.PUBLISHED if publish else Comment.Status.REJECTED
     comment.moderated_by, comment.moderated_at = _user(actor), timezone.now()
     comment.save()
+    Pledge.objects.filter(pk=pledge.pk).update(updated_at=timezone.now())  # the wall's count of comments
     audit.record_update(actor, comment, before, verb=audit.Event.PLEDGE_COMMENT_MODERATED,
                         centre_id=pledge.centre_id)
     return comment
@@ -313,6 +314,7 @@ def import_pledges(actor, centre, rows):
     errors, made = [], []
     people = Person.objects.visible_to(actor) if not is_system(actor) else Person.objects.all()
     for number, row in enumerate(rows, start=2):
+        number = row.get("row", number)
         key = str(row.get("mobile") or "").strip()
         person = people.filter(centre=centre, mobile=key).first() if key else None
         if person is None:

@@ -291,8 +291,25 @@ def _visible_letter(request, pk):
                              pk=pk)
 
 
+def evidence_url(letter, target):
+    """Where the numbers behind a target's score are listed."""
+    from django.urls import reverse
+
+    if target.metric == Target.Metric.PLEDGES_KEPT:
+        if letter.leader_id:
+            return selectors.list_url(letter.year, person=letter.leader_id, state="judged")
+        return selectors.list_url(letter.year, unit=letter.unit_id, state="judged")
+    if target.metric == Target.Metric.POSTS_KEPT:
+        return reverse("posts:post-list") + f"?unit={letter.unit_id}"
+    if target.metric == Target.Metric.SATISFACTION:
+        return reverse("ratings:home") + f"?unit={letter.unit_id}&year={letter.year}"
+    return ""
+
+
 def _letter_page(request, letter, status=200, **forms):
     targets = list(letter.targets.prefetch_related("progress"))
+    for t in targets:
+        t.evidence_url = evidence_url(letter, t)
     lines = "\n".join(f"{t.section} | {t.text} | {t.measure} | {t.weight} | {t.metric}" for t in targets)
     context = {
         "letter": letter, "targets": targets, "office": is_office(request.user, letter.centre_id),

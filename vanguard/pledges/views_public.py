@@ -2,9 +2,12 @@
 pledge with its published comments and a comment form (moderated, rate-limited).
 They show what a signboard shows (name, job, the pledge) and nothing else."""
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -26,15 +29,26 @@ def _branch(branch_id):
     return branch
 
 
+CACHE_SECONDS = 300
+
+
 @require_safe
 def wall(request, branch_id):
+    """A hit costs one indexed query (the wall's version: its pledges' latest change) and the
+    cache; a miss the branch and its pledges. Every change of a pledge or its comments moves the version."""
     year = year_param(request)
-    branch = _branch(branch_id)
-    pledges = selectors.wall_pledges(branch_id, year)
-    kept = sum(1 for p in pledges if p.result == "kept")
-    response = render(request, "pledges/public/wall.html", {
-        "branch": branch, "year": year, "pledges": pledges, "kept": kept,
-        "judged": sum(1 for p in pledges if p.result)})
+    version = selectors.wall_version(branch_id, year)
+    key = f"pledges:wall:{branch_id}:{year}:{version}:{translation.get_language()}"
+    html = cache.get(key)
+    if html is None:
+        branch = _branch(branch_id)
+        pledges = selectors.wall_pledges(branch_id, year)
+        kept = sum(1 for p in pledges if p.result == "kept")
+        html = render_to_string("pledges/public/wall.html", {
+            "branch": branch, "year": year, "pledges": pledges, "kept": kept,
+            "judged": sum(1 for p in pledges if p.result)}, request=request)
+        cache.set(key, html, CACHE_SECONDS)
+    response = HttpResponse(html)
     response["Cache-Control"] = "public, max-age=60"
     return response
 
