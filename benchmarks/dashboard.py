@@ -63,7 +63,12 @@ def main():
 
         build_records(stdout=sys.stdout)
 
+    from django.conf import settings
     from django.test import Client
+
+    # In-process requests render templates without collectstatic's manifest.
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     from django.utils import timezone
 
     from vanguard.core.system import SYSTEM
