@@ -122,6 +122,34 @@ def time_publication(admin, periods):
     return elapsed
 
 
+def phases(period):
+    """Where one centre's publication goes, in a transaction rolled back: computing the month
+    (compute.compute_month), inserting the result rows, and checking their four foreign keys
+    (period, person, branch, unit: deferred to the commit, forced here), beside the plain
+    aggregate of the same centre. Printed with the load."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from vanguard.assessment import compute
+    from vanguard.assessment.models import Result
+
+    times = {}
+    with transaction.atomic(), connection.cursor() as cur:
+        Result.objects.filter(period=period).delete()
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute("SET CONSTRAINTS ALL DEFERRED")
+        for name, step in (("compute", lambda: compute.compute_month(period)),
+                           ("insert", lambda: compute.insert_results(period, timezone.now(), computed=True)),
+                           ("foreign keys", lambda: cur.execute("SET CONSTRAINTS ALL IMMEDIATE")),
+                           ("plain aggregate", lambda: cur.execute(*plain_aggregate_sql(period)))):
+            started = time.monotonic()
+            step()
+            times[name] = time.monotonic() - started
+        transaction.set_rollback(True)
+    print("one centre: " + ", ".join(f"{name} {seconds:.3f}s" for name, seconds in times.items()) + f" ({load()})")
+    return times
+
+
 def plain_aggregate_sql(period):
     """The yardstick: the same sums as a bare GROUP BY, nothing stored. (sql, params)"""
     from vanguard.assessment.models import Indicator, Part, Score
@@ -196,6 +224,8 @@ def main():
     admin, centres, periods, scores = prepare(not args.members_only, reuse=args.reuse)
     published = time_publication(admin, periods)
     peak = rss_mb()
+    for period in periods[:3]:
+        phases(period)
     plain = time_plain_aggregate(periods)
     upload = time_upload(admin, centres[0])
     ratio = published / plain if plain else float("inf")

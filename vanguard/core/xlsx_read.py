@@ -139,9 +139,6 @@ class SheetReader:
         finally:
             fh.close()
 
-    def _xml(self, path):
-        return etree.fromstring(self.zip.read(path), _parser())
-
     @staticmethod
     def _part_path(target):
         target = target or ""
