@@ -90,6 +90,12 @@ class IndicatorForm(forms.Form):
     aspect = forms.ChoiceField(label=_("star aspect"), choices=Indicator.Aspect.choices, required=False)
     auto_source = forms.ChoiceField(label=_("automatic source"), choices=Indicator.AutoSource.choices,
                                     required=False)
+    auto_kind = forms.CharField(label=_("kind of record"), max_length=30, required=False)
+    auto_measure = forms.ChoiceField(label=_("figure counted"), choices=Indicator.Measure.choices, required=False)
+    auto_formula = forms.ChoiceField(label=_("rule"), choices=Indicator.Formula.choices, required=False)
+    auto_step = forms.DecimalField(label=_("points per unit"), max_digits=6, decimal_places=1, required=False)
+    auto_threshold = forms.DecimalField(label=_("full marks from (%)"), max_digits=4, decimal_places=1,
+                                        required=False)
     description = forms.CharField(label=_("description"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

@@ -133,6 +133,31 @@ class Indicator(models.Model):
         MEETINGS = "meetings", _("Meeting attendance")
         ACTIVITIES = "activities", _("Activity records")
         RATINGS = "ratings", _("Service ratings")
+        CIRCULARS = "circulars", _("Circulated documents signed")
+        STUDY = "study", _("Study reads (booklets)")
+
+    class Formula(models.TextChoices):
+        """How a rule turns the records' figure into points (see auto.py)."""
+
+        NONE = "", _("No rule (entered by hand)")
+        DEDUCT_PER = "deduct_per", _("Full marks minus points per occurrence")
+        ADD_PER = "add_per", _("Points per occurrence, up to full marks")
+        RATE_MIN = "rate_min", _("Full marks from a rate; points lost per percentage point below")
+
+    class Measure(models.TextChoices):
+        """Which figure of the source a rule counts."""
+
+        NONE = "", _("—")
+        ABSENT = "absent", _("Unexcused absences")
+        MISSED = "missed", _("Absences and leaves not made up")
+        ATTENDANCE = "attendance", _("Attendance rate (%)")
+        TIMES = "times", _("Person-times")
+        HOURS = "hours", _("Hours")
+        BAD = "bad", _("Bad reviews")
+        SATISFACTION = "satisfaction", _("Satisfaction rate (%)")
+        UNSIGNED = "unsigned", _("Documents not signed")
+        SIGNED_RATE = "signed_rate", _("Documents signed (%)")
+        READS = "reads", _("Chapters and booklets read")
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="indicators",
                                verbose_name=_("assessment scheme"))
@@ -147,12 +172,38 @@ class Indicator(models.Model):
                                    default="")
     aspect = models.CharField(_("star aspect"), max_length=15, choices=Aspect.choices, blank=True, default="")
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # The rule of an automatic indicator: the records' figure (`auto_measure` of `auto_source`,
+    # of meetings or activities of `auto_kind` when given) becomes points by `auto_formula`
+    # with `auto_step` points per unit (and `auto_threshold` per cent for a rate). No formula:
+    # the source is only a label and the scorer enters the points.
+    auto_kind = models.CharField(_("kind of record"), max_length=30, blank=True, default="",
+                                 help_text=_("Meetings or activities of this kind only; empty: all kinds."))
+    auto_measure = models.CharField(_("figure counted"), max_length=12, choices=Measure.choices, blank=True,
+                                    default="")
+    auto_formula = models.CharField(_("rule"), max_length=10, choices=Formula.choices, blank=True, default="")
+    auto_step = models.DecimalField(_("points per unit"), **POINTS, null=True, blank=True)
+    auto_threshold = models.DecimalField(_("full marks from (%)"), max_digits=4, decimal_places=1, null=True,
+                                         blank=True)
 
     class Meta:
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
         ordering = ["scheme", "part", "sort_order", "code"]
-        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="indicator_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="indicator_code_unique"),
+            # A rule is whole or absent: a formula needs a source, a figure and points per unit.
+            models.CheckConstraint(
+                condition=(Q(auto_formula="", auto_measure="", auto_step__isnull=True, auto_threshold__isnull=True)
+                           | (~Q(auto_formula="") & ~Q(auto_source="") & ~Q(auto_measure="")
+                              & Q(auto_step__isnull=False, auto_step__gte=0))),
+                name="indicator_rule_whole"),
+            # A threshold belongs to a rate rule, and only there, between 0 and 100 per cent.
+            models.CheckConstraint(
+                condition=(Q(auto_formula="rate_min", auto_threshold__gte=0, auto_threshold__lte=100)
+                           | (~Q(auto_formula="rate_min") & Q(auto_threshold__isnull=True))),
+                name="indicator_rule_threshold"),
+            models.CheckConstraint(condition=Q(auto_kind="") | ~Q(auto_source=""), name="indicator_kind_has_source"),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
@@ -161,6 +212,17 @@ class Indicator(models.Model):
     def default_points(self):
         """What an untouched cell means: full marks when points are deducted, none otherwise."""
         return self.maximum if self.method == self.Method.DEDUCT else Decimal("0")
+
+    @property
+    def is_computed(self):
+        """Its points come from the records by the scheme's rule."""
+        return bool(self.auto_formula)
+
+    @property
+    def rule_text(self):
+        from .auto import rule_text
+
+        return rule_text(self)
 
 
 class PeriodQuerySet(CentreScopedQuerySet):
@@ -186,6 +248,10 @@ class Period(models.Model):
     publicity_ends = models.DateField(_("publicity ends"), null=True, blank=True)
     finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The automatic indicators' last computation: when, and the sources' fingerprints then
+    # (auto.ensure_computed recomputes when a fingerprint has moved since).
+    auto_computed_at = models.DateTimeField(_("computed from the records at"), null=True, blank=True)
+    auto_inputs = models.JSONField(_("records' fingerprints"), null=True, blank=True)
 
     objects = PeriodQuerySet.as_manager()
 
@@ -251,6 +317,14 @@ class Score(models.Model):
     scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+", verbose_name=_("scored by"), db_index=False)
     scored_at = models.DateTimeField(_("scored at"), auto_now=True)
+    # Cells of an indicator with a rule: `computed` while the points are the rule's; the source's
+    # figures stay in `source_value` and the rule's points in `computed_points`, so the figure
+    # can be followed to its records. A scorer's override keeps both and says why. Database
+    # defaults, since the bulk upserts name their columns.
+    computed = models.BooleanField(_("computed from the records"), default=False, db_default=False)
+    computed_points = models.DecimalField(_("points by the rule"), **POINTS, null=True, blank=True)
+    source_value = models.JSONField(_("figures from the records"), null=True, blank=True)
+    override_reason = models.CharField(_("why overridden"), max_length=200, blank=True, default="", db_default="")
 
     objects = ScoreQuerySet.as_manager()
 
@@ -260,7 +334,16 @@ class Score(models.Model):
         # On PostgreSQL the index behind score_unique also carries the points (INCLUDE, migration
         # 0004): publication sums a month person by person from the index alone. Not declared
         # here, since Django would then drop the constraint on SQLite.
-        constraints = [models.UniqueConstraint(fields=["period", "person", "indicator"], name="score_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "person", "indicator"], name="score_unique"),
+            # A computed cell holds the rule's points and no override.
+            models.CheckConstraint(condition=Q(computed=False) | (
+                Q(computed_points__isnull=False, override_reason="") & Q(points=models.F("computed_points"))),
+                name="score_computed_is_the_rule"),
+            # An override is of a computed cell, and is no longer computed.
+            models.CheckConstraint(condition=Q(override_reason="") | Q(computed=False, computed_points__isnull=False),
+                                   name="score_override_of_computed"),
+        ]
 
     def __str__(self):
         return f"{self.period} {self.person_id} {self.indicator_id} {self.points}"

@@ -3,6 +3,8 @@ seeds/: 21 party-building indicators scored by the branch and 35 work
 indicators scored by the business departments, each part out of 100.
 (code, name, description, maximum, method, automatic source)"""
 
+from decimal import Decimal
+
 PARTY = [
     ("P01", "参加支部党员大会", "按时参加支部党员大会，无故缺席一次扣全部分值", 5, "deduct", "meetings"),
     ("P02", "参加支部委员会/党小组会", "按时参加党小组会，缺席一次扣2.5分", 5, "deduct", "meetings"),
@@ -66,12 +68,46 @@ WORK = [
 ]
 
 
-def indicator_rows():
-    """The scheme's indicators as dicts for `services.create_scheme`."""
+# The rules of the automatic indicators: code -> (figure counted, rule, points per unit,
+# full marks from %). Kinds of meetings and activities are left open (all kinds) until the
+# scheme names them. A rule whose source this installation lacks yet (meetings, activities
+# before the life app) is left out: the indicator stays entered by hand.
+RULES = {
+    "P01": ("absent", "deduct_per", 5, None),      # 无故缺席一次扣全部分值
+    "P02": ("absent", "deduct_per", "2.5", None),  # 缺席一次扣2.5分
+    "P03": ("absent", "deduct_per", "2.5", None),
+    "P04": ("times", "add_per", 5, None),          # 主题党日: one a month, full marks
+    "P06": ("times", "add_per", "1.5", None),      # four duties a month
+    "P07": ("times", "add_per", "0.6", None),      # ten contacts a month
+    "P08": ("times", "add_per", "2.5", None),      # two clean-ups a month
+    "P09": ("hours", "add_per", 1, None),          # five hours at the bins
+    "P12": ("missed", "deduct_per", 5, None),
+    "P14": ("hours", "add_per", "0.5", None),
+    "P16": ("absent", "deduct_per", "2.5", None),
+    "P19": ("times", "add_per", 4, None),
+    "P21": ("times", "add_per", 2, None),
+    "W12": ("satisfaction", "rate_min", "0.5", 98),  # 满意率 98% 起满分，每低 1 个百分点扣 0.5 分
+    "W14": ("bad", "deduct_per", 1, None),            # 每条差评扣 1 分
+}
+
+
+def indicator_rows(rules=False):
+    """The scheme's indicators as dicts for `services.create_scheme`; with `rules`, the
+    automatic ones carry the rules above (those whose source is available)."""
+    available = set()
+    if rules:
+        from .auto import sources
+
+        available = set(sources())
     rows = []
     for part, kind, data in (("party", "branch", PARTY), ("work", "department", WORK)):
         for order, (code, name, description, maximum, method, source) in enumerate(data, start=1):
-            rows.append({"part": part, "code": code, "name": name, "description": description,
-                         "maximum": maximum, "method": method, "scorer_kind": kind, "auto_source": source,
-                         "sort_order": order})
+            row = {"part": part, "code": code, "name": name, "description": description,
+                   "maximum": maximum, "method": method, "scorer_kind": kind, "auto_source": source,
+                   "sort_order": order}
+            if source and source in available and code in RULES:
+                measure, formula, step, threshold = RULES[code]
+                row.update(auto_measure=measure, auto_formula=formula, auto_step=Decimal(str(step)),
+                           auto_threshold=None if threshold is None else Decimal(str(threshold)))
+            rows.append(row)
     return rows

@@ -128,6 +128,8 @@ def save_scores(actor, period, entries, *, source="grid"):
     # A file repeats a few values (full marks, 0) tens of thousands of times: each (indicator,
     # value) is parsed once. The type is part of the key, since True == 1 but only 1 is points.
     parsed = {}
+    computed = _computed_cells(period, indicators, entries)
+    overrides = {}
     for entry in entries:
         indicator = indicators.get(_int_or_none(entry.indicator_id))
         if indicator is None:
@@ -157,6 +159,11 @@ def save_scores(actor, period, entries, *, source="grid"):
             errors.append(_place(entry) + _("%(code)s %(name)s: the note has %(n)s characters; at most %(max)s.") % {
                 "code": indicator.code, "name": indicator.name, "n": len(note), "max": NOTE_MAX})
             continue
+        if indicator.is_computed:
+            problem = _computed_entry(computed, overrides, person_id, indicator, points, note)
+            if problem:
+                errors.append(_place(entry) + problem)
+            continue
         if not note and scheme.needs_note(indicator, points):
             errors.append(_place(entry) + _(
                 "%(code)s %(name)s: %(points)s loses %(lost)s points; this scheme needs a note saying why "
@@ -169,8 +176,9 @@ def save_scores(actor, period, entries, *, source="grid"):
         if len(errors) > MAX_ERRORS:
             errors = errors[:MAX_ERRORS] + [_("… and %(n)s more problems.") % {"n": len(errors) - MAX_ERRORS}]
         raise ScoresRejected(errors)
+    _apply_overrides(actor, overrides)
     if not rows:
-        return 0
+        return len(overrides)
     now = timezone.now()
     if len(rows) == 1:
         (p, i), (pts, note) = next(iter(rows.items()))
@@ -184,7 +192,61 @@ def save_scores(actor, period, entries, *, source="grid"):
         audit.record(actor, audit.Action.IMPORT, period, {
             "scores": [None, len(rows)], "source": [None, source],
             "cells": _changed_cells(rows, before, indicators)}, verb=audit.Event.SCORES_ENTERED)
-    return len(rows)
+    return len(rows) + len(overrides)
+
+
+def _computed_cells(period, indicators, entries):
+    """{(person, indicator): Score} of the computed cells the entries touch, computed afresh
+    from the records if they moved (a scorer overrides what the records say now)."""
+    ids = {i for i, ind in indicators.items() if ind.is_computed}
+    wanted = {_int_or_none(e.indicator_id) for e in entries} & ids
+    if not wanted:
+        return {}
+    from .auto import ensure_computed
+
+    ensure_computed(period)
+    people = {p for p in (_int_or_none(e.person_id) for e in entries if _int_or_none(e.indicator_id) in wanted)
+              if p is not None}
+    return {(s.person_id, s.indicator_id): s for s in Score.objects.filter(
+        period=period, indicator_id__in=wanted, person_id__in=people)}
+
+
+def _computed_entry(computed, overrides, person_id, indicator, points, note):
+    """An entry on a computed cell: the rule's own points leave it computed (or restore it);
+    other points override it, and only with a reason (the note, which the member reads).
+    Returns the problem, or ""."""
+    cell = computed.get((person_id, indicator.pk))
+    if cell is None or cell.computed_points is None:
+        return _("%(code)s %(name)s is computed from the records and has no figure for this person yet; "
+                 "reload the grid.") % {"code": indicator.code, "name": indicator.name}
+    if points == cell.computed_points:
+        if not cell.computed:
+            overrides[(person_id, indicator.pk)] = (cell, points, "")
+        return ""
+    if not note:
+        return _("%(code)s %(name)s is computed from the records (%(computed)s points); to give %(points)s "
+                 "instead, write the reason in the note: the member reads it.") % {
+            "code": indicator.code, "name": indicator.name, "computed": cell.computed_points.normalize(),
+            "points": points.normalize()}
+    if not cell.computed and cell.points == points and cell.override_reason == note:
+        return ""
+    overrides[(person_id, indicator.pk)] = (cell, points, note)
+    return ""
+
+
+def _apply_overrides(actor, overrides):
+    """Write the overrides (and restorations) of computed cells, each audited with why."""
+    for (_p, _i), (cell, points, reason) in sorted(overrides.items(), key=lambda kv: kv[0]):
+        before = audit.snapshot(cell, fields={"points", "note", "computed", "override_reason"})
+        if reason:
+            cell.points, cell.note, cell.override_reason, cell.computed = points, reason, reason, False
+            verb = audit.Event.SCORE_OVERRIDDEN
+        else:
+            cell.points, cell.note, cell.override_reason, cell.computed = cell.computed_points, "", "", True
+            verb = audit.Event.SCORE_RESTORED
+        cell.scored_by = actor if reason else None
+        cell.save(update_fields=["points", "note", "override_reason", "computed", "scored_by", "scored_at"])
+        audit.record_update(actor, cell, before, verb=verb)
 
 
 def _points_now(period, rows):

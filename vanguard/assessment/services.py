@@ -3,7 +3,7 @@ publication, corrections and appeals. Scores are in `scoring.py`.
 Pages, the API and the `assessment` command all call these."""
 
 import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,12 +15,13 @@ from vanguard.core import audit
 from vanguard.core.permissions import require
 from vanguard.core.workdays import WorkingCalendar
 
-from . import compute, previews
+from . import auto, compute, previews
 from .models import Adjustment, Appeal, Indicator, Part, Period, Result, Scheme, Score
 from .permissions import can_enter_adjustments, can_manage, can_score
 
-INDICATOR_FIELDS = ("part", "code", "name", "description", "maximum", "method", "scorer_kind", "auto_source",
-                    "aspect", "sort_order")
+RULE_OF_INDICATOR = ("auto_source", "auto_kind", "auto_measure", "auto_formula", "auto_step", "auto_threshold")
+INDICATOR_FIELDS = ("part", "code", "name", "description", "maximum", "method", "scorer_kind", "aspect",
+                    "sort_order", *RULE_OF_INDICATOR)
 RULE_FIELDS = ["name", "formula", "party_weight", "work_weight", "threshold", "quota_kind", "quota_value",
                "tie_break", "veto_rules", "publicity_days", "note_required_loss"]
 
@@ -60,11 +61,31 @@ def _check_indicators(rows):
 
 def _build_indicators(scheme, indicators):
     rows = []
+    available = auto.sources()
     for number, data in enumerate(indicators, start=1):
         ind = Indicator(scheme=scheme, **data)
         if not ind.scorer_kind:
             ind.scorer_kind = (Indicator.ScorerKind.BRANCH if ind.part == Part.PARTY
                                else Indicator.ScorerKind.DEPARTMENT)
+        for name in ("auto_source", "auto_kind", "auto_measure", "auto_formula"):
+            setattr(ind, name, (getattr(ind, name) or "").strip())
+        for name in ("auto_step", "auto_threshold"):
+            value = getattr(ind, name)
+            if value in ("", None):
+                setattr(ind, name, None)
+                continue
+            try:
+                setattr(ind, name, Decimal(str(value).strip()))
+            except InvalidOperation as e:
+                raise ValidationError({"indicators": [
+                    _("Indicator %(n)s (%(code)s): %(problem)s") % {
+                        "n": number, "code": data.get("code", ""),
+                        "problem": _("“%(value)s” is not a number.") % {"value": value}}]}) from e
+        problems = auto.check_rule(ind, available)
+        if problems:
+            raise ValidationError({"indicators": [
+                _("Indicator %(n)s (%(code)s): %(problem)s") % {"n": number, "code": data.get("code", ""),
+                                                                 "problem": "; ".join(problems)}]})
         try:
             ind.full_clean(exclude=["scheme"])
         except ValidationError as e:
@@ -97,6 +118,9 @@ def create_scheme(actor, centre, *, indicators, valid_from, status=Scheme.Status
     scheme.save()
     Indicator.objects.bulk_create(_build_indicators(scheme, indicators))
     audit.record_create(actor, scheme, verb=audit.Event.SCHEME)
+    rules = _rules(scheme)
+    if rules:
+        audit.record(actor, audit.Action.CREATE, scheme, {"rules": [None, rules]}, verb=audit.Event.SCHEME)
     return scheme
 
 
@@ -115,11 +139,21 @@ def update_scheme(actor, scheme, **changes):
         setattr(scheme, field, value)
     scheme.full_clean()
     scheme.save()
+    rules_before = _rules(scheme)
     if indicators is not None:
         scheme.indicators.all().delete()
         Indicator.objects.bulk_create(_build_indicators(scheme, indicators))
     audit.record_update(actor, scheme, before, verb=audit.Event.SCHEME)
+    rules_after = _rules(scheme)
+    if rules_after != rules_before:
+        audit.record(actor, audit.Action.UPDATE, scheme, {"rules": [rules_before, rules_after]},
+                     verb=audit.Event.SCHEME)
     return scheme
+
+
+def _rules(scheme):
+    """{code: rule} of the scheme's automatic indicators, for the audit trail."""
+    return {i.code: auto.rule_text(i) for i in scheme.indicators.all() if i.is_computed}
 
 
 def indicator_dicts(scheme):
@@ -246,6 +280,8 @@ def close_scoring(actor, period, *, confirm_unscored=False):
     require(can_manage(actor, period.centre_id))
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.status in (Period.Status.OPEN, Period.Status.SCORING):
+        # The records as they are now decide the automatic cells; the month then stops following them.
+        auto.compute_month(period, actor=actor)
         _check_unscored(actor, period, confirm_unscored, audit.Event.SCORING_CLOSED_UNASSESSED)
     return _move(actor, period, [Period.Status.OPEN, Period.Status.SCORING], Period.Status.REVIEW,
                  audit.Event.SCORING_CLOSED)
@@ -258,6 +294,8 @@ def publish_period(actor, period, *, today=None, confirm_unscored=False):
     in a part are published as not assessed in it, only with `confirm_unscored`."""
     require(can_manage(actor, period.centre_id))
     period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.status in (Period.Status.OPEN, Period.Status.SCORING):
+        auto.compute_month(period, actor=actor)
     # Computed once: the members not assessed are counted from the rows that are then stored.
     compute.compute_month(period)
     if period.status in (Period.Status.OPEN, Period.Status.SCORING, Period.Status.REVIEW):
@@ -338,8 +376,11 @@ def correct_scores(actor, period, person, corrections, reason):
             period=period, person=person, indicator=indicator,
             defaults={"points": points, "scored_by": actor, "note": reason[:200]})
         if not created:
-            before = audit.snapshot(score, fields={"points", "note"})
+            before = audit.snapshot(score, fields={"points", "note", "computed", "override_reason"})
             score.points, score.note, score.scored_by = points, reason[:200], actor
+            if score.computed_points is not None and (score.computed or score.override_reason):
+                # A computed cell corrected: an override carrying the correction's reason.
+                score.computed, score.override_reason = False, reason[:200]
             score.save()
             audit.record_update(actor, score, before, verb=audit.Event.SCORE_CORRECTED)
         else:

@@ -10,6 +10,8 @@ urlpatterns = [
     path("assessment/periods/<int:pk>/step/<slug:step>/", views.period_step, name="period-step"),
     path("assessment/periods/<int:pk>/grid/", views.grid, name="grid"),
     path("assessment/periods/<int:pk>/grid/cell/", views.grid_cell, name="grid-cell"),
+    path("assessment/periods/<int:pk>/records/<int:person_pk>/<int:indicator_pk>/", views.cell_records,
+         name="cell-records"),
     path("assessment/periods/<int:pk>/template/", views.template_download, name="template"),
     path("assessment/periods/<int:pk>/upload/", views.template_upload, name="upload"),
     path("assessment/periods/<int:pk>/adjustments/", views.adjustments, name="adjustments"),

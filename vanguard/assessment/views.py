@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from vanguard.core.scoping import scope_for
 from vanguard.org.models import Organization, Person, ServiceCentre, Unit
 from vanguard.org.views.common import visible_or_404
 
-from . import previews, selectors, services, uploads, workbook
+from . import auto, previews, selectors, services, uploads, workbook
 from .forms import AdjustmentForm, OpenPeriodForm, UploadForm
 from .models import Adjustment, Appeal, Part, Period, Reminder, Result, Scheme, Score
 from .permissions import can_enter_adjustments, can_manage, scorable_people, scoring_parts
@@ -197,12 +197,24 @@ def _below(value, indicator):
         return False
 
 
+def _computed_cell(period, person, ind, score):
+    """A computed cell of the grid: its points, state, explanation and the records behind it."""
+    return {"indicator": ind, "computed": True, "score": score,
+            "value": score.points.normalize() if score is not None else "",
+            "overridden": score is not None and bool(score.override_reason),
+            "explain": auto.explain_cell(ind, score) if score is not None and score.computed_points is not None
+            else "", "records_url": reverse("assessment:cell-records", args=[period.pk, person.pk, ind.pk])}
+
+
 def _grid_context(request, period, part, group, errors=None, posted=None):
+    # A scorer sees (and saves against) what the records say now.
+    auto.ensure_computed(period)
     indicators = list(period.scheme.indicators.filter(part=part))
     people = list(grid_people(request.user, period, part, group))
     scores = {(s.person_id, s.indicator_id): s for s in Score.objects.filter(
         period=period, indicator__in=indicators, person__in=[p.pk for p in people]).only(
-        "person_id", "indicator_id", "points", "note")}
+        "person_id", "indicator_id", "points", "note", "computed", "computed_points", "source_value",
+        "override_reason")}
     posted = posted or {}
     rows = []
     for person in people:
@@ -211,6 +223,9 @@ def _grid_context(request, period, part, group, errors=None, posted=None):
         for ind in indicators:
             score = scores.get((person.pk, ind.pk))
             filled += score is not None
+            if ind.is_computed:
+                cells.append(_computed_cell(period, person, ind, score))
+                continue
             value, note = posted.get((person.pk, ind.pk), (None, None))
             if value is None:
                 value = score.points.normalize() if score is not None else ""
@@ -403,3 +418,35 @@ def results(request, pk):
         "period": period, "rows": page, "page": page, "star_only": star_only, "rule": rule_text(period.scheme),
         "unassessed": rows.filter(total__isnull=True).count() if not star_only else 0,
         "manage": can_manage(request.user, period.centre_id)})
+
+
+# The records behind a computed cell --------------------------------------------------------
+
+@login_required
+def cell_records(request, pk, person_pk, indicator_pk):
+    """A computed cell's figures, the rule that made its points, any override and why, and
+    the records themselves (listed here, or on the source app's own page). Whoever may read
+    the cell's score may read this page; anyone else gets a 404."""
+    period = visible_or_404(request, Period, pk, select=("scheme", "centre"))
+    indicator = period.scheme.indicators.filter(pk=indicator_pk).first()
+    if indicator is None or not indicator.auto_source:
+        raise Http404
+    auto.ensure_computed(period)
+    score = (Score.objects.visible_to(request.user).filter(period=period, person_id=person_pk, indicator=indicator)
+             .select_related("person", "scored_by__person").first())
+    if score is None:
+        raise Http404
+    person = score.person
+    first, last = auto.month_bounds(period)
+    source = auto.sources().get(indicator.auto_source)
+    rows, rows_url = None, None
+    if source is not None:
+        if source.rows_url:
+            rows_url = source.rows_url(person, first, last, indicator.auto_kind)
+        elif source.rows:
+            rows = source.rows(person, first, last)
+    return render(request, "assessment/cell_records.html", {
+        "period": period, "person": person, "indicator": indicator, "score": score,
+        "explain": auto.explain_cell(indicator, score) if score.computed_points is not None else "",
+        "figures": [(auto.VALUE_LABELS.get(k, k), v) for k, v in auto.ordered_figures(score.source_value)],
+        "source": indicator.auto_source, "rows": rows, "rows_url": rows_url, "first": first, "last": last})

@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vanguard.org.views.common import visible_or_404
 
-from . import previews, services
+from . import auto, previews, services
 from .explain import changes_between, explain, rule_text, vetoes_of
 from .forms import AppealForm, DecideAppealForm
 from .models import Adjustment, Appeal, Part, Result, Score
@@ -45,7 +46,13 @@ def result_detail(request, pk):
             "indicator": ind, "entered": bool(score), "assessed": assessed,
             "points": score.points if score else (ind.default_points if assessed else None),
             "scorer": (getattr(score.scored_by, "person", None) or score.scored_by) if score and score.scored_by
-            else None, "note": score.note if score else "", "at": score.scored_at if score else None}
+            else None, "note": score.note if score else "", "at": score.scored_at if score else None,
+            # A cell computed from the records: why, with its records one click away; overridden: the reason.
+            "computed": bool(score and score.computed_points is not None),
+            "overridden": bool(score and score.override_reason),
+            "explain": auto.explain_cell(ind, score) if score and score.computed_points is not None else "",
+            "records_url": reverse("assessment:cell-records", args=[period.pk, person.pk, ind.pk])
+            if score and score.computed_points is not None else ""}
         lines[ind.part].append(line)
         if score is not None and ind.method != ind.Method.ADD and score.points < ind.maximum:
             lost.append({**line, "lost": ind.maximum - score.points})

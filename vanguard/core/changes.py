@@ -49,7 +49,10 @@ VERBS = {
     "publication confirmed with members not assessed": pgettext_lazy(
         "audit", "publication, members not assessed confirmed"),
     "published": pgettext_lazy("audit", "results published"), "made final": pgettext_lazy("audit", "made final"),
-    "result version": pgettext_lazy("audit", "new result version"), "roster import": pgettext_lazy("audit", "roster imported"),
+    "result version": pgettext_lazy("audit", "new result version"),
+    "automatic indicators computed": pgettext_lazy("audit", "automatic indicators computed from the records"),
+    "computed score overridden": pgettext_lazy("audit", "computed score overridden"),
+    "computed score restored": pgettext_lazy("audit", "computed score restored"), "roster import": pgettext_lazy("audit", "roster imported"),
     "create API token": pgettext_lazy("audit", "API token created"), "rotate API token": pgettext_lazy("audit", "API token replaced"),
     # life
     "meeting cadence set": pgettext_lazy("audit", "meeting cadence set"),

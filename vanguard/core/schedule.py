@@ -35,6 +35,8 @@ JOBS = [
     Job("calendar-coverage", "vanguard.core.tasks.check_calendar_coverage", every=datetime.timedelta(days=1)),
     # Assessment: remind scorers with people left when a month's scoring is due.
     Job("assessment-reminders", "vanguard.assessment.tasks.remind_scorers", every=datetime.timedelta(hours=6)),
+    # Assessment: automatic indicators of the months being scored, where their records moved.
+    Job("assessment-automatic", "vanguard.assessment.tasks.compute_open_months", every=datetime.timedelta(minutes=5)),
     # Messaging: start due broadcasts and send (one period's worth each run), settle unknown outcomes, SMPP receipts.
     Job("messaging-dispatch", "vanguard.messaging.tasks.dispatch",
         every=datetime.timedelta(seconds=settings.SMS["DISPATCH_SECONDS"])),

@@ -2,6 +2,8 @@
 see, and the figures themselves. Pages (views.py) and the API (api.py) both
 import from here; neither imports the other."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -72,3 +74,59 @@ def figures_payload(user, dimension, key, year):
     dimension, key, label, centre_id = resolve_target(user, dimension, key)
     data = figures.figures_for(dimension, key, year, centre_id=centre_id)
     return dimension, key, label, centre_id, data
+
+
+# Per person and month, for the assessment's automatic indicators ------------------------------
+
+RATING_COUNTS = ("n5", "n4", "n3", "n2", "n1", "n_default", "n_flagged", "n_set_aside")
+
+
+def _stat_rows(centre, dimension, first_day, last_day):
+    """SatisfactionStat rows of one dimension covering [first_day, last_day]: the month's rows
+    when the range is exactly a calendar month (one row a person), else the days'."""
+    from .figures import period_end
+    from .models import SatisfactionStat
+
+    whole_month = first_day.day == 1 and period_end(first_day, "month") == last_day + datetime.timedelta(days=1)
+    rows = SatisfactionStat.objects.filter(centre=centre, dimension=dimension)
+    if whole_month:
+        return rows.filter(period="month", start=first_day)
+    return rows.filter(period="day", start__gte=first_day, start__lte=last_day)
+
+
+def ratings_by_person(centre, first_day, last_day, kind=None):
+    """{person_id: {ratings, satisfied, bad, default, set_aside}} of the ratings of the
+    transactions each person handled between the two days (inclusive): valid ratings (those
+    not set aside), satisfied ones (very satisfied to basically satisfied), bad ones
+    (dissatisfied, very dissatisfied), default ratings and ratings set aside. Read from the
+    pre-aggregated figures (one row a person for a calendar month), so a city month is one
+    indexed scan. `kind` is unused (ratings have no kinds). People with no rating are absent."""
+    out = {}
+    for key, *counts in _stat_rows(centre, "person", first_day, last_day).values_list("key", *RATING_COUNTS):
+        n5, n4, n3, n2, n1, n_default, _flagged, n_set_aside = counts
+        row = out.setdefault(key, {"ratings": 0, "satisfied": 0, "bad": 0, "default": 0, "set_aside": 0})
+        row["ratings"] += n5 + n4 + n3 + n2 + n1
+        row["satisfied"] += n5 + n4 + n3
+        row["bad"] += n2 + n1
+        row["default"] += n_default
+        row["set_aside"] += n_set_aside
+    return out
+
+
+def ratings_fingerprint(centre, first_day, last_day):
+    """The centre's counts over the days: any rating counted or set aside in them moves it."""
+    from django.db.models import Sum
+
+    sums = _stat_rows(centre, "centre", first_day, last_day).filter(key=centre.pk).aggregate(
+        **{c: Sum(c) for c in RATING_COUNTS})
+    return [sums[c] or 0 for c in RATING_COUNTS]
+
+
+def rating_rows(person, first_day, last_day, limit=200):
+    """The ratings behind a person's figures: transaction number, day, level, channel and
+    whether set aside (no rater's data). At most `limit`, newest first."""
+    from .models import Rating
+
+    qs = Rating.objects.filter(person_id=person.pk, centre_id=person.centre_id, day__gte=first_day,
+                               day__lte=last_day)
+    return list(qs.select_related("transaction").order_by("-rated_at", "-pk")[:limit])

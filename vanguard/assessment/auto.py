@@ -1,0 +1,520 @@
+"""Automatic indicators: the records give the points.
+
+An indicator with a rule (`Indicator.auto_formula`) reads one figure of one source
+for every assessed member and turns it into points. The sources are read functions
+of other apps, `(centre, first_day, last_day, kind) -> {person_id: value-dict}`,
+set-based (one or a few queries for a whole centre month); this module never reads
+another app's tables.
+
+When it runs (the simplest design that stays correct)
+-----------------------------------------------------
+Computed cells are ordinary `Score` rows marked `computed`, with the source's figures
+(`source_value`) and the rule's points (`computed_points`), so publication, the grid,
+the Excel template and the member's page read them like any score. They are written
+for a whole centre month at once, by one upsert that skips unchanged cells and never
+touches a scorer's override (`compute_month`). It runs:
+
+- whenever someone looks while the month is open: `ensure_computed` compares each
+  source's fingerprint (one cheap aggregate per source, e.g. the centre's month
+  figures of the ratings) and the population with those of the last computation, and
+  recomputes only if one moved. The grid, the records page and every score save call
+  it, so a scorer never sees or saves against stale figures;
+- when scoring closes and when a month is published from scoring (forced, inside the
+  same transaction as the step), so the published month is computed from the records
+  as they were at that moment;
+- in the background every few minutes (`tasks.compute_open_months`) and right away
+  when an app that writes records calls `records_changed(centre_id, day)`, so the
+  figures are fresh without anyone opening the grid.
+
+Pulling by fingerprint needs no hook in the hot write paths of other apps (a rating is
+written hundreds of times a second; an UPDATE of the month there would serialise
+them), and it cannot miss a write path: any change to the records moves the
+fingerprint. Published months are never recomputed: `compute_month` does nothing once
+a month no longer accepts scores, so a later record changes nothing published; a
+correction goes through `services.correct_scores` and makes a new version as before.
+"""
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from importlib import import_module
+
+from django.db import connection, transaction
+from django.db.models import Count, Max
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Indicator, Part, Period, Score
+from .permissions import assessed_people
+
+M = Indicator.Measure
+S = Indicator.AutoSource
+F = Indicator.Formula
+ZERO = Decimal("0")
+RATE_MEASURES = {M.ATTENDANCE, M.SATISFACTION, M.SIGNED_RATE}
+
+
+def month_bounds(period):
+    """The month's first and last day."""
+    first = period.month
+    nxt = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return first, nxt - datetime.timedelta(days=1)
+
+
+# Sources ------------------------------------------------------------------------------------
+
+@dataclass
+class Source:
+    """One source of records. `read` gives {person_id: value-dict}; `zero` is the value-dict
+    of a person with no record; `fingerprint(centre, first, last)` is cheap and moves
+    whenever the records do (None: the source has none, and its reads are hashed instead);
+    `kinds()` the kinds a rule may name ([] = kinds do not apply); `rows_url(person, first,
+    last, kind)` a page of the source's own listing the records (None: the records page here
+    lists them through `rows`)."""
+
+    key: str
+    read: object
+    measures: tuple
+    zero: dict
+    fingerprint: object = None
+    kinds: object = None
+    rows: object = None
+    rows_url: object = None
+    extra: dict = field(default_factory=dict)
+
+
+def _life():
+    """The life app's read functions, once they exist (another room, built separately)."""
+    try:
+        selectors = import_module("vanguard.life.selectors")
+    except ImportError:
+        return None
+    if not hasattr(selectors, "attendance_by_person") or not hasattr(selectors, "activity_by_person"):
+        return None
+    return selectors
+
+
+def _life_kinds(name):
+    """The kinds of meetings or activities, from life's models when it declares them."""
+    def kinds():
+        try:
+            models = import_module("vanguard.life.models")
+        except ImportError:
+            return []
+        for attr in name:
+            holder = models
+            for part in attr.split("."):
+                holder = getattr(holder, part, None)
+                if holder is None:
+                    break
+            if holder is not None and hasattr(holder, "choices"):
+                return list(holder.choices)
+        return []
+    return kinds
+
+
+def _life_rows_url(url_name):
+    def rows_url(person, first, last, kind):
+        try:
+            base = reverse(url_name)
+        except NoReverseMatch:
+            return None
+        from django.utils.http import urlencode
+
+        query = {"person": person.pk, "from": first.isoformat(), "to": last.isoformat()}
+        if kind:
+            query["kind"] = kind
+        return f"{base}?{urlencode(query)}"
+    return rows_url
+
+
+def _life_fingerprint(fn_name):
+    def fingerprint(centre, first, last):
+        life = _life()
+        fn = getattr(life, fn_name, None) if life else None
+        return fn(centre, first, last) if fn else None
+    return fingerprint
+
+
+def sources():
+    """The registry: every source available in this installation, by key."""
+    from vanguard.messaging import selectors as messaging
+    from vanguard.ratings import selectors as ratings
+
+    found = {
+        S.RATINGS: Source(S.RATINGS, ratings.ratings_by_person, (M.BAD, M.SATISFACTION),
+                          {"ratings": 0, "satisfied": 0, "bad": 0, "default": 0, "set_aside": 0},
+                          fingerprint=ratings.ratings_fingerprint, rows=ratings.rating_rows),
+        S.CIRCULARS: Source(S.CIRCULARS, messaging.circulars_by_person, (M.UNSIGNED, M.SIGNED_RATE),
+                            {"expected": 0, "signed": 0, "unsigned": 0},
+                            fingerprint=messaging.circulars_fingerprint, rows=messaging.circular_rows),
+        S.STUDY: Source(S.STUDY, messaging.readings_by_person, (M.READS,), {"reads": 0},
+                        fingerprint=messaging.readings_fingerprint, rows=messaging.reading_rows),
+    }
+    life = _life()
+    if life is not None:
+        found[S.MEETINGS] = Source(
+            S.MEETINGS, life.attendance_by_person, (M.ABSENT, M.MISSED, M.ATTENDANCE),
+            {"expected": 0, "present": 0, "leave": 0, "absent": 0, "makeup": 0},
+            fingerprint=_life_fingerprint("attendance_fingerprint"),
+            kinds=_life_kinds(("MeetingKind", "Meeting.Kind")), rows_url=_life_rows_url("life:attendance-rows"))
+        found[S.ACTIVITIES] = Source(
+            S.ACTIVITIES, life.activity_by_person, (M.TIMES, M.HOURS), {"times": 0, "hours": 0},
+            fingerprint=_life_fingerprint("activity_fingerprint"),
+            kinds=_life_kinds(("ActivityKind", "Activity.Kind")), rows_url=_life_rows_url("life:activity-rows"))
+    return found
+
+
+SOURCE_MEASURES = {
+    S.MEETINGS: (M.ABSENT, M.MISSED, M.ATTENDANCE),
+    S.ACTIVITIES: (M.TIMES, M.HOURS),
+    S.RATINGS: (M.BAD, M.SATISFACTION),
+    S.CIRCULARS: (M.UNSIGNED, M.SIGNED_RATE),
+    S.STUDY: (M.READS,),
+}
+
+
+# Rules ----------------------------------------------------------------------------------------
+
+def _dec(value):
+    return Decimal(str(value))
+
+
+def figure(measure, value):
+    """The number a rule counts, from a source's value-dict; None for a rate with no basis
+    (no meeting expected, no rating, nothing to sign)."""
+    v = value or {}
+    if measure == M.ABSENT:
+        return _dec(v.get("absent", 0))
+    if measure == M.MISSED:
+        return _dec(v.get("absent", 0)) + max(ZERO, _dec(v.get("leave", 0)) - _dec(v.get("makeup", 0)))
+    if measure == M.ATTENDANCE:
+        expected = _dec(v.get("expected", 0))
+        return None if not expected else (_dec(v.get("present", 0)) * 100 / expected)
+    if measure == M.TIMES:
+        return _dec(v.get("times", 0))
+    if measure == M.HOURS:
+        return _dec(v.get("hours", 0))
+    if measure == M.BAD:
+        return _dec(v.get("bad", 0))
+    if measure == M.SATISFACTION:
+        total = _dec(v.get("ratings", 0))
+        return None if not total else (_dec(v.get("satisfied", 0)) * 100 / total)
+    if measure == M.UNSIGNED:
+        return _dec(v.get("unsigned", 0))
+    if measure == M.SIGNED_RATE:
+        expected = _dec(v.get("expected", 0))
+        return None if not expected else (_dec(v.get("signed", 0)) * 100 / expected)
+    if measure == M.READS:
+        return _dec(v.get("reads", 0))
+    raise ValueError(measure)
+
+
+def points_for(indicator, value):
+    """The rule's points for one person's value-dict: within 0 and the maximum, to 0.1."""
+    fig = figure(indicator.auto_measure, value)
+    top, step = indicator.maximum, indicator.auto_step
+    if indicator.auto_formula == F.DEDUCT_PER:
+        pts = top - step * fig
+    elif indicator.auto_formula == F.ADD_PER:
+        pts = step * fig
+    elif indicator.auto_formula == F.RATE_MIN:
+        threshold = indicator.auto_threshold
+        pts = top if fig is None or fig >= threshold else top - step * (threshold - fig)
+    else:
+        raise ValueError(indicator.auto_formula)
+    pts = min(top, max(ZERO, pts))
+    return pts.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def check_rule(indicator, available=None):
+    """Problems with an indicator's rule, as Chinese sentences (empty: fine). A rule is
+    optional; once a formula is given, the rest must fit it."""
+    problems = []
+    ind = indicator
+    if not ind.auto_formula:
+        if ind.auto_measure or ind.auto_step is not None or ind.auto_threshold is not None:
+            problems.append(_("choose a rule, or leave the figure counted and the points per unit empty"))
+        if ind.auto_kind and not ind.auto_source:
+            problems.append(_("a kind of record needs an automatic source"))
+        return problems
+    if not ind.auto_source:
+        return [_("a rule needs an automatic source")]
+    available = sources() if available is None else available
+    if ind.auto_source not in available:
+        problems.append(_("the source “%(source)s” is not available in this installation yet") % {
+            "source": ind.get_auto_source_display()})
+    if ind.method == Indicator.Method.YESNO:
+        problems.append(_("a yes/no indicator cannot be computed by a rule"))
+    allowed = SOURCE_MEASURES.get(ind.auto_source, ())
+    if ind.auto_measure not in allowed:
+        problems.append(_("“%(measure)s” is not a figure of %(source)s; choose one of: %(allowed)s") % {
+            "measure": ind.get_auto_measure_display() if ind.auto_measure else "—",
+            "source": ind.get_auto_source_display(),
+            "allowed": "、".join(str(M(m).label) for m in allowed)})
+    is_rate = ind.auto_measure in RATE_MEASURES
+    if ind.auto_formula == F.RATE_MIN and ind.auto_measure and not is_rate:
+        problems.append(_("the rate rule needs a rate (a figure in %)"))
+    if ind.auto_formula != F.RATE_MIN and is_rate:
+        problems.append(_("a rate (%) is counted by the rate rule only"))
+    if ind.auto_step is None or ind.auto_step < 0:
+        problems.append(_("give the points per unit (0 or more)"))
+    if ind.auto_formula == F.RATE_MIN:
+        if ind.auto_threshold is None or not (0 <= ind.auto_threshold <= 100):
+            problems.append(_("give the rate from which full marks are given (0 to 100)"))
+    elif ind.auto_threshold is not None:
+        problems.append(_("a threshold belongs to the rate rule only"))
+    if ind.auto_kind:
+        source = available.get(ind.auto_source)
+        kinds = source.kinds() if source is not None and source.kinds else []
+        if not kinds:
+            problems.append(_("%(source)s has no kinds; leave the kind empty") % {
+                "source": ind.get_auto_source_display()})
+        elif ind.auto_kind not in {k for k, _label in kinds}:
+            problems.append(_("“%(kind)s” is not a kind of %(source)s") % {
+                "kind": ind.auto_kind, "source": ind.get_auto_source_display()})
+    return problems
+
+
+def _n(value):
+    return format(Decimal(value).normalize(), "f") if value is not None else "—"
+
+
+def rule_text(indicator):
+    """The rule in a sentence, for the scheme page and the member."""
+    ind = indicator
+    if not ind.auto_formula:
+        return ""
+    what = str(M(ind.auto_measure).label)
+    source = ind.get_auto_source_display()
+    if ind.auto_kind:
+        source = f"{source}（{kind_label(ind)}）"
+    numbers = {"what": what, "source": source, "step": _n(ind.auto_step), "max": _n(ind.maximum),
+               "threshold": _n(ind.auto_threshold)}
+    if ind.auto_formula == F.DEDUCT_PER:
+        return _("%(source)s: %(max)s minus %(step)s per unit of “%(what)s”, not below 0.") % numbers
+    if ind.auto_formula == F.ADD_PER:
+        return _("%(source)s: %(step)s per unit of “%(what)s”, up to %(max)s.") % numbers
+    return _("%(source)s: full marks (%(max)s) when “%(what)s” is %(threshold)s or more; %(step)s lost per "
+             "percentage point below; full marks when there is nothing to rate.") % numbers
+
+
+def kind_label(indicator):
+    source = sources().get(indicator.auto_source)
+    kinds = dict(source.kinds()) if source is not None and source.kinds else {}
+    return str(kinds.get(indicator.auto_kind, indicator.auto_kind))
+
+
+VALUE_LABELS = {
+    "expected": gettext_lazy("expected"), "present": gettext_lazy("present"), "leave": gettext_lazy("on leave"), "absent": gettext_lazy("absent"),
+    "makeup": gettext_lazy("made up"), "times": gettext_lazy("person-times"), "hours": gettext_lazy("hours"), "ratings": gettext_lazy("valid ratings"),
+    "satisfied": gettext_lazy("satisfied"), "bad": gettext_lazy("bad reviews"), "default": gettext_lazy("default ratings"),
+    "set_aside": gettext_lazy("set aside"), "signed": gettext_lazy("signed"), "unsigned": gettext_lazy("not signed"), "reads": gettext_lazy("read"),
+}
+
+
+VALUE_ORDER = list(VALUE_LABELS)
+
+
+def ordered_figures(value):
+    """[(key, value)] of a value-dict in the order people read them (expected before absent)."""
+    return sorted((value or {}).items(), key=lambda kv: (VALUE_ORDER.index(kv[0]) if kv[0] in VALUE_ORDER
+                                                          else len(VALUE_ORDER), kv[0]))
+
+
+def figures_text(value):
+    """“expected 4, present 3, absent 1” from a value-dict."""
+    return "，".join(f"{VALUE_LABELS.get(k, k)} {_n(_dec(v))}" for k, v in ordered_figures(value))
+
+
+def explain_cell(indicator, score):
+    """Why a computed (or overridden) cell has its points, in one sentence."""
+    value = score.source_value or {}
+    fig = figure(indicator.auto_measure, value)
+    text = _("From the records: %(figures)s → %(what)s %(figure)s → %(points)s points by the rule.") % {
+        "figures": figures_text(value) or _("no record"), "what": M(indicator.auto_measure).label,
+        "figure": _("none") if fig is None else _n(fig.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)),
+        "points": _n(score.computed_points)}
+    if score.override_reason:
+        text += " " + _("Overridden by the scorer to %(points)s: %(reason)s") % {
+            "points": _n(score.points), "reason": score.override_reason}
+    return text
+
+
+# Computation ------------------------------------------------------------------------------------
+
+def rules_of(period):
+    return [i for i in period.scheme.indicators.all() if i.is_computed]
+
+
+def _population(period):
+    """{person_id: has a supervising department}: party cells for every assessed member,
+    work cells for those a department scores (as the grid)."""
+    return dict(assessed_people(period.centre_id).values_list("pk", "window__department_id"))
+
+
+def _population_fingerprint(period):
+    head = assessed_people(period.centre_id).aggregate(n=Count("pk"), last=Max("pk"), windows=Max("window_id"))
+    return [head["n"], head["last"], head["windows"]]
+
+
+def _hash(data):
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _inputs(period, rules, available, reads):
+    """{name: fingerprint} of everything the computation reads. A source without a cheap
+    fingerprint is read now (kept in `reads` for the computation) and its data hashed."""
+    first, last = month_bounds(period)
+    out = {"people": _population_fingerprint(period)}
+    for key, kind in sorted({(r.auto_source, r.auto_kind) for r in rules}):
+        source = available.get(key)
+        if source is None:
+            out[f"{key}:{kind}"] = None
+            continue
+        fp = source.fingerprint(period.centre, first, last) if source.fingerprint else None
+        if fp is None:
+            reads[(key, kind)] = source.read(period.centre, first, last, kind or None)
+            fp = _hash(sorted((str(k), v) for k, v in reads[(key, kind)].items()))
+        out[f"{key}:{kind}"] = fp
+    return json.loads(json.dumps(out, default=str))
+
+
+def ensure_computed(period):
+    """Recompute the month's automatic cells if a record or the population moved since the
+    last computation. Cheap when nothing moved (a fingerprint query per source). Returns the
+    number of cells written."""
+    if not period.accepts_scores:
+        return 0
+    rules = rules_of(period)
+    if not rules:
+        return 0
+    available = sources()
+    reads = {}
+    inputs = _inputs(period, rules, available, reads)
+    if period.auto_computed_at is not None and period.auto_inputs == inputs:
+        return 0
+    return compute_month(period, inputs=inputs, reads=reads, rules=rules, available=available)
+
+
+UPSERT = """INSERT INTO {table} AS s (period_id, person_id, indicator_id, points, note, scored_by_id, scored_at,
+computed, computed_points, source_value, override_reason)
+{select}
+ON CONFLICT (period_id, person_id, indicator_id) DO UPDATE SET
+  computed_points = EXCLUDED.computed_points, source_value = EXCLUDED.source_value,
+  points = CASE WHEN s.override_reason = '' THEN EXCLUDED.points ELSE s.points END,
+  note = CASE WHEN s.override_reason = '' THEN '' ELSE s.note END,
+  scored_by_id = CASE WHEN s.override_reason = '' THEN NULL ELSE s.scored_by_id END,
+  computed = (s.override_reason = ''), scored_at = EXCLUDED.scored_at
+WHERE s.computed_points IS DISTINCT FROM EXCLUDED.computed_points
+   OR s.source_value IS DISTINCT FROM EXCLUDED.source_value
+   OR (s.override_reason = '' AND (NOT s.computed OR s.points <> EXCLUDED.points))"""
+
+SQLITE_UPSERT = UPSERT.replace("IS DISTINCT FROM", "IS NOT")
+
+
+def _write(period, rows, now):
+    """Upsert (person, indicator, points, value-json) cells in one statement (PostgreSQL: COPY
+    into a scratch table first); cells whose figures and points did not move are skipped."""
+    table = Score._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS vg_auto_cells (person_id integer, indicator_id integer, "
+                           "points numeric(6, 1), source_value jsonb) ON COMMIT DROP")
+            cursor.execute("TRUNCATE vg_auto_cells")
+            with cursor.cursor.copy("COPY vg_auto_cells FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(UPSERT.format(table=table, select=(
+                "SELECT %s, person_id, indicator_id, points, '', NULL, %s, TRUE, points, source_value, '' "
+                "FROM vg_auto_cells ORDER BY person_id, indicator_id")), [period.pk, now])
+            return cursor.rowcount
+        before = _sqlite_changes(cursor)
+        cursor.executemany(SQLITE_UPSERT.format(
+            table=table, select="VALUES (%s, %s, %s, %s, '', NULL, %s, 1, %s, %s, '')"),
+            [(period.pk, p, i, str(pts), now, str(pts), value) for p, i, pts, value in rows])
+        return _sqlite_changes(cursor) - before
+
+
+def _sqlite_changes(cursor):
+    cursor.execute("SELECT total_changes()")
+    return cursor.fetchone()[0]
+
+
+def compute_month(period, *, actor=None, inputs=None, reads=None, rules=None, available=None):
+    """Compute every automatic cell of the month from the records, set-based: one read per
+    (source, kind), the rules in memory, one upsert of the cells that changed. Overridden
+    cells keep their points (their figures are refreshed). Does nothing once the month no
+    longer accepts scores. Audited when cells changed. Returns the number of cells written."""
+    from vanguard.core import audit
+    from vanguard.core.system import SYSTEM
+
+    with transaction.atomic():
+        status = Period.objects.filter(pk=period.pk).values_list("status", flat=True).first()
+        if status not in (Period.Status.OPEN, Period.Status.SCORING):
+            return 0
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # One computation of a month at a time; publication (FOR UPDATE) waits for it.
+                cursor.execute(f"SELECT 1 FROM {Period._meta.db_table} WHERE id = %s FOR SHARE", [period.pk])
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7301, period.pk])
+        rules = rules_of(period) if rules is None else rules
+        if not rules:
+            return 0
+        available = sources() if available is None else available
+        reads = {} if reads is None else reads
+        inputs = inputs if inputs is not None else _inputs(period, rules, available, reads)
+        first, last = month_bounds(period)
+        for key, kind in {(r.auto_source, r.auto_kind) for r in rules}:
+            if (key, kind) not in reads and key in available:
+                reads[(key, kind)] = available[key].read(period.centre, first, last, kind or None)
+        population = _population(period)
+        rows = []
+        for rule in rules:
+            source = available.get(rule.auto_source)
+            if source is None:
+                continue
+            data = reads[(rule.auto_source, rule.auto_kind)]
+            zero = source.zero
+            work = rule.part == Part.WORK
+            cache = {}
+            for pid in sorted(population):
+                if work and not population[pid]:
+                    continue
+                value = data.get(pid) or zero
+                # Many people share a value (no record): the rule and the JSON once per value.
+                key = json.dumps(value, sort_keys=True, default=str)
+                hit = cache.get(key)
+                if hit is None:
+                    hit = cache[key] = points_for(rule, value)
+                rows.append((pid, rule.pk, hit, key))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        now = timezone.now()
+        written = _write(period, rows, now)
+        Period.objects.filter(pk=period.pk).update(auto_computed_at=now, auto_inputs=inputs)
+        period.auto_computed_at, period.auto_inputs = now, inputs
+        if written:
+            audit.record(actor or SYSTEM, audit.Action.ACTION, period, {
+                "computed_cells": [None, written], "indicators": [None, [r.code for r in rules]],
+                "records": [None, inputs]}, verb=audit.Event.AUTO_COMPUTED)
+        return written
+
+
+def records_changed(centre_id, day):
+    """For an app that writes records (meetings, activities, ratings…): the month of `day`
+    is recomputed now in the background if it is still being scored. Safe to call inside
+    the writer's transaction: the task is enqueued once it commits. Nothing happens to a
+    published month."""
+    period = (Period.objects.filter(centre_id=centre_id, month=day.replace(day=1),
+                                    status__in=[Period.Status.OPEN, Period.Status.SCORING])
+              .values_list("pk", flat=True).first())
+    if period is None:
+        return False
+    from .tasks import compute_month as task
+
+    transaction.on_commit(lambda: task.enqueue(period))
+    return True
