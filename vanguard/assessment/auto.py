@@ -43,7 +43,6 @@ from importlib import import_module
 
 from django.db import connection, transaction
 from django.db.models import Count, Max
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -98,44 +97,37 @@ def _life():
     return selectors
 
 
-def _life_kinds(name):
-    """The kinds of meetings or activities, from life's models when it declares them."""
-    def kinds():
-        try:
-            models = import_module("vanguard.life.models")
-        except ImportError:
-            return []
-        for attr in name:
-            holder = models
-            for part in attr.split("."):
-                holder = getattr(holder, part, None)
-                if holder is None:
-                    break
-            if holder is not None and hasattr(holder, "choices"):
-                return list(holder.choices)
-        return []
-    return kinds
+def _meeting_kinds():
+    models = import_module("vanguard.life.models")
+    return list(models.MeetingKind.choices)
 
 
-def _life_rows_url(url_name):
+def _activity_kinds():
+    """The default kinds every centre starts with (a centre may add its own codes)."""
+    models = import_module("vanguard.life.models")
+    return [(code, name) for code, name, *_rest in models.DEFAULT_ACTIVITY_KINDS]
+
+
+def kind_arg(kind):
+    """A rule's kind as the read functions take it: None (all), one code, or a list
+    ("members,committee,group,lesson": the three meetings and one lesson)."""
+    parts = [k.strip() for k in (kind or "").split(",") if k.strip()]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else parts
+
+
+def _life_rows_url(fn_name):
     def rows_url(person, first, last, kind):
-        try:
-            base = reverse(url_name)
-        except NoReverseMatch:
-            return None
-        from django.utils.http import urlencode
-
-        query = {"person": person.pk, "from": first.isoformat(), "to": last.isoformat()}
-        if kind:
-            query["kind"] = kind
-        return f"{base}?{urlencode(query)}"
+        fn = getattr(_life(), fn_name, None)
+        return fn(person=person, kind=kind_arg(kind), first_day=first, last_day=last) if fn else None
     return rows_url
 
 
 def _life_fingerprint(fn_name):
+    """life's own cheap fingerprint when it offers one; None otherwise (its reads are hashed)."""
     def fingerprint(centre, first, last):
-        life = _life()
-        fn = getattr(life, fn_name, None) if life else None
+        fn = getattr(_life(), fn_name, None)
         return fn(centre, first, last) if fn else None
     return fingerprint
 
@@ -160,12 +152,12 @@ def sources():
         found[S.MEETINGS] = Source(
             S.MEETINGS, life.attendance_by_person, (M.ABSENT, M.MISSED, M.ATTENDANCE),
             {"expected": 0, "present": 0, "leave": 0, "absent": 0, "makeup": 0},
-            fingerprint=_life_fingerprint("attendance_fingerprint"),
-            kinds=_life_kinds(("MeetingKind", "Meeting.Kind")), rows_url=_life_rows_url("life:attendance-rows"))
+            fingerprint=_life_fingerprint("attendance_fingerprint"), kinds=_meeting_kinds,
+            rows_url=_life_rows_url("attendance_rows_url"))
         found[S.ACTIVITIES] = Source(
             S.ACTIVITIES, life.activity_by_person, (M.TIMES, M.HOURS), {"times": 0, "hours": 0},
-            fingerprint=_life_fingerprint("activity_fingerprint"),
-            kinds=_life_kinds(("ActivityKind", "Activity.Kind")), rows_url=_life_rows_url("life:activity-rows"))
+            fingerprint=_life_fingerprint("activity_fingerprint"), kinds=_activity_kinds,
+            rows_url=_life_rows_url("activity_rows_url"))
     return found
 
 
@@ -274,9 +266,13 @@ def check_rule(indicator, available=None):
         if not kinds:
             problems.append(_("%(source)s has no kinds; leave the kind empty") % {
                 "source": ind.get_auto_source_display()})
-        elif ind.auto_kind not in {k for k, _label in kinds}:
-            problems.append(_("“%(kind)s” is not a kind of %(source)s") % {
-                "kind": ind.auto_kind, "source": ind.get_auto_source_display()})
+        else:
+            known = {k for k, _label in kinds}
+            for kind in ind.auto_kind.split(","):
+                if kind.strip() not in known:
+                    problems.append(_("“%(kind)s” is not a kind of %(source)s (kinds: %(kinds)s)") % {
+                        "kind": kind.strip(), "source": ind.get_auto_source_display(),
+                        "kinds": "、".join(f"{k} {label}" for k, label in kinds)})
     return problems
 
 
@@ -306,7 +302,7 @@ def rule_text(indicator):
 def kind_label(indicator):
     source = sources().get(indicator.auto_source)
     kinds = dict(source.kinds()) if source is not None and source.kinds else {}
-    return str(kinds.get(indicator.auto_kind, indicator.auto_kind))
+    return "、".join(str(kinds.get(k.strip(), k.strip())) for k in indicator.auto_kind.split(","))
 
 
 VALUE_LABELS = {
@@ -378,7 +374,7 @@ def _inputs(period, rules, available, reads):
             continue
         fp = source.fingerprint(period.centre, first, last) if source.fingerprint else None
         if fp is None:
-            reads[(key, kind)] = source.read(period.centre, first, last, kind or None)
+            reads[(key, kind)] = source.read(period.centre, first, last, kind_arg(kind))
             fp = _hash(sorted((str(k), v) for k, v in reads[(key, kind)].items()))
         out[f"{key}:{kind}"] = fp
     return json.loads(json.dumps(out, default=str))
@@ -471,7 +467,7 @@ def compute_month(period, *, actor=None, inputs=None, reads=None, rules=None, av
         first, last = month_bounds(period)
         for key, kind in {(r.auto_source, r.auto_kind) for r in rules}:
             if (key, kind) not in reads and key in available:
-                reads[(key, kind)] = available[key].read(period.centre, first, last, kind or None)
+                reads[(key, kind)] = available[key].read(period.centre, first, last, kind_arg(kind))
         population = _population(period)
         rows = []
         for rule in rules:

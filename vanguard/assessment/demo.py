@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from vanguard.core.workdays import WorkingCalendar
 
-from . import services
+from . import auto, services
 from .models import Adjustment, Appeal, Period, Result, Scheme, Score
 from .scheme_data import indicator_rows
 
@@ -46,8 +46,10 @@ def _points(rng, ind, skill):
 
 
 def _scores(ctx, period, indicators, members, scorer_for, now, share=1.0):
+    """The scorers' points of the indicators entered by hand (the computed ones come from the records)."""
     rng = ctx.rng
     rows = []
+    indicators = [i for i in indicators if not i.is_computed]
     for person in members:
         if rng.random() > share:
             continue
@@ -87,7 +89,8 @@ def build(ctx):
     ctx.skill = {p.pk: ctx.rng.random() for p in members}
     months = _months(ctx.today, 12)
     scheme = services.create_scheme(
-        office, ctx.centre, name="窗口党员“双百分”考核", indicators=indicator_rows(), valid_from=months[0],
+        office, ctx.centre, name="窗口党员“双百分”考核", indicators=_rows_with_rules(ctx, months[0]),
+        valid_from=months[0],
         formula=Scheme.Formula.SUM, threshold=Decimal("172"), quota_kind=Scheme.QuotaKind.PERCENT, quota_value=15,
         tie_break=Scheme.TieBreak.PARTY)
     indicators = list(scheme.indicators.all())
@@ -122,9 +125,27 @@ def build(ctx):
     current = services.open_period(office, ctx.centre, ctx.today.replace(day=1))
     services.start_scoring(office, current)
     total_scores += _scores(ctx, current, indicators, members, scorer_for, timezone.now(), share=0.5)
+    computed = auto.ensure_computed(current)
+    computed += Score.objects.filter(period__centre=ctx.centre, computed=True).exclude(period=current).count()
     stars = Result.objects.filter(period__centre=ctx.centre, is_current=True, is_star=True).count()
-    ctx.say(f"scheme {len(indicators)} indicators, {len(months) + 1} months, {total_scores} scores, "
+    ctx.say(f"scheme {len(indicators)} indicators ({sum(i.is_computed for i in indicators)} from the records), "
+            f"{len(months) + 1} months, {total_scores} scores entered, {computed} computed, "
             f"{stars} star person-times")
+
+
+def _rows_with_rules(ctx, since):
+    """The seed's indicators with the rules of the sources that hold demo records (ratings; the
+    life app's meetings and activities once its demo has some): those cells come from the
+    records; an indicator whose source has no record yet stays entered by hand."""
+    first, last = since, ctx.today
+    with_records = {key for key, source in auto.sources().items()
+                    if source.read(ctx.centre, first, last, None)}
+    rows = indicator_rows(rules=True)
+    for row in rows:
+        if row.get("auto_formula") and row["auto_source"] not in with_records:
+            for key in ("auto_kind", "auto_measure", "auto_formula", "auto_step", "auto_threshold"):
+                row.pop(key, None)
+    return rows
 
 
 def _appeals(ctx, period, office):

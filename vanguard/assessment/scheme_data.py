@@ -9,7 +9,7 @@ PARTY = [
     ("P01", "参加支部党员大会", "按时参加支部党员大会，无故缺席一次扣全部分值", 5, "deduct", "meetings"),
     ("P02", "参加支部委员会/党小组会", "按时参加党小组会，缺席一次扣2.5分", 5, "deduct", "meetings"),
     ("P03", "参加党课学习", "按时参加“三会一课”中的党课学习", 5, "deduct", "meetings"),
-    ("P04", "参加主题党日活动", "每月主题党日活动全程参加", 5, "deduct", "activities"),
+    ("P04", "参加主题党日活动", "每月主题党日活动全程参加", 5, "deduct", "meetings"),
     ("P05", "按时足额交纳党费", "按月足额交纳党费，是/否", 4, "yesno", ""),
     ("P06", "社区疫情防控下沉值守", "按支部安排参加下沉社区疫情防控任务", 6, "deduct", "activities"),
     ("P07", "党员联系群众“1+10”", "每名党员联系10名群众，按月走访、记录", 6, "deduct", "activities"),
@@ -68,26 +68,25 @@ WORK = [
 ]
 
 
-# The rules of the automatic indicators: code -> (figure counted, rule, points per unit,
-# full marks from %). Kinds of meetings and activities are left open (all kinds) until the
-# scheme names them. A rule whose source this installation lacks yet (meetings, activities
-# before the life app) is left out: the indicator stays entered by hand.
+# The rules of the automatic indicators: code -> (kind of record, figure counted, rule, points
+# per unit, full marks from %). Kinds are life's meeting kinds and default activity codes (a
+# comma-separated list counts several). A rule whose source this installation lacks is left
+# out: the indicator stays entered by hand.
 RULES = {
-    "P01": ("absent", "deduct_per", 5, None),      # 无故缺席一次扣全部分值
-    "P02": ("absent", "deduct_per", "2.5", None),  # 缺席一次扣2.5分
-    "P03": ("absent", "deduct_per", "2.5", None),
-    "P04": ("times", "add_per", 5, None),          # 主题党日: one a month, full marks
-    "P06": ("times", "add_per", "1.5", None),      # four duties a month
-    "P07": ("times", "add_per", "0.6", None),      # ten contacts a month
-    "P08": ("times", "add_per", "2.5", None),      # two clean-ups a month
-    "P09": ("hours", "add_per", 1, None),          # five hours at the bins
-    "P12": ("missed", "deduct_per", 5, None),
-    "P14": ("hours", "add_per", "0.5", None),
-    "P16": ("absent", "deduct_per", "2.5", None),
-    "P19": ("times", "add_per", 4, None),
-    "P21": ("times", "add_per", 2, None),
-    "W12": ("satisfaction", "rate_min", "0.5", 98),  # 满意率 98% 起满分，每低 1 个百分点扣 0.5 分
-    "W14": ("bad", "deduct_per", 1, None),            # 每条差评扣 1 分
+    "P01": ("members", "absent", "deduct_per", 5, None),            # 无故缺席一次扣全部分值
+    "P02": ("committee,group", "absent", "deduct_per", "2.5", None),  # 缺席一次扣2.5分
+    "P03": ("lesson", "absent", "deduct_per", 5, None),
+    "P04": ("theme_day", "absent", "deduct_per", 5, None),          # 每月主题党日全程参加
+    "P06": ("epidemic", "times", "add_per", "1.5", None),           # four duties a month
+    "P07": ("contact", "times", "add_per", "0.6", None),            # ten contacts a month
+    "P08": ("cleanup", "times", "add_per", "2.5", None),            # two clean-ups a month
+    "P09": ("bin_duty", "hours", "add_per", 1, None),               # five hours at the bins
+    "P12": ("life,appraisal", "missed", "deduct_per", 5, None),     # leave not made up counts too
+    "P14": ("volunteer", "hours", "add_per", "0.5", None),
+    "P16": ("members,committee,group,lesson", "absent", "deduct_per", "2.5", None),
+    "P21": ("community", "times", "add_per", 2, None),
+    "W12": ("", "satisfaction", "rate_min", "0.5", 98),  # 满意率 98% 起满分，每低 1 个百分点扣 0.5 分
+    "W14": ("", "bad", "deduct_per", 1, None),            # 每条差评扣 1 分
 }
 
 
@@ -106,8 +105,8 @@ def indicator_rows(rules=False):
                    "maximum": maximum, "method": method, "scorer_kind": kind, "auto_source": source,
                    "sort_order": order}
             if source and source in available and code in RULES:
-                measure, formula, step, threshold = RULES[code]
-                row.update(auto_measure=measure, auto_formula=formula, auto_step=Decimal(str(step)),
+                record_kind, measure, formula, step, threshold = RULES[code]
+                row.update(auto_kind=record_kind, auto_measure=measure, auto_formula=formula, auto_step=Decimal(str(step)),
                            auto_threshold=None if threshold is None else Decimal(str(threshold)))
             rows.append(row)
     return rows

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-# Order matters: later apps read earlier apps' demo data.
-DEMO_APPS = ["posts", "life", "assessment", "ratings", "surveys", "messaging", "cases", "pledges", "honours",
+# Order matters: later apps read earlier apps' demo data. The assessment comes after the
+# records its automatic indicators read (life, ratings, messaging).
+DEMO_APPS = ["posts", "life", "ratings", "surveys", "messaging", "assessment", "cases", "pledges", "honours",
              "notices", "dashboard"]
 
 DEMO_ACCOUNTS = [
