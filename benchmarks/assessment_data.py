@@ -28,7 +28,7 @@ SELECT pe.id, p.id, i.id,
 FROM {period} pe
 JOIN {person} p ON p.centre_id = pe.centre_id AND p.is_active AND p.branch_id IS NOT NULL
      AND p.political_status IN ('full', 'probationary')
-JOIN {indicator} i ON i.scheme_id = pe.scheme_id
+JOIN {indicator} i ON i.scheme_id = pe.scheme_id AND i.auto_formula = ''
 WHERE pe.id = ANY(%s)"""
 
 
@@ -43,7 +43,9 @@ def last_months(count, today=None):
     return months[::-1]
 
 
-def ensure_schemes(admin, centres, valid_from=datetime.date(2025, 1, 1)):
+def ensure_schemes(admin, centres, valid_from=datetime.date(2025, 1, 1), rules=False):
+    """The demo scheme in every centre without one; with `rules`, its automatic indicators carry
+    their rules (computed from the records, so `insert_scores` leaves them out)."""
     from vanguard.assessment import services
     from vanguard.assessment.models import Scheme
     from vanguard.assessment.scheme_data import indicator_rows
@@ -52,7 +54,7 @@ def ensure_schemes(admin, centres, valid_from=datetime.date(2025, 1, 1)):
     have = set(Scheme.objects.filter(centre__in=centres).values_list("centre_id", flat=True))
     for centre in centres:
         if centre.pk not in have:
-            services.create_scheme(admin, centre, name="双百分考核", indicators=indicator_rows(),
+            services.create_scheme(admin, centre, name="双百分考核", indicators=indicator_rows(rules=rules),
                                    valid_from=valid_from, threshold=180,
                                    quota_kind=Scheme.QuotaKind.PERCENT, quota_value=20)
             made += 1
@@ -77,7 +79,8 @@ def open_months(centres, months):
 
 
 def insert_scores(period_ids, scorer_id):
-    """Scores for every member x indicator of these months (PostgreSQL). Returns the rows inserted."""
+    """Scores for every member x indicator entered by hand (not the computed ones) of these months
+    (PostgreSQL). Returns the rows inserted."""
     from django.db import connection, transaction
 
     from vanguard.assessment.models import Indicator, Period, Score

@@ -19,9 +19,9 @@ touches a scorer's override (`compute_month`). It runs:
   figures of the ratings) and the population with those of the last computation, and
   recomputes only if one moved. The grid, the records page and every score save call
   it, so a scorer never sees or saves against stale figures;
-- when scoring closes and when a month is published from scoring (forced, inside the
-  same transaction as the step), so the published month is computed from the records
-  as they were at that moment;
+- when scoring closes and when a month is published from scoring (inside the same
+  transaction as the step, recomputed if anything moved), so the published month is
+  computed from the records as they were at that moment;
 - in the background every few minutes (`tasks.compute_open_months`) and right away
   when an app that writes records calls `records_changed(centre_id, day)`, so the
   figures are fresh without anyone opening the grid.
@@ -380,7 +380,7 @@ def _inputs(period, rules, available, reads):
     return json.loads(json.dumps(out, default=str))
 
 
-def ensure_computed(period):
+def ensure_computed(period, actor=None):
     """Recompute the month's automatic cells if a record or the population moved since the
     last computation. Cheap when nothing moved (a fingerprint query per source). Returns the
     number of cells written."""
@@ -394,7 +394,7 @@ def ensure_computed(period):
     inputs = _inputs(period, rules, available, reads)
     if period.auto_computed_at is not None and period.auto_inputs == inputs:
         return 0
-    return compute_month(period, inputs=inputs, reads=reads, rules=rules, available=available)
+    return compute_month(period, actor=actor, inputs=inputs, reads=reads, rules=rules, available=available)
 
 
 UPSERT = """INSERT INTO {table} AS s (period_id, person_id, indicator_id, points, note, scored_by_id, scored_at,

@@ -280,8 +280,9 @@ def close_scoring(actor, period, *, confirm_unscored=False):
     require(can_manage(actor, period.centre_id))
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.status in (Period.Status.OPEN, Period.Status.SCORING):
-        # The records as they are now decide the automatic cells; the month then stops following them.
-        auto.compute_month(period, actor=actor)
+        # The records as they are now decide the automatic cells (recomputed if they moved since
+        # the last computation); the month then stops following them.
+        auto.ensure_computed(period, actor=actor)
         _check_unscored(actor, period, confirm_unscored, audit.Event.SCORING_CLOSED_UNASSESSED)
     return _move(actor, period, [Period.Status.OPEN, Period.Status.SCORING], Period.Status.REVIEW,
                  audit.Event.SCORING_CLOSED)
@@ -295,7 +296,7 @@ def publish_period(actor, period, *, today=None, confirm_unscored=False):
     require(can_manage(actor, period.centre_id))
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.status in (Period.Status.OPEN, Period.Status.SCORING):
-        auto.compute_month(period, actor=actor)
+        auto.ensure_computed(period, actor=actor)
     # Computed once: the members not assessed are counted from the rows that are then stored.
     compute.compute_month(period)
     if period.status in (Period.Status.OPEN, Period.Status.SCORING, Period.Status.REVIEW):
