@@ -75,8 +75,8 @@ def test_walk_from_nomination_to_award(world):
     assert [(h.person_id, h.kind, h.floor_id) for h in honours] == [(a.pk, HonourKind.MEMBER, world.floor1.pk)]
     assert honours[0].certificate_number.startswith("HR-2026-")
     verbs = set(AuditEntry.objects.filter(centre_id=world.centre.pk).values_list("verb", flat=True))
-    assert {"open-selection", "nominate", "cast-vote", "start-notice", "file-objection", "resolve-objection",
-            "award-selection"} <= verbs
+    assert {"selection opened", "candidate nominated", "vote cast", "public notice started", "objection filed", "objection answered",
+            "selection awarded"} <= verbs
 
 
 def test_certificate_is_a_pdf(world, selection):

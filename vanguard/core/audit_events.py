@@ -81,6 +81,25 @@ class Event:
     LETTER_SCORED = "responsibility letter scored"
     LETTER_RESULTS_PUBLISHED = "responsibility letter results published"
 
+    # honours
+    SELECTION_OPENED = "selection opened"
+    NOMINATED = "candidate nominated"
+    NOMINATIONS_CLOSED = "nominations closed"
+    NOMINATION_SCORED = "nomination scored by the panel"
+    VOTE_CODES_ISSUED = "vote codes issued"
+    VOTE_CAST = "vote cast"
+    NOMINATION_REVIEWED = "nomination reviewed"
+    STANDARDS_JUDGED = "red-flag standards judged"
+    NOTICE_STARTED = "public notice started"
+    OBJECTION_FILED = "objection filed"
+    OBJECTION_ANSWERED = "objection answered"
+    SELECTION_AWARDED = "selection awarded"
+    MEDALS_CREATED = "rotating medals created"
+    MEDALS_MOVED = "medals moved by the rule"
+    MEDAL_PASSED = "medal passed by decision"
+    TEAM_CREATED = "team created"
+    BRAND_CREATED = "service brand created"
+    STORY_LINKED = "exemplar story linked"
 
 def label(verb):
     """The event's name in the active language."""

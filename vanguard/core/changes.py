@@ -92,6 +92,25 @@ VERBS = {
     "responsibility letter progress": pgettext_lazy("audit", "responsibility letter progress recorded"),
     "responsibility letter scored": pgettext_lazy("audit", "responsibility letter scored"),
     "responsibility letter results published": pgettext_lazy("audit", "responsibility letter results published"),
+    # honours
+    "selection opened": pgettext_lazy("audit", "selection opened"),
+    "candidate nominated": pgettext_lazy("audit", "candidate nominated"),
+    "nominations closed": pgettext_lazy("audit", "nominations closed"),
+    "nomination scored by the panel": pgettext_lazy("audit", "nomination scored by the panel"),
+    "vote codes issued": pgettext_lazy("audit", "vote codes issued"),
+    "vote cast": pgettext_lazy("audit", "vote cast"),
+    "nomination reviewed": pgettext_lazy("audit", "nomination reviewed"),
+    "red-flag standards judged": pgettext_lazy("audit", "red-flag standards judged"),
+    "public notice started": pgettext_lazy("audit", "public notice started"),
+    "objection filed": pgettext_lazy("audit", "objection filed"),
+    "objection answered": pgettext_lazy("audit", "objection answered"),
+    "selection awarded": pgettext_lazy("audit", "selection awarded"),
+    "rotating medals created": pgettext_lazy("audit", "rotating medals created"),
+    "medals moved by the rule": pgettext_lazy("audit", "medals moved by the rule"),
+    "medal passed by decision": pgettext_lazy("audit", "medal passed by decision"),
+    "team created": pgettext_lazy("audit", "team created"),
+    "service brand created": pgettext_lazy("audit", "service brand created"),
+    "exemplar story linked": pgettext_lazy("audit", "exemplar story linked"),
 }
 
 

@@ -2,7 +2,8 @@
 (the posts' signboard shows the medals its window holds): boards, the roll, the
 medals held, the history of a medal, the stories and honours of a person or team."""
 
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from vanguard.org.models import Floor
@@ -52,13 +53,27 @@ def public_floor(pk):
     return Floor.objects.select_related("centre").filter(pk=pk).first()
 
 
+def post_medal_annotations():
+    """Annotations for the signboard's own post query (no query more): the name of a rotating
+    medal the post's window holds now, the reason it holds it, and how many it holds."""
+    held = Holding.objects.filter(ended_on=None, window_id=OuterRef("window_id")).order_by("scheme__name", "pk")
+    return {"medal_name": Subquery(held.values("scheme__name")[:1]),
+            "medal_reason": Subquery(held.values("reason")[:1]),
+            "medal_count": Coalesce(Subquery(held.order_by().values("window_id").annotate(n=Count("pk"))
+                                             .values("n")[:1]), 0)}
+
+
 def medals_for_post(post):
-    """The medals a post's window (or its window's floor branch) holds now: one query, for the signboard."""
+    """The medals on a post's signboard, from post_medal_annotations() (or one query without them)."""
     if not post.window_id:
         return []
-    return [{"name": h.medal.scheme.name, "number": h.medal.number, "since": h.started_on, "reason": h.reason}
-            for h in Holding.objects.filter(ended_on=None, window_id=post.window_id)
-            .select_related("medal__scheme").order_by("medal__scheme__name")]
+    if hasattr(post, "medal_name"):
+        if not post.medal_name:
+            return []
+        return [{"name": post.medal_name, "reason": post.medal_reason, "more": max(post.medal_count - 1, 0)}]
+    held = list(Holding.objects.filter(ended_on=None, window_id=post.window_id).select_related("scheme")
+                .order_by("scheme__name", "pk"))
+    return [{"name": held[0].scheme.name, "reason": held[0].reason, "more": len(held) - 1}] if held else []
 
 
 def medal_history(scheme, *, limit=None):

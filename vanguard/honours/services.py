@@ -85,7 +85,7 @@ def create_team(actor, centre, *, name, unit=None, floor=None, description="", m
         raise ValidationError({"members": _("It belongs to another service centre.")})
     team = Team.objects.create(centre=centre, name=name, unit=unit, floor=floor, description=_text(description))
     team.members.set(members)
-    audit.record_create(actor, team, verb="create-team")
+    audit.record_create(actor, team, verb=audit.Event.TEAM_CREATED)
     return team
 
 
@@ -114,7 +114,7 @@ def create_brand(actor, unit, *, name, description, photos=()):
     brand = ServiceBrand.objects.create(centre_id=unit.centre_id, unit=unit, name=name, description=description)
     for photo in photos:
         BrandPhoto.objects.create(brand=brand, image=photo)
-    audit.record_create(actor, brand, verb="create-brand")
+    audit.record_create(actor, brand, verb=audit.Event.BRAND_CREATED)
     return brand
 
 
@@ -131,7 +131,7 @@ def link_story(actor, lesson, *, person=None, team=None):
         raise ValidationError({"person" if person else "team": _("It belongs to another service centre.")})
     link, created = StoryLink.objects.get_or_create(lesson=lesson, person=person, team=team)
     if created:
-        audit.record_create(actor, link, verb="link-story", centre_id=lesson.centre_id)
+        audit.record_create(actor, link, verb=audit.Event.STORY_LINKED, centre_id=lesson.centre_id)
     return link
 
 
@@ -192,7 +192,7 @@ def open_selection(actor, centre, *, title, year, honour, candidate_kind=None, q
         quota=quota, max_nominations=max_nominations, criteria=_text(criteria), nominate_until=nominate_until,
         notice_days=notice_days, panel_scoring=bool(panel_scoring), public_vote=bool(public_vote),
         created_by=_actor_user(actor))
-    audit.record_create(actor, selection, verb="open-selection")
+    audit.record_create(actor, selection, verb=audit.Event.SELECTION_OPENED)
     return selection
 
 
@@ -292,7 +292,7 @@ def nominate(actor, selection, *, candidate, reasons):
                     evidence.standards_figures(candidate, selection.year).items()}
                    if selection.honour == HonourKind.RED_FLAG else {}),
         created_by=_actor_user(actor), **{kind: candidate})
-    audit.record_create(actor, nomination, verb="nominate", centre_id=selection.centre_id)
+    audit.record_create(actor, nomination, verb=audit.Event.NOMINATED, centre_id=selection.centre_id)
     return nomination
 
 
@@ -312,7 +312,7 @@ def close_nominations(actor, selection):
     before = audit.snapshot(selection)
     selection.status = Status.REVIEW
     selection.save(update_fields=["status"])
-    audit.record_update(actor, selection, before, verb="close-nominations")
+    audit.record_update(actor, selection, before, verb=audit.Event.NOMINATIONS_CLOSED)
     return selection
 
 
@@ -335,7 +335,7 @@ def score_nomination(actor, nomination, *, score):
     average = nomination.panel_scores.aggregate(a=Avg("score"))["a"]
     Nomination.objects.filter(pk=nomination.pk).update(
         panel_score=Decimal(str(average)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-    audit.record(actor, audit.Action.UPDATE, nomination, {"score": [None, str(score)]}, verb="score-nomination",
+    audit.record(actor, audit.Action.UPDATE, nomination, {"score": [None, str(score)]}, verb=audit.Event.NOMINATION_SCORED,
                  centre_id=selection.centre_id)
     nomination.refresh_from_db()
     return nomination
@@ -357,7 +357,7 @@ def issue_vote_codes(actor, selection, *, count, valid_days=14):
         raise ValidationError({"valid_days": _("A code is valid for 1 to 120 days.")})
     until = timezone.now() + datetime.timedelta(days=valid_days)
     made = VoteCode.objects.bulk_create([VoteCode(selection=selection, valid_until=until) for _i in range(count)])
-    audit.record(actor, audit.Action.CREATE, selection, {"vote_codes": [None, count]}, verb="issue-vote-codes")
+    audit.record(actor, audit.Action.CREATE, selection, {"vote_codes": [None, count]}, verb=audit.Event.VOTE_CODES_ISSUED)
     return made
 
 
@@ -406,7 +406,7 @@ def cast_vote(code, *, nomination_ids, now=None):
                                 for i in sorted(ids)])
     Nomination.objects.filter(pk__in=ids).update(votes=F("votes") + 1)
     # Anonymous: the audit row names the selection, never the code nor the choices.
-    audit.record(None, audit.Action.CREATE, selection, {"ballots": [None, 1]}, verb="cast-vote")
+    audit.record(None, audit.Action.CREATE, selection, {"ballots": [None, 1]}, verb=audit.Event.VOTE_CAST)
     return len(ids)
 
 
@@ -432,7 +432,7 @@ def review_nomination(actor, nomination, *, approve, note=""):
     nomination.state = State.APPROVED if approve else State.REJECTED
     nomination.review_note = note
     nomination.save(update_fields=["state", "review_note"])
-    audit.record_update(actor, nomination, before, verb="review-nomination", centre_id=selection.centre_id)
+    audit.record_update(actor, nomination, before, verb=audit.Event.NOMINATION_REVIEWED, centre_id=selection.centre_id)
     return nomination
 
 
@@ -465,7 +465,7 @@ def judge_standards(actor, nomination, judgements):
     nomination.standards = standards
     nomination.save(update_fields=["standards"])
     audit.record(actor, audit.Action.UPDATE, nomination, audit.diff(before, {"standards": standards}),
-                 verb="judge-standards", centre_id=selection.centre_id)
+                 verb=audit.Event.STANDARDS_JUDGED, centre_id=selection.centre_id)
     return nomination
 
 
@@ -489,7 +489,7 @@ def start_notice(actor, selection, *, start=None):
     selection.notice_ends = calendar.add_working_days(first, selection.notice_days - 1)
     selection.status = Status.NOTICE
     selection.save(update_fields=["notice_starts", "notice_ends", "status"])
-    audit.record_update(actor, selection, before, verb="start-notice")
+    audit.record_update(actor, selection, before, verb=audit.Event.NOTICE_STARTED)
     return selection
 
 
@@ -536,7 +536,7 @@ def file_objection(selection, *, content, nomination=None, contact_name="", cont
     if case_id:
         objection.case_id = case_id
         objection.save(update_fields=["case_id"])
-    audit.record(None, audit.Action.CREATE, objection, {"selection": [None, selection.pk]}, verb="file-objection",
+    audit.record(None, audit.Action.CREATE, objection, {"selection": [None, selection.pk]}, verb=audit.Event.OBJECTION_FILED,
                  centre_id=selection.centre_id)
     return objection
 
@@ -561,7 +561,7 @@ def resolve_objection(actor, objection, *, upheld, answer):
     if upheld and objection.nomination_id:
         Nomination.objects.filter(pk=objection.nomination_id).update(
             state=State.REJECTED, review_note=_("Objection upheld: %(answer)s") % {"answer": answer[:250]})
-    audit.record_update(actor, objection, before, verb="resolve-objection", centre_id=selection.centre_id)
+    audit.record_update(actor, objection, before, verb=audit.Event.OBJECTION_ANSWERED, centre_id=selection.centre_id)
     return objection
 
 
@@ -600,7 +600,7 @@ def award_selection(actor, selection, *, today=None):
     before = audit.snapshot(selection)
     selection.status, selection.awarded_on = Status.AWARDED, today
     selection.save(update_fields=["status", "awarded_on"])
-    audit.record_update(actor, selection, before, verb="award-selection")
+    audit.record_update(actor, selection, before, verb=audit.Event.SELECTION_AWARDED)
     return selection
 
 
@@ -645,7 +645,7 @@ def create_medal_scheme(actor, centre, *, name, count=10, holder_kind=MedalSchem
     scheme = MedalScheme.objects.create(centre=centre, name=name, count=count, holder_kind=holder_kind,
                                         cadence=cadence, rule=rule, min_ratings=min_ratings)
     Medal.objects.bulk_create([Medal(scheme=scheme, number=i) for i in range(1, count + 1)])
-    audit.record_create(actor, scheme, verb="create-medals")
+    audit.record_create(actor, scheme, verb=audit.Event.MEDALS_CREATED)
     return scheme
 
 
@@ -768,7 +768,7 @@ def rotate_medals(actor, scheme, *, period, today=None):
     scheme.save(update_fields=["last_period"])
     audit.record(actor, audit.Action.UPDATE, scheme, {"period": [None, period.isoformat()],
                                                        "holders": [None, [h.holder_name for h in moved]],
-                                                       "vacant": [None, len(vacant)]}, verb="rotate-medals")
+                                                       "vacant": [None, len(vacant)]}, verb=audit.Event.MEDALS_MOVED)
     return moved
 
 
@@ -797,7 +797,7 @@ def award_medal(actor, medal, *, holder, reason, today=None):
         ending.update(ended_on=today)
         period = today
     moved = _move(scheme, {medal: (holder, reason, None, None)}, period, Holding.How.DECISION, actor, today)
-    audit.record_create(actor, moved[0], verb="award-medal", centre_id=scheme.centre_id)
+    audit.record_create(actor, moved[0], verb=audit.Event.MEDAL_PASSED, centre_id=scheme.centre_id)
     return moved[0]
 
 

@@ -101,9 +101,17 @@ def _member_pledges(post):
     return rows
 
 
+def _medal_annotations():
+    """With the honours app, the post's own query also carries the rotating medal (流动奖牌) its
+    window holds now, as subqueries (no query more); a move forgets the page in a shared cache."""
+    try:
+        from vanguard.honours.selectors import post_medal_annotations
+    except ImportError:
+        return {}
+    return post_medal_annotations()
+
+
 def _medals(post):
-    """The rotating medals (流动奖牌) the post's window holds now (one indexed query), once
-    the honours app provides them; cached with the page (a medal moves once a month)."""
     try:
         from vanguard.honours.selectors import medals_for_post
     except ImportError:
@@ -179,6 +187,7 @@ def _signboard(request, code):
         lookup = {"pk": pk} if pk else {"code": code.upper()}
         # Sliced rather than first(): a unique lookup needs no ORDER BY to plan and sort.
         post = next(iter(VanguardPost.objects.public().select_related(*SIGN_RELATED).only(*SIGN_ONLY)
+                         .annotate(**_medal_annotations())
                          .prefetch_related(_sign_holders()).filter(**lookup).order_by()[:1]), None)
         if post is None:
             raise Http404
