@@ -89,3 +89,16 @@ def test_activity_endpoints(world):
     assert response.status_code == 201 and response.json()["participant_count"] == 3
     assert api(world.outsider).get(f"/api/v1/activities/{pk}/").status_code == 404
     assert Activity.objects.count() == 2
+
+
+def test_sign_in_endpoint_query_budget(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    meeting = _open_meeting(world)
+    client = api(world.member)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(f"/api/v1/meetings/{meeting.pk}/sign-in/", {"code": services.signin_code(meeting)},
+                               format="json")
+    assert response.status_code == 200
+    assert len(queries) <= 12, len(queries)  # scope, meeting, attendance, sign-in, update, audit (lock, head, row)

@@ -392,7 +392,8 @@ def sign_in(actor, meeting, code, now=None):
         raise ValidationError({"code": _("This sign-in code has expired or belongs to another meeting: "
                                          "scan the code shown at the meeting again.")})
     with transaction.atomic():
-        row = (Attendance.objects.filter(meeting=meeting, person_id=person_id).first()
+        # The person comes along: the audit row names them (no second query).
+        row = (Attendance.objects.filter(meeting=meeting, person_id=person_id).select_related("person").first()
                if person_id else None)
         if row is None:
             raise ValidationError({"code": _("You are not on the list of members expected at this meeting.")})
