@@ -33,3 +33,17 @@ def test_grid_cells_carry_no_repeated_htmx_settings(client, world, period):
     assert page.count("hx-post=") == 2 * cells
     table = page[page.index('id="vg-grid"'):page.index("</table>")]
     assert len(table.encode()) / cells < 900
+
+
+def test_a_big_centre_opens_the_grid_on_one_group(client, world, period, monkeypatch):
+    from vanguard.assessment import views
+
+    monkeypatch.setattr(views, "GRID_ROWS", 2)
+    client.force_login(world.office)
+    page = client.get(reverse("assessment:grid", args=[period.pk]) + "?part=party")
+    assert page.context["group"] == f"branch-{world.branch1.pk}"
+    assert {row["person"].branch_id for row in page.context["rows"]} == {world.branch1.pk}
+    # Under the limit, the whole centre as before.
+    monkeypatch.setattr(views, "GRID_ROWS", 100)
+    page = client.get(reverse("assessment:grid", args=[period.pk]) + "?part=party")
+    assert page.context["group"] == "" and len(page.context["rows"]) == 5

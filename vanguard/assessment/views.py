@@ -32,6 +32,7 @@ from .scoring import Entry, grid_people, save_scores, todo_for
 
 TODO_MONTHS = 3  # the home page's to-do covers the oldest months being scored, at most this many
 TODO_LINES = 10  # and in each, at most this many branches or departments with people left
+GRID_ROWS = 100  # an office's grid of more people than this opens on one branch or department
 
 STEPS = {
     "start": services.start_scoring,
@@ -210,6 +211,15 @@ def _grid_context(request, period, part, group, errors=None, posted=None):
     # A scorer sees (and saves against) what the records say now.
     auto.ensure_computed(period)
     indicators = list(period.scheme.indicators.filter(part=part))
+    if group is None and can_manage(request.user, period.centre_id) and \
+            grid_people(request.user, period, part)[:GRID_ROWS + 1].count() > GRID_ROWS:
+        # A whole centre in one grid is megabytes (a city centre: 3,600 members x 35 cells): its first branch
+        # or department instead; the select above the grid moves between them.
+        first = (Organization.objects.filter(centre=period.centre, kind=Organization.Kind.BRANCH).order_by("path")
+                 if part == Part.PARTY else
+                 Unit.objects.filter(centre=period.centre, kind=Unit.Kind.DEPARTMENT).order_by("name")).first()
+        if first is not None:
+            group = ("branch" if part == Part.PARTY else "department", first.pk)
     people = list(grid_people(request.user, period, part, group))
     scores = {(s.person_id, s.indicator_id): s for s in Score.objects.filter(
         period=period, indicator__in=indicators, person__in=[p.pk for p in people]).only(
