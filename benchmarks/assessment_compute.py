@@ -169,21 +169,21 @@ def generate_records(centres):
         attendance = cur.rowcount
         cur.execute(f"""INSERT INTO {Activity._meta.db_table} (centre_id, organization_id, kind_id, date, hours, place,
             description, evidence, is_group, status, refusal_reason, created_at)
-            SELECT o.centre_id, o.id, ak.id, %s::date + ak.sort_order * 3, 1 + ak.sort_order % 3, '', '集体活动', '',
+            SELECT o.centre_id, o.id, ak.id, %s::date + ak.sort_order * 3, 1 + ak.sort_order %% 3, '', '集体活动', '',
                    TRUE, 'approved', '', now()
             FROM org_organization o JOIN {ActivityKind._meta.db_table} ak ON ak.centre_id = o.centre_id
             WHERE o.centre_id = ANY(%s) AND o.kind = 'branch'""", [first, ids])
         activities = cur.rowcount
         cur.execute(f"""INSERT INTO {ActivityParticipant._meta.db_table} (activity_id, person_id)
             SELECT a.id, p.id FROM {Activity._meta.db_table} a
-            JOIN org_person p ON p.branch_id = a.organization_id AND p.is_active AND (p.id + a.id) % 3 = 0
+            JOIN org_person p ON p.branch_id = a.organization_id AND p.is_active AND (p.id + a.id) %% 3 = 0
             WHERE a.centre_id = ANY(%s)""", [ids])
         participants = cur.rowcount
         # Each person's ratings of the month, as the ratings' figures hold them (and each centre's total).
         cur.execute(f"""INSERT INTO {SatisfactionStat._meta.db_table} (centre_id, dimension, key, period, start,
             n5, n4, n3, n2, n1, n_default, n_flagged, n_set_aside)
-            SELECT p.centre_id, 'person', p.id, 'month', %s, 20 + p.id % 7, 3, 1, (p.id % 11 = 0)::int,
-                   (p.id % 17 = 0)::int, 1, 0, 0
+            SELECT p.centre_id, 'person', p.id, 'month', %s, 20 + p.id %% 7, 3, 1, (p.id %% 11 = 0)::int,
+                   (p.id %% 17 = 0)::int, 1, 0, 0
             FROM org_person p WHERE p.centre_id = ANY(%s)""", [first, ids])
         stats = cur.rowcount
         cur.execute(f"""INSERT INTO {SatisfactionStat._meta.db_table} (centre_id, dimension, key, period, start,
