@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
@@ -75,7 +76,10 @@ def _range_params(request):
 
 
 def _paged(request, table):
-    RequestConfig(request, paginate={"per_page": PAGE, "paginator_class": CappedPaginator}).configure(table)
+    try:
+        RequestConfig(request, paginate={"per_page": PAGE, "paginator_class": CappedPaginator}).configure(table)
+    except (EmptyPage, PageNotAnInteger):  # ?page=-1 or abc: the first page, not a 500
+        table.paginate(page=1, per_page=PAGE, paginator_class=CappedPaginator)
     return table
 
 
