@@ -301,6 +301,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PledgeResultEnum": "vanguard.pledges.models.Result",
         "LetterKindEnum": "vanguard.pledges.models.Letter.Kind",
+        "CaseKindEnum": "vanguard.cases.models.Kind",
     },
 }
 

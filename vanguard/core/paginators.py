@@ -13,6 +13,16 @@ class CappedPaginator(Paginator):
     filters narrow it."""
 
     cap = COUNT_CAP
+    max_per_page = 500
+
+    def __init__(self, object_list, per_page, *args, **kwargs):
+        # ?per_page= comes from the address bar (django-tables2 passes it on): -5 made a page of
+        # no rows, whose "last page" 0 was an EmptyPage and a 500.
+        try:
+            per_page = int(per_page)
+        except (TypeError, ValueError):
+            per_page = 50
+        super().__init__(object_list, min(max(per_page, 1), self.max_per_page), *args, **kwargs)
 
     @cached_property
     def count(self):

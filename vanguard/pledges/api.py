@@ -209,7 +209,7 @@ class LetterInSerializer(serializers.Serializer):
     targets = TargetInSerializer(many=True)
 
 
-class SignInSerializer(serializers.Serializer):
+class LetterSignatureSerializer(serializers.Serializer):
     signatory = serializers.CharField(max_length=50)
     signed_on = serializers.DateField()
 
@@ -251,11 +251,11 @@ class LetterViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def send(self, request, pk=None):
         return self._answer(services.send_letter(request.user, self.get_object()))
 
-    @extend_schema(request=SignInSerializer, responses={200: LetterSerializer})
+    @extend_schema(request=LetterSignatureSerializer, responses={200: LetterSerializer})
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         letter = self.get_object()
-        data = SignInSerializer(data=request.data)
+        data = LetterSignatureSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.sign_letter(request.user, letter, **data.validated_data))
 
