@@ -47,3 +47,18 @@ def test_a_big_centre_opens_the_grid_on_one_group(client, world, period, monkeyp
     monkeypatch.setattr(views, "GRID_ROWS", 100)
     page = client.get(reverse("assessment:grid", args=[period.pk]) + "?part=party")
     assert page.context["group"] == "" and len(page.context["rows"]) == 5
+
+
+def test_a_cell_inside_the_grid_form_is_named_by_the_field_that_changed(client, world, period):
+    """htmx posts the whole grid form with a changed cell; HX-Trigger-Name says which cell it was
+    (the first s- field of the form is another person's)."""
+    client.force_login(world.secretary)
+    p01, p02 = period.scheme.indicators.get(code="P01"), period.scheme.indicators.get(code="P02")
+    other, member = world.secretary_person.pk, world.member_person.pk
+    form = {f"s-{other}-{p01.pk}": "", f"n-{other}-{p01.pk}": "", f"s-{member}-{p01.pk}": "",
+            f"s-{member}-{p02.pk}": "3", f"n-{member}-{p02.pk}": "未参加"}
+    response = client.post(reverse("assessment:grid-cell", args=[period.pk]), form, HTTP_HX_REQUEST="true",
+                           HTTP_HX_TRIGGER_NAME=f"s-{member}-{p02.pk}")
+    assert response.status_code == 200 and "is-valid" in response.content.decode()
+    score = Score.objects.get()
+    assert (score.person_id, score.indicator_id, score.points, score.note) == (member, p02.pk, Decimal("3"), "未参加")

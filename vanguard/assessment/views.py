@@ -293,8 +293,11 @@ def grid_cell(request, pk):
     period = visible_or_404(request, Period, pk, select=("scheme",))
     person_id, indicator_id = request.POST.get("person", ""), request.POST.get("indicator", "")
     if not person_id:
-        # The grid posts the cell's own fields (s-<person>-<indicator>, n-...): the cell is named by them.
-        key = next((k for k in request.POST if k.startswith("s-")), "")
+        # The cell is named by the field that changed (s-<person>-<indicator> or n-...), which htmx
+        # sends as HX-Trigger-Name: an input inside the grid's form posts the whole form with it.
+        key = request.headers.get("HX-Trigger-Name", "")
+        if not key.startswith(("s-", "n-")):
+            key = next((k for k in request.POST if k.startswith("s-")), "")
         _s, person_id, indicator_id = (key.split("-") + ["", "", ""])[:3]
     value = request.POST.get(f"s-{person_id}-{indicator_id}", request.POST.get("points", ""))
     note = request.POST.get(f"n-{person_id}-{indicator_id}", request.POST.get("note", ""))
