@@ -177,10 +177,10 @@ def audit(admin, centres):
     with connection.cursor() as cursor:
         cursor.execute(f"""
             INSERT INTO {AuditEntry._meta.db_table} (at, actor_name, ip_address, action, verb, model, object_id,
-                object_repr, changes, actor_id, centre_id, hash, prev_hash)
+                object_repr, changes, actor_id, centre_id, hash, prev_hash, chain)
             SELECT r.rated_at, 'system', NULL, 'create', 'record-rating', 'ratings.rating', r.id::text,
                    left(t.number, 200), jsonb_build_object('level', jsonb_build_array(NULL, r.level)), NULL,
-                   r.centre_id, '', ''
+                   r.centre_id, '', '', 2
             FROM {Rating._meta.db_table} r JOIN {Transaction._meta.db_table} t ON t.id = r.transaction_id
             ORDER BY r.rated_at""")
         return f"{cursor.rowcount:,} audit rows"
