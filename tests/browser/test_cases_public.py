@@ -36,7 +36,8 @@ def test_file_a_complaint_from_the_signboard_and_follow_it(signboard, world, pho
 
     # The unit accepts and answers.
     case = services.accept_case(world.handler, case)
-    services.answer_case(world.handler, case, answer="已核实，午休轮岗已调整，窗口全天有人值守。", upheld=True)
+    services.answer_case(world.handler, case, answer="已核实，午休轮岗已调整，窗口全天有人值守。", upheld=True,
+                          broken_pledge="time")
 
     # Later, from another phone: the tracking number typed loosely (lower case, spaces).
     page.goto("/c/")

@@ -54,7 +54,8 @@ def test_list_detail_and_actions_by_role(api, world, post):
                        ).json()["status"] == "dispatched"
     assert liaison.post(f"/api/v1/cases/{case.pk}/accept/").status_code == 403
     assert handler.post(f"/api/v1/cases/{case.pk}/accept/").json()["status"] == "accepted"
-    body = handler.post(f"/api/v1/cases/{case.pk}/answer/", {"answer": "已处理", "upheld": True}, format="json").json()
+    body = handler.post(f"/api/v1/cases/{case.pk}/answer/", {"answer": "已处理", "upheld": True,
+                                                                "broken_pledge": "time"}, format="json").json()
     assert body["status"] == "answered" and body["upheld"] is True
     assert office.post(f"/api/v1/cases/{case.pk}/call-back/", {"result": "satisfied"}, format="json"
                        ).json()["status"] == "closed"

@@ -64,7 +64,7 @@ def test_the_walk_of_a_complaint_through_the_holiday(world, post, clock):
 
     clock.at(2026, 10, 14)
     case = services.answer_case(world.handler, case, answer="经核实，工作人员解释不到位，已批评教育。",
-                                action_taken="约谈当事人", upheld=True)
+                                action_taken="约谈当事人", upheld=True, broken_pledge="attitude")
     assert case.status == "answered" and case.answered_on_time is True
 
     # Dissatisfied at the call-back: a second round, five working days from the 15th.
@@ -76,7 +76,8 @@ def test_the_walk_of_a_complaint_through_the_holiday(world, post, clock):
     clock.at(2026, 10, 20)
     with translation.override("zh-hans"), pytest.raises(ValidationError):
         services.call_back(world.office, case, result="satisfied")  # nothing answered in this round
-    case = services.answer_case(world.handler, case, answer="科长已上门道歉。", upheld=True)
+    case = services.answer_case(world.handler, case, answer="科长已上门道歉。", upheld=True,
+                                broken_pledge="attitude")
     clock.at(2026, 10, 21)
     case = services.call_back(world.office, case, result="satisfied")
     assert case.status == "closed" and case.closed_at is not None and case.overdue_at is None
@@ -149,7 +150,7 @@ def test_upheld_complaints_in_a_quarter_warn_the_post_once(world, post, clock):
     services.set_rules(world.office, world.centre, warn_upheld=2)
     for upheld in (True, False, True, True):
         case = services.accept_case(world.handler, complaint(world, post=post))
-        services.answer_case(world.handler, case, answer="已核实", upheld=upheld)
+        services.answer_case(world.handler, case, answer="已核实", upheld=upheld, broken_pledge="none")
     warnings = PostEvent.objects.filter(post=post, action="warn")
     assert warnings.count() == 1  # at the second upheld one, not again at the third
     assert warnings.get().details["upheld"] == 2 and warnings.get().details["quarter"] == "2026Q4"

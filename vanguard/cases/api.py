@@ -23,6 +23,7 @@ from vanguard.core.api_base import ScopedViewSetMixin
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.org.models import Person, ServiceCentre, Unit, Window
+from vanguard.pledges.breaches import case_pledge_choices
 
 from . import selectors, services
 from .models import Callback, Case, Kind, Source
@@ -197,14 +198,19 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     @extend_schema(request=inline_serializer("CaseAnswer", {
         "answer": serializers.CharField(), "action_taken": serializers.CharField(required=False, allow_blank=True),
-        "upheld": serializers.BooleanField(required=False, allow_null=True)}), responses={200: FeedbackCaseSerializer})
+        "upheld": serializers.BooleanField(required=False, allow_null=True),
+        "broken_pledge": serializers.ChoiceField(case_pledge_choices(), required=False, allow_blank=True,
+                                                 help_text="An upheld complaint about a post: the signboard pledge "
+                                                           "it broke, or 'none'.")}),
+        responses={200: FeedbackCaseSerializer})
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         upheld = _body(request).get("upheld")
         upheld = {True: True, "true": True, False: False, "false": False}.get(upheld) if not isinstance(
             upheld, list | dict) else None
         return self._act(services.answer_case, answer=str(_body(request).get("answer") or ""),
-                         action_taken=str(_body(request).get("action_taken") or ""), upheld=upheld)
+                         action_taken=str(_body(request).get("action_taken") or ""), upheld=upheld,
+                         broken_pledge=str(_body(request).get("broken_pledge") or ""))
 
     @extend_schema(request=inline_serializer("CaseCallBack", {"result": serializers.ChoiceField(Callback.choices),
                                                               **NOTE}), responses={200: FeedbackCaseSerializer})

@@ -466,8 +466,9 @@ def decide_extension(actor, case, *, grant, note=""):
 # Answer, call-back, redo, close -------------------------------------------------------------
 
 @transaction.atomic
-def answer_case(actor, case, *, answer, action_taken="", upheld=None):
-    """The unit's answer and what it did. A complaint says whether it was upheld. The citizen
+def answer_case(actor, case, *, answer, action_taken="", upheld=None, broken_pledge=""):
+    """The unit's answer and what it did. A complaint says whether it was upheld; an upheld
+    complaint about a post names the signboard pledge it broke, or "none" (pledges.breaches). The citizen
     who gave a mobile is told by SMS with the link to the tracking page; a case without a
     contact cannot be called back and closes with its answer."""
     _require_handler(actor, case)
@@ -479,6 +480,9 @@ def answer_case(actor, case, *, answer, action_taken="", upheld=None):
     action_taken = _optional(action_taken, "action_taken")
     if case.kind == Kind.COMPLAINT and upheld is None:
         raise ValidationError({"upheld": _("Say whether the complaint was found justified.")})
+    from vanguard.pledges import breaches
+
+    broken_pledge = breaches.check_case_pledge(case, upheld, broken_pledge)
     now = timezone.now()
     before = audit.snapshot(case)
     newly_upheld = case.kind == Kind.COMPLAINT and bool(upheld) and case.upheld is not True
@@ -489,7 +493,9 @@ def answer_case(actor, case, *, answer, action_taken="", upheld=None):
     case.status = Status.ANSWERED
     case.extension = "" if case.extension == Extension.REQUESTED else case.extension
     _save(actor, case, before, "answer case")
-    _log(actor, case, Step.ANSWER, note=action_taken, public_note=redact(answer, [case.contact_name]))
+    _log(actor, case, Step.ANSWER, note="\n".join(filter(None, [action_taken, breaches.case_pledge_note(broken_pledge)])),
+         public_note=redact(answer, [case.contact_name]))
+    breaches.record_case_breach(actor, case, broken_pledge)
     if case.contact_mobile:
         _tell_citizen(case)
     else:

@@ -20,6 +20,7 @@ from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.core.upload_checks import CONTENT_TYPES, EXTENSIONS, sniff
 from vanguard.org.models import ServiceCentre, Unit
+from vanguard.pledges.breaches import case_pledge_options
 
 from . import selectors, services
 from .forms import EntryForm, RulesForm
@@ -81,7 +82,7 @@ ACTIONS = {
     "refuse_extension": lambda u, c, p: services.decide_extension(u, c, grant=False, note=p.get("note")),
     "answer": lambda u, c, p: services.answer_case(
         u, c, answer=p.get("answer"), action_taken=p.get("action_taken"),
-        upheld={"yes": True, "no": False}.get(p.get("upheld"))),
+        upheld={"yes": True, "no": False}.get(p.get("upheld")), broken_pledge=p.get("broken_pledge")),
     "call_back": lambda u, c, p: services.call_back(u, c, result=p.get("result"), note=p.get("note")),
     "redo": lambda u, c, p: services.decide_case(u, c, redo=True, note=p.get("note")),
     "decide_close": lambda u, c, p: services.decide_case(u, c, redo=False, note=p.get("note")),
@@ -112,7 +113,7 @@ def detail(request, pk):
         "show_contact": services.can_see_contact(user, case),
         "is_office": services.is_office(user, case.centre_id),
         "is_handler": case.unit_id is not None and services.is_handler(user, case.unit_id),
-        "callbacks": Callback.choices, "today": timezone.localdate(),
+        "callbacks": Callback.choices, "today": timezone.localdate(), "pledge_field": case_pledge_options(case),
         "units": Unit.objects.filter(centre_id=case.centre_id).order_by("name")[:500],
         "default_supervision_due": case.due or timezone.localdate() + datetime.timedelta(days=3)})
 
