@@ -20,8 +20,9 @@ from django.views.decorators.http import require_POST
 
 from vanguard.core import upload_jobs
 from vanguard.core.paginators import CappedPaginator
+from vanguard.core.permissions import office_centres
 from vanguard.core.scoping import scope_for
-from vanguard.org.models import Organization, Person, ServiceCentre, Unit
+from vanguard.org.models import Organization, Person, Unit
 from vanguard.org.views.common import visible_or_404
 
 from . import auto, previews, selectors, services, uploads, workbook
@@ -48,7 +49,7 @@ def _errors(request, exc):
 
 
 def _managed_centres(user):
-    return [c for c in ServiceCentre.objects.visible_to(user).order_by("name") if can_manage(user, c.pk)]
+    return list(office_centres(user).order_by("name"))
 
 
 @login_required

@@ -20,9 +20,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from vanguard.core.api_base import ScopedViewSetMixin
-from vanguard.core.roles import Role
-from vanguard.core.scoping import scope_for
-from vanguard.org.models import Person, ServiceCentre, Unit, Window
+from vanguard.core.permissions import office_centre
+from vanguard.org.models import Person, Unit, Window
 from vanguard.pledges.breaches import case_pledge_choices
 
 from . import selectors, services
@@ -71,22 +70,6 @@ class IntakeSerializer(serializers.Serializer):
     contact_mobile = serializers.CharField(required=False, allow_blank=True, max_length=20)
 
 
-def _office_centre(request, wanted):
-    scope = scope_for(request.user)
-    centres = ServiceCentre.objects.all() if scope.is_admin else ServiceCentre.objects.filter(
-        pk__in=scope.centres(Role.OFFICE))
-    if wanted is not None:
-        centres = centres.filter(pk=wanted)
-    found = list(centres.order_by("pk")[:2])
-    if not found:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(_("Only the party-building office's integrations may do this."))
-    if len(found) > 1:
-        raise ValidationError({"centre": _("Choose the service centre.")})
-    return found[0]
-
-
 def _place(centre, model, value, field, **lookup):
     if value in (None, ""):
         return None
@@ -100,7 +83,8 @@ def intake_from(request, data, *, source=Source.API):
     """Register a case from validated API data (shared with the Open311 endpoint)."""
     from vanguard.posts.models import VanguardPost
 
-    centre = _office_centre(request, data.get("centre"))
+    centre = office_centre(request.user, data.get("centre"), several=_("Choose the service centre."),
+                           message=_("Only the party-building office's integrations may do this."))
     post_ref = str(data.get("post") or "")
     post = _place(centre, VanguardPost, post_ref, "post",
                   **({"pk": int(post_ref)} if post_ref.isdigit() and len(post_ref) < 10 else {"code": post_ref.upper()}))

@@ -32,10 +32,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rest_framework.authtoken.models import Token
 
 from vanguard.core.middleware import client_ip
+from vanguard.core.permissions import office_centre
 from vanguard.core.ratelimit import hit
-from vanguard.core.roles import Role
-from vanguard.core.scoping import scope_for
-from vanguard.org.models import ServiceCentre
 from vanguard.org.phones import normalise_mobile
 
 from . import services
@@ -67,17 +65,9 @@ def _user(api_key):
 
 
 def _centre(user, jurisdiction):
-    scope = scope_for(user)
-    centres = ServiceCentre.objects.all() if scope.is_admin else ServiceCentre.objects.filter(
-        pk__in=scope.centres(Role.OFFICE))
-    if jurisdiction:
-        centres = centres.filter(code=jurisdiction[:30])
-    found = list(centres.order_by("pk")[:2])
-    if not found:
-        raise PermissionDenied(_("This api_key may not submit cases here."))
-    if len(found) > 1:
-        raise ValidationError(_("Give jurisdiction_id (the service centre's code)."))
-    return found[0]
+    return office_centre(user, jurisdiction[:30] if jurisdiction else None, by="code",
+                         several=_("Give jurisdiction_id (the service centre's code)."),
+                         message=_("This api_key may not submit cases here."))
 
 
 def _message(e):

@@ -17,11 +17,6 @@ def acting_units(user):
     return scope_for(user).units(Role.HANDLER)
 
 
-def office_centres(user):
-    scope = scope_for(user)
-    return None if scope.is_admin else scope.centres(Role.OFFICE)
-
-
 def case_list(user, params=None):
     """The user's visible cases, filtered by the list's parameters (unknown values are ignored)."""
     params = params or {}

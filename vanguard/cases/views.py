@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from vanguard.core.paginators import CappedPaginator
 from vanguard.core.params import year_param
+from vanguard.core.permissions import office_centre
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.core.upload_checks import CONTENT_TYPES, EXTENSIONS, sniff
@@ -233,12 +234,7 @@ def figures(request):
 
 @login_required
 def rules(request):
-    scope = scope_for(request.user)
-    centre = ServiceCentre.objects.filter(pk__in=scope.centres(Role.OFFICE)).order_by("pk").first()
-    if centre is None and scope.is_admin:
-        centre = ServiceCentre.objects.order_by("pk").first()
-    if centre is None:
-        raise PermissionDenied(_("Only the party-building office sets the case rules."))
+    centre = office_centre(request.user, message=_("Only the party-building office sets the case rules."))
     current = services.rules_for(centre)
     form = RulesForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():

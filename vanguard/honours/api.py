@@ -4,7 +4,7 @@ honours (the boards' entries; filter ?year=, ?kind=, ?floor=), rotating medals
 (list, detail with the medals held; history). Every write calls the same service
 as the pages."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from vanguard.core.api_base import ScopedViewSetMixin
+from vanguard.core.permissions import office_centre
 from vanguard.core.roles import Role
-from vanguard.ratings.permissions import office_centres
 
 from . import selectors, services
 from .models import Holding, Honour, HonourKind, MedalScheme, Nomination, Selection
@@ -100,10 +100,7 @@ class MedalSchemeSerializer(serializers.ModelSerializer):
 
 
 def _office_centre(user):
-    centre = office_centres(user).first()
-    if centre is None:
-        raise PermissionDenied(_("Only the party-building office may manage honours."))
-    return centre
+    return office_centre(user, message=_("Only the party-building office may manage honours."))
 
 
 class SelectionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,

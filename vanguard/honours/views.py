@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from vanguard.core.params import year_param
-from vanguard.core.permissions import is_office_of
+from vanguard.core.permissions import is_office_of, office_centre
 from vanguard.core.ratelimit import public_limit
 from vanguard.org.models import Floor, Organization, Person, ServiceCentre, Unit, Window
 from vanguard.posts.models import VanguardPost
-from vanguard.ratings.permissions import office_centres
 
 from . import documents, selectors, services
 from .forms import CandidateForm, HolderForm
@@ -58,10 +57,7 @@ def _staff(user):
 
 
 def _office_centre(user):
-    centre = office_centres(user).first()
-    if centre is None:
-        raise PermissionDenied(_("Only the party-building office may manage honours."))
-    return centre
+    return office_centre(user, message=_("Only the party-building office may manage honours."))
 
 
 def _date(raw, field):
@@ -76,7 +72,7 @@ def home(request):
     _staff(request.user)
     year = year_param(request)
     selections = (Selection.objects.visible_to(request.user).select_related("centre").order_by("-year", "-pk"))
-    office = office_centres(request.user).first()
+    office = office_centre(request.user, required=False)
     schemes = MedalScheme.objects.visible_to(request.user).filter(centre=office) if office else []
     if request.method == "POST":
         centre = _office_centre(request.user)
@@ -285,7 +281,7 @@ def exemplars(request):
     _staff(request.user)
     from vanguard.messaging.models import Column, Lesson
 
-    office = office_centres(request.user).first()
+    office = office_centre(request.user, required=False)
     if request.method == "POST":
         centre = _office_centre(request.user)
         try:
@@ -331,7 +327,7 @@ def brands(request):
     from vanguard.core.roles import Role
 
     scope = _staff(request.user)
-    office = office_centres(request.user).first()
+    office = office_centre(request.user, required=False)
     units = (Unit.objects.visible_to(request.user).filter(centre=office) if office
              else Unit.objects.filter(pk__in=scope.units(Role.LIAISON)))
     if request.method == "POST":

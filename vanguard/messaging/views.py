@@ -12,10 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vanguard.core import lookups
-from vanguard.core.roles import Role
-from vanguard.core.scoping import scope_for
-from vanguard.org.models import ServiceCentre
+from vanguard.core import lookups, permissions
 
 from . import dispatch, services
 from .audience import preview
@@ -24,10 +21,8 @@ from .models import Booklet, Broadcast, Circular, Column, Lesson, Message
 
 
 def office_centres(user):
-    scope = scope_for(user)
-    if scope.is_admin:
-        return list(ServiceCentre.objects.order_by("name"))
-    return list(ServiceCentre.objects.filter(pk__in=scope.centres(Role.OFFICE)).order_by("name"))
+    """The centres the user is the office of, by name (the pages' choice of centre)."""
+    return list(permissions.office_centres(user).order_by("name"))
 
 
 def office_centre_or_403(request):

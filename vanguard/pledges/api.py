@@ -15,9 +15,10 @@ from rest_framework.routers import SimpleRouter
 
 from vanguard.core.api_base import ScopedViewSetMixin
 from vanguard.core.params import year_param
+from vanguard.core.permissions import office_centre
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
-from vanguard.org.models import Person, ServiceCentre, Unit
+from vanguard.org.models import Person, Unit
 
 from . import selectors, services
 from .models import Letter, Pledge, Result, Target
@@ -230,12 +231,8 @@ class LetterViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     @extend_schema(request=LetterInSerializer, responses={201: LetterSerializer})
     def create(self, request):
-        scope = scope_for(request.user)
-        centres = ServiceCentre.objects.all() if scope.is_admin else ServiceCentre.objects.filter(
-            pk__in=scope.centres(Role.OFFICE))
-        centre = centres.order_by("pk").first()
-        if centre is None:
-            raise PermissionDenied(_("Only the party-building office may manage responsibility letters."))
+        centre = office_centre(request.user,
+                               message=_("Only the party-building office may manage responsibility letters."))
         data = LetterInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data

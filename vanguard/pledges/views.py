@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 
 from vanguard.core.paginators import CappedPaginator
 from vanguard.core.params import page_param, year_param
+from vanguard.core.permissions import office_centre
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.core.upload_checks import CONTENT_TYPES, EXTENSIONS, sniff
-from vanguard.org.models import Person, ServiceCentre
+from vanguard.org.models import Person
 
 from . import documents, selectors, services
 from .forms import (
@@ -255,17 +256,10 @@ def figures_page(request):
 
 # Letters -----------------------------------------------------------------------------
 
-def _office_centre(request):
-    scope = scope_for(request.user)
-    centres = ServiceCentre.objects.all() if scope.is_admin else ServiceCentre.objects.filter(
-        pk__in=scope.centres(Role.OFFICE))
-    return centres.order_by("pk").first()
-
-
 @login_required
 def letters(request):
     year = year_param(request)
-    centre = _office_centre(request)
+    centre = office_centre(request.user, required=False)
     qs = Letter.objects.visible_to(request.user).filter(year=year).select_related("unit", "leader").order_by(
         "kind", "rank", "unit__name", "pk")
     form = LetterForm(request.POST or None, centre=centre, user=request.user) if centre else None
@@ -391,7 +385,7 @@ def letter_action(request, pk, action):
 @login_required
 @require_POST
 def letters_publish(request):
-    centre = _office_centre(request)
+    centre = office_centre(request.user, required=False)
     if centre is None:
         raise PermissionDenied(_("Only the party-building office may manage responsibility letters."))
     year = year_param(request)

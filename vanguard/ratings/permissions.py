@@ -3,20 +3,11 @@ and platforms, reviews flags and decides set-aside requests; a unit's case
 handler works its rectification cases and is the only one who sees raters'
 names and phones."""
 
-from vanguard.core.permissions import is_office_of
+from vanguard.core.permissions import is_office_of, office_centres  # noqa: F401 (office_centres: ratings' pages and API)
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 
 is_office = is_office_of
-
-
-def office_centres(user):
-    from vanguard.org.models import ServiceCentre
-
-    scope = scope_for(user)
-    if scope.is_admin:
-        return ServiceCentre.objects.all()
-    return ServiceCentre.objects.filter(pk__in=scope.centres(Role.OFFICE))
 
 
 def is_handler(user, unit_id):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from vanguard.core import upload_jobs
 from vanguard.core.paginators import CappedPaginator
 from vanguard.core.params import year_param
+from vanguard.core.permissions import office_centre
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.core.upload_checks import CONTENT_TYPES, EXTENSIONS, sniff
@@ -88,9 +89,7 @@ def transaction_list(request):
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     centres = office_centres(request.user)
     if request.method == "POST":
-        centre = centres.first()
-        if centre is None:
-            raise PermissionDenied(_("Only the party-building office may import transactions."))
+        centre = office_centre(request.user, message=_("Only the party-building office may import transactions."))
         upload = request.FILES.get("file")
         try:
             if upload is None:

@@ -10,9 +10,9 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from vanguard.core.api_base import ScopedViewSetMixin
+from vanguard.core.permissions import is_office_of, office_centre
 from vanguard.core.roles import Role
 from vanguard.posts.models import VanguardPost
-from vanguard.ratings.permissions import office_centres
 
 from . import services
 from .models import Evaluation, Invitation
@@ -58,9 +58,7 @@ class EvaluationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     prefetch_related = ("posts", "results__post")
 
     def create(self, request):
-        centre = office_centres(request.user).first()
-        if centre is None:
-            raise PermissionDenied(_("Only the party-building office may manage evaluations."))
+        centre = office_centre(request.user, message=_("Only the party-building office may manage evaluations."))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -84,7 +82,7 @@ class EvaluationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     def invitations(self, request, pk=None):
         evaluation = self.get_object()
         if request.method == "GET":
-            if not office_centres(request.user).filter(pk=evaluation.centre_id).exists():
+            if not is_office_of(request.user, evaluation.centre_id):
                 raise PermissionDenied(_("Only the party-building office may manage evaluations."))
             page = self.paginate_queryset(evaluation.invitations.select_related("group"))
             return self.get_paginated_response(InvitationSerializer(page, many=True).data)

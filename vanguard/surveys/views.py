@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,19 +10,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vanguard.core.params import int_param
+from vanguard.core.permissions import office_centre
 from vanguard.core.ratelimit import public_limit
 from vanguard.posts.models import VanguardPost
-from vanguard.ratings.permissions import office_centres
 
 from . import documents, services
 from .models import Decision, Evaluation, EvaluatorGroup, Invitation, Question
 
 
 def _office_centre(user):
-    centre = office_centres(user).first()
-    if centre is None:
-        raise PermissionDenied(_("Only the party-building office may manage evaluations."))
-    return centre
+    return office_centre(user, message=_("Only the party-building office may manage evaluations."))
 
 
 @login_required
