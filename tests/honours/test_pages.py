@@ -205,3 +205,22 @@ def test_brand_page_by_the_unit(login, world):
     liaison.post("/honours/brands/", {"unit": world.home_unit2.pk, "name": "越权品牌", "description": "别的单位"})
     assert list(ServiceBrand.objects.values_list("name", flat=True)) == ["一窗通办"]
     assert login(world.member).get("/honours/brands/").status_code == 403
+
+
+def test_no_honours_page_links_a_role_to_a_refusal(login, world, selection):
+    """The tabs and links of the honours pages open for whoever sees them: a secretary's and a
+    liaison's home used to link to the rotating medals, the office's page, which answered 403."""
+    import re
+
+    tabs = ("/honours/", "/honours/archive/", "/honours/exemplars/", "/honours/brands/")
+    for user in (world.office, world.secretary, world.liaison, world.outsider):
+        client = login(user)
+        links = set()
+        for tab in tabs:
+            response = client.get(tab)
+            assert response.status_code == 200, (user, tab)
+            links |= set(re.findall(r'href="(/honours/[^"?#]*)"', response.content.decode()))
+        assert ("/honours/medals/" in links) == (user in (world.office, world.outsider)), user
+        for link in sorted(links):
+            assert client.get(link).status_code == 200, (user, link)
+    assert 'href="/honours/medals/"' in login(world.office).get("/honours/medals/").content.decode()

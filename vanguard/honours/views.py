@@ -104,7 +104,8 @@ def archive(request):
     year = year_param(request)
     selections, honours = selectors.archive(request.user, year)
     return render(request, "honours/archive.html", {"year": year, "selections": selections,
-                                                    "honours": honours.select_related("centre")[:2000]})
+                                                    "honours": honours.select_related("centre")[:2000],
+                                                    "office": office_centre(request.user, required=False)})
 
 
 def _selection(request, pk):
@@ -240,7 +241,7 @@ def medals(request):
         else:
             return redirect("honours:medal-scheme", pk=scheme.pk)
     return render(request, "honours/medals.html", {
-        "schemes": MedalScheme.objects.visible_to(request.user).filter(centre=centre),
+        "office": centre, "schemes": MedalScheme.objects.visible_to(request.user).filter(centre=centre),
         "holder_kinds": MedalScheme.HolderKind.choices, "cadences": MedalScheme.Cadence.choices,
         "rules": MedalScheme.Rule.choices})
 
