@@ -1,6 +1,8 @@
 """API tokens for integrations (DRF's TokenAuthentication): one per user,
 issued and rotated from the server's shell with `vanguard api-token`."""
 
+import json
+
 from django.db import transaction
 from rest_framework import authentication
 from rest_framework.authtoken.models import Token
@@ -8,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from . import audit
 from .models import AuditEntry
 from .permissions import require
-from .scoping import scope_for
+from .scoping import scope_for, scope_from_grants
 from .system import is_system
 
 
@@ -37,13 +39,35 @@ def issue_api_token(actor, user, *, rotate=False):
     return token, True
 
 
+def _grants_sql(vendor):
+    """A subquery beside the token: the user's grants as one JSON array of GRANT_COLUMNS rows, so the
+    token, its user, the person and the grants come in ONE query (read fresh on every request: a
+    revoked grant or token stops working on the next request, nothing is cached)."""
+    from vanguard.core.models import Grant
+    from vanguard.org.models import Organization, Unit
+
+    row, agg = ("json_build_array", "json_agg") if vendor == "postgresql" else ("json_array", "json_group_array")
+    return (f"(SELECT {agg}({row}(g.role, g.organization_id, o.path, o.centre_id, g.unit_id, u.centre_id)) "
+            f"FROM {Grant._meta.db_table} g LEFT JOIN {Organization._meta.db_table} o ON o.id = g.organization_id "
+            f"LEFT JOIN {Unit._meta.db_table} u ON u.id = g.unit_id "
+            f"WHERE g.user_id = {Token._meta.db_table}.user_id)")
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's token check, with the user's person (a reverse one-to-one, or none) read in the
-    same query: `scope_for` asks for it on every request, which cost a second query."""
+    """DRF's token check, with the user's person (a reverse one-to-one, or none) and grants read in
+    the same query: `scope_for` asks for both on every request, which cost two more queries."""
 
     def authenticate_credentials(self, key):
+        from django.db import connection
+        from django.db.models.expressions import RawSQL
+
         # The key is the primary key: [:1] without the ORDER BY that .first() adds (and compiles, per request).
-        token = next(iter(self.get_model().objects.select_related("user", "user__person").filter(key=key)[:1]), None)
+        token = next(iter(self.get_model().objects.select_related("user", "user__person").filter(key=key).annotate(
+            grant_rows=RawSQL(_grants_sql(connection.vendor), ()))[:1]), None)  # noqa: S611 -- no input in it
         if token is None or not token.user.is_active:
             return super().authenticate_credentials(key)  # refused by DRF, with its (translated) message
+        rows = token.grant_rows
+        if isinstance(rows, str | bytes):
+            rows = json.loads(rows)
+        scope_from_grants(token.user, rows or ())
         return (token.user, token)

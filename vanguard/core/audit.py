@@ -30,6 +30,7 @@ from . import system
 from .audit_events import Event  # noqa: F401 -- the event names, for callers: audit.Event.X
 from .middleware import current_ip
 from .models import AuditEntry
+from .pipelines import pipeline
 
 Action = AuditEntry.Action
 # Never copied into the audit trail.
@@ -122,13 +123,7 @@ def _canonical(value):
 
 def entry_hash(prev_hash, fields):
     """SHA-256 over the previous hash and the entry's content (HASHED, canonical JSON)."""
-    content = {name: fields.get(name) for name in HASHED}
-    at = content["at"]
-    if isinstance(at, datetime.datetime):
-        content["at"] = at.astimezone(datetime.UTC).isoformat()
-    for name in ("actor_id", "centre_id"):
-        content[name] = None if content[name] is None else int(content[name])
-    return hashlib.sha256((prev_hash + _canonical(content)).encode()).hexdigest()
+    return hashlib.sha256((prev_hash + _content_text(fields)).encode()).hexdigest()
 
 
 def _centre_id(value):
@@ -177,10 +172,69 @@ def _plain_changes(changes):
     return changes
 
 
-def record(actor, action, obj, changes=None, verb="", centre_id=None):
+def _content_text(fields):
+    """The canonical JSON of an entry's content, as entry_hash() hashes it after the previous hash."""
+    content = {name: fields.get(name) for name in HASHED}
+    at = content["at"]
+    if isinstance(at, datetime.datetime):
+        content["at"] = at.astimezone(datetime.UTC).isoformat()
+    for name in ("actor_id", "centre_id"):
+        content[name] = None if content[name] is None else int(content[name])
+    return _canonical(content)
+
+
+def _append_postgresql(fields, also):
+    """Lock the chain, read its head, insert the entry with its hash, then `also`: ONE round trip.
+    The lock is its own statement, before the insert: under READ COMMITTED each statement reads
+    the database as it is when that statement starts, so the insert reads the head after the lock
+    is held and sees the entry of the writer it waited for. PostgreSQL computes the hash
+    (sha256 over the previous hash and the same canonical text as entry_hash), so Python need
+    not read the head first; verify() recomputes it in Python."""
+    from django.db.models.expressions import RawSQL
+    from django.db.models.sql import InsertQuery
+
+    centre_id = fields["centre_id"]
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    same_chain = "centre_id IS NULL" if centre_id is None else "centre_id = %s"
+    head_sql = (f"(SELECT COALESCE((SELECT hash FROM {table} WHERE chain = {PER_CENTRE} AND {same_chain} "
+                f"ORDER BY id DESC LIMIT 1), '{GENESIS}'))")
+    head_params = () if centre_id is None else (centre_id,)
+    # Table and chain names only in the SQL; values (the centre, the content) are parameters.
+    entry = AuditEntry(prev_hash=RawSQL(head_sql, head_params),  # noqa: S611
+                       hash=RawSQL(f"encode(sha256(convert_to({head_sql} || %s::text, 'UTF8')), 'hex')",  # noqa: S611
+                                   (*head_params, _content_text(fields))),
+                       chain=PER_CENTRE, **fields)
+    query = InsertQuery(AuditEntry)
+    query.insert_values([f for f in AuditEntry._meta.concrete_fields if not f.primary_key], [entry])
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [AuditEntry._meta.pk, AuditEntry._meta.get_field("prev_hash"),
+                                 AuditEntry._meta.get_field("hash")]
+    ((insert_sql, params),) = compiler.as_sql()
+    with connection.cursor() as lock, connection.cursor() as cursor, connection.cursor() as more:
+        with pipeline():
+            lock.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CHAIN_LOCK, _chain_key(centre_id)])
+            cursor.execute(insert_sql, params)
+            for sql, more_params in also:
+                more.execute(sql, more_params)
+        entry.pk, entry.prev_hash, entry.hash = cursor.fetchone()
+    entry._state.adding, entry._state.db = False, connection.alias
+    return entry
+
+
+def record(actor, action, obj, changes=None, verb="", centre_id=None, *, also=()):
+    """Append one entry to its centre's chain. `also`: (sql, params) statements to run right after
+    it in the same transaction (a hot path's last writes): on PostgreSQL they travel with the
+    entry, so lock, head, entry and these cost one round trip."""
     fields = _fields(actor, action, obj, changes, verb, centre_id, timezone.now())
+    if connection.vendor == "postgresql":
+        return _append_postgresql(fields, also)
     prev = _chain_heads([fields["centre_id"]])[fields["centre_id"]]
-    return AuditEntry.objects.create(prev_hash=prev, hash=entry_hash(prev, fields), chain=PER_CENTRE, **fields)
+    entry = AuditEntry.objects.create(prev_hash=prev, hash=entry_hash(prev, fields), chain=PER_CENTRE, **fields)
+    if also:
+        with connection.cursor() as cursor:
+            for sql, params in also:
+                cursor.execute(sql, params)
+    return entry
 
 
 def record_many(actor, rows, *, at=None):

@@ -76,8 +76,16 @@ def _deltas(rows, sign=1):
 
 def apply_deltas(sums):
     """One set-based upsert of all the sums; keys sorted so row locks come in one order."""
+    statement = delta_statement(sums)
+    if statement:
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
+
+
+def delta_statement(sums):
+    """(sql, params) of apply_deltas' upsert, or None when there is nothing to add."""
     if not sums:
-        return
+        return None
     table = SatisfactionStat._meta.db_table
     q = connection.ops.quote_name
     columns = ["centre_id", "dimension", "key", "period", "start", *COUNTS]
@@ -89,8 +97,7 @@ def apply_deltas(sums):
         params.extend([acc[0], dimension, key, period, start, *acc[1:]])
     sql = (f"INSERT INTO {q(table)} AS s ({', '.join(q(c) for c in columns)}) VALUES {', '.join(values)} "
            f"ON CONFLICT ({q('dimension')}, {q('key')}, {q('period')}, {q('start')}) DO UPDATE SET {ADD_COUNTS}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, params
 
 
 ROW_FIELDS = ("centre_id", "branch_id", "floor_id", "unit_id", "window_id", "post_id", "person_id", "day", "level",
@@ -123,14 +130,22 @@ def count_ratings(ids):
     """Add these ratings (not counted yet) to the figures. On PostgreSQL ONE statement
     sums them per dimension and period server-side (rows ordered by key, so two callers
     lock stat rows in one order); elsewhere the portable Python sums and upsert."""
+    with connection.cursor() as cursor:
+        for sql, params in count_statements(ids):
+            cursor.execute(sql, params)
+
+
+def count_statements(ids):
+    """The (sql, params) statements count_ratings runs, for a caller that sends them along with
+    its own last writes (audit.record(..., also=...): one round trip on PostgreSQL). Elsewhere the
+    ratings' rows are read now and the statement is the upsert of their sums."""
     if not ids:
-        return
+        return []
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_COUNT_SQL, [list(ids)])
-        return
+        return [(_COUNT_SQL, [list(ids)])]
     rows = Rating.objects.filter(pk__in=ids).order_by().values_list(*ROW_FIELDS)
-    apply_deltas(_deltas(list(rows)))
+    statement = delta_statement(_deltas(list(rows)))
+    return [statement] if statement else []
 
 
 def fold_pending(limit=2000):

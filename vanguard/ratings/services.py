@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.core import audit
 from vanguard.core.permissions import require
+from vanguard.core.pipelines import pipeline
 from vanguard.org.models import Organization, Person, Window
 from vanguard.org.phones import normalise_mobile
 
@@ -386,8 +387,9 @@ def _insert_rating(rating):
     ((insert_sql, params),) = compiler.as_sql()
     table = connection.ops.quote_name(Transaction._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH new AS ({insert_sql}), marked AS (UPDATE {table} SET rated = true "
-                       f"WHERE id IN (SELECT transaction_id FROM new)) SELECT id FROM new", params)
+        with pipeline():  # the transaction's BEGIN travels with it: one round trip
+            cursor.execute(f"WITH new AS ({insert_sql}), marked AS (UPDATE {table} SET rated = true "
+                           f"WHERE id IN (SELECT transaction_id FROM new)) SELECT id FROM new", params)
         row = cursor.fetchone()
     if row is None:
         return False
@@ -414,12 +416,13 @@ def record_rating(actor, txn, **data):
     rating, created = store_rating(txn, rater_user=actor, count=False, **data)
     if created:
         # No rater data in the trail: it is shown to the unit's case handlers only.
-        audit.record(actor, audit.Action.CREATE, rating, {"level": [None, rating.level]}, verb="record-rating")
         # The figures after every audit row, as in the batch path: the audit chain's lock (taken by each
         # audit row, held until commit) then the centre's figure rows, always in that order. Counting
         # before this audit row deadlocked a good rating against a bad one (whose case's audit row came
-        # first) or a batch under concurrent load.
-        figures.count_ratings([rating.pk])
+        # first) or a batch under concurrent load. Sent with the audit row (one round trip on PostgreSQL:
+        # lock, chain head, audit row, figures), so the chain's lock is held for one round trip and the commit.
+        audit.record(actor, audit.Action.CREATE, rating, {"level": [None, rating.level]}, verb="record-rating",
+                     also=figures.count_statements([rating.pk]))
     return rating, created
 
 

@@ -1,0 +1,167 @@
+"""Profile: one citizen's rating (POST /api/v1/ratings/, one rating a request) in-process.
+
+    VANGUARD_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/vg_ratings \\
+        python benchmarks/rating_profile.py [--requests 300] [--top 25] [--no-profile]
+
+Builds a centre of its own (as benchmarks/rating_ingest.py does), then sends --requests single
+ratings through Django's WSGI handler (the whole middleware stack, token authentication, the
+view, the service, the commit) on one connection, and prints per rating:
+
+- the SQL statements and the client/server round trips (a protocol trace of the connection:
+  each Sync or simple Query the client sends is one round trip, so pipelined statements count once);
+- the in-process time (median, p90) and the share of it spent waiting on PostgreSQL;
+- with cProfile, the functions where the rest goes (cumulative), grouped as middleware,
+  authentication, DRF, the service, the audit chain, the figures.
+
+Counts do not depend on the machine's load; times do (the load average is printed beside them).
+"""
+
+import argparse
+import cProfile
+import datetime
+import io
+import json
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanguard.settings")
+
+
+class RoundTrips:
+    """Counts the round trips of the default connection from libpq's protocol trace."""
+
+    def __init__(self):
+        self.file = tempfile.NamedTemporaryFile("w+b", suffix=".trace", delete=False)  # noqa: SIM115
+
+    def start(self, connection):
+        connection.ensure_connection()
+        self.pgconn = connection.connection.pgconn
+        self.file.seek(0)
+        self.file.truncate()
+        self.pgconn.trace(self.file.fileno())
+
+    def stop(self):
+        self.pgconn.untrace()
+        self.file.flush()
+        self.file.seek(0)
+        lines = self.file.read().decode(errors="replace").splitlines()
+        # Frontend messages that make the server answer: Sync (extended protocol) and Query (simple).
+        if os.environ.get("TRACE_DUMP"):
+            print("\n".join(line for line in lines if "\tF\t" in line))
+        return sum(1 for line in lines if "\tF\t" in line and ("\tSync" in line or "\tQuery\t" in line))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--no-profile", action="store_true")
+    args = parser.parse_args()
+
+    from rating_ingest import build_centre, insert_transactions, setup_django
+
+    setup_django()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from vanguard.ratings.models import Rating, Transaction
+
+    tag = uuid.uuid4().hex[:6]
+    centre, *_rest, token = build_centre(f"bench-profile-{tag}")
+    insert_transactions(centre, args.requests + 20, f"P{tag}-", datetime.date.today() - datetime.timedelta(days=30))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE org_window, org_person, ratings_transaction")
+    numbers = list(Transaction.objects.filter(centre=centre).order_by("?").values_list("number", flat=True))
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+
+    def post(n, i):
+        body = json.dumps({"transaction": n, "level": 5 if i % 50 else 1, "channel": "device",
+                           "device": f"dev-{i % 40}", "idempotency_key": f"{tag}-{n}"})
+        response = client.post("/api/v1/ratings/", body, content_type="application/json")
+        assert response.status_code == 201, response.content
+
+    for i, n in enumerate(numbers[:10]):  # warm up: caches, prepared statements
+        post(n, i)
+    # The queries and round trips of one good rating (steady state).
+    trips = RoundTrips()
+    with CaptureQueriesContext(connection) as ctx:
+        trips.start(connection)
+        post(numbers[10], 11)
+        round_trips = trips.stop()
+    print(f"one rating: {len(ctx.captured_queries)} SQL statements, {round_trips} round trips to PostgreSQL")
+    for q in ctx.captured_queries:
+        print(f"  {q['time']:>6} s  {' '.join(q['sql'].split())[:150]}")
+
+    # Time: wall clock per request, and the time inside the database driver.
+    waited = []
+
+    def timed(execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            waited[-1] += time.perf_counter() - t0
+
+    load = os.getloadavg()
+    walls = []
+    todo = numbers[11:11 + args.requests]
+    profiler = None if args.no_profile else cProfile.Profile()
+    with connection.execute_wrapper(timed):
+        for i, n in enumerate(todo):
+            waited.append(0.0)
+            t0 = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            post(n, i)
+            if profiler:
+                profiler.disable()
+            walls.append(time.perf_counter() - t0)
+    # COMMIT is not an execute: time it apart (one per request) from the profile below.
+    ms = [w * 1000 for w in walls]
+    db = [w * 1000 for w in waited]
+    print(f"\n{len(todo)} ratings in-process, load average {load[0]:.1f} -> {os.getloadavg()[0]:.1f} "
+          f"(nproc {os.cpu_count()}){' under cProfile' if profiler else ''}")
+    print(f"  per rating: median {statistics.median(ms):.1f} ms, p90 {sorted(ms)[int(len(ms) * .9)]:.1f} ms; "
+          f"in SQL statements (without COMMIT) median {statistics.median(db):.1f} ms")
+    stored = Rating.objects.filter(centre=centre).count()
+    print(f"  stored {stored} of {len(todo) + 11}")
+    if profiler:
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        total = sum(v[3] for v in stats.stats.values() if False) or None  # noqa: F841
+        stats.sort_stats("cumulative").print_stats(args.top)
+        print(out.getvalue())
+        groups = {
+            "commit": ("commit",),
+            "database (execute)": ("execute",),
+            "token authentication": ("authenticate_credentials",),
+            "scope (grants)": ("scope_for",),
+            "rating service": ("record_rating",),
+            "audit row": ("vanguard/core/audit.py:", "record"),
+            "figures": ("count_ratings",),
+            "transaction lookup": ("_one",),
+        }
+        per = {}
+        for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():
+            for label, (needle, *rest) in groups.items():
+                name = f"{filename}:{func}"
+                if rest:
+                    if needle in name and func == rest[0]:
+                        per[label] = per.get(label, 0) + ct
+                elif func == needle:
+                    per[label] = max(per.get(label, 0), ct)
+        for label, seconds in per.items():
+            print(f"  {label:<24} {seconds / len(todo) * 1000:6.1f} ms per rating (cumulative, under cProfile)")
+
+
+if __name__ == "__main__":
+    main()
