@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from vanguard.assessment.models import Score
+from vanguard.assessment.scoring import Entry, save_scores
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +25,22 @@ def test_a_cell_is_saved_from_its_own_fields(client, world, period):
 
 
 def test_grid_cells_carry_no_repeated_htmx_settings(client, world, period):
+    p01 = period.scheme.indicators.get(code="P01")
+    save_scores(world.secretary, period, [Entry(world.member_person.pk, p01.pk, "3", "缺席党员大会")])
     client.force_login(world.office)
     page = client.get(reverse("assessment:grid", args=[period.pk]) + "?part=party").content.decode()
-    cells = page.count('class="position-relative"')
+    cells = page.count('name="s-')
     assert cells >= 5 * 21
     # Inherited from the table, once: not on every input.
     assert page.count("hx-sync=") == 1 and page.count("hx-include=") == 1 and "hx-trigger=" not in page
-    assert page.count("hx-post=") == 2 * cells
+    assert page.count('hx-target="closest .vg-value"') == 1
+    # A note field only beside the cell below full marks (and one template the page's script copies).
+    notes = page.count('name="n-')
+    assert notes == 1 and page.count('class="form-control form-control-sm vg-note"') == 2
+    assert page.count("hx-post=") == cells + notes + 1
     table = page[page.index('id="vg-grid"'):page.index("</table>")]
-    assert len(table.encode()) / cells < 900
+    # 26 people x 21 indicators (a big branch) in 200 KB with the page around them.
+    assert len(table.encode()) / cells < 300
 
 
 def test_a_big_centre_opens_the_grid_on_one_group(client, world, period, monkeypatch):

@@ -1,8 +1,9 @@
 /* The score grid: move between cells from the keyboard like a spreadsheet.
    Arrow keys move (left/right only when the caret is at the edge of the text),
    Enter moves down (and never submits the form), Tab keeps its usual order.
-   Each cell is saved by htmx on "change"; this file only moves the focus and
-   marks a cell invalid at once when it is over its maximum. */
+   Each cell is saved by htmx on "change"; this file only moves the focus,
+   marks a cell invalid at once when it is over its maximum and adds a cell's
+   note field when its value drops below full marks. */
 (function () {
   "use strict";
   var grid = document.getElementById("vg-grid");
@@ -59,10 +60,29 @@
     var bad = text !== "" && (!/^\d{1,3}(\.\d)?$/.test(text) || parseFloat(text) > max);
     input.classList.toggle("is-invalid", bad);
     input.classList.remove("is-valid");
-    // Below full marks: show the note field, so the scorer can say why points were lost.
-    var note = input.closest(".vg-cellwrap").querySelector("input.vg-note");
-    if (note) { note.hidden = !(text !== "" && !bad && parseFloat(text) < max) && note.value === ""; }
+    // Below full marks: show the note field, so the scorer can say why points were lost. The page
+    // renders it only where a cell is below full marks or has a note; here it is made when needed.
+    var below = text !== "" && !bad && parseFloat(text) < max;
+    var note = noteFor(input, below);
+    if (note) { note.hidden = !below && note.value === ""; }
   });
+
+  var noteTemplate = document.getElementById("vg-note-template");
+
+  function noteFor(input, create) {
+    var wrap = input.closest(".vg-cellwrap");
+    var note = wrap.querySelector("input.vg-note");
+    if (note || !create || !noteTemplate) { return note; }
+    note = noteTemplate.content.firstElementChild.cloneNode(true);
+    var key = input.name.slice(2);  // s-<person>-<indicator>: the note is n-<person>-<indicator>
+    var head = document.getElementById("i" + key.split("-")[1]);
+    note.name = "n-" + key;
+    note.setAttribute("aria-label", note.getAttribute("data-label").replace("{code}", head ? head.getAttribute("data-code") : ""));
+    note.removeAttribute("data-label");
+    wrap.appendChild(note);
+    if (window.htmx) { window.htmx.process(note); }
+    return note;
+  }
 
   grid.addEventListener("focusin", function (e) {
     if (e.target.classList && e.target.classList.contains("vg-cell")) { e.target.select(); }
