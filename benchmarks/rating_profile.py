@@ -64,6 +64,7 @@ def main():
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative or tottime")
     args = parser.parse_args()
 
     from rating_ingest import build_centre, insert_transactions, setup_django
@@ -138,7 +139,7 @@ def main():
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
         total = sum(v[3] for v in stats.stats.values() if False) or None  # noqa: F841
-        stats.sort_stats("cumulative").print_stats(args.top)
+        stats.sort_stats(args.sort).print_stats(args.top)
         print(out.getvalue())
         groups = {
             "commit": ("commit",),

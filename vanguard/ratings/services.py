@@ -15,9 +15,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from vanguard.core import audit
+from vanguard.core import audit, pipelines
 from vanguard.core.permissions import require
-from vanguard.core.pipelines import pipeline
 from vanguard.org.models import Organization, Person, Window
 from vanguard.org.phones import normalise_mobile
 
@@ -387,9 +386,8 @@ def _insert_rating(rating):
     ((insert_sql, params),) = compiler.as_sql()
     table = connection.ops.quote_name(Transaction._meta.db_table)
     with connection.cursor() as cursor:
-        with pipeline():  # the transaction's BEGIN travels with it: one round trip
-            cursor.execute(f"WITH new AS ({insert_sql}), marked AS (UPDATE {table} SET rated = true "
-                           f"WHERE id IN (SELECT transaction_id FROM new)) SELECT id FROM new", params)
+        cursor.execute(f"WITH new AS ({insert_sql}), marked AS (UPDATE {table} SET rated = true "
+                       f"WHERE id IN (SELECT transaction_id FROM new)) SELECT id FROM new", params)
         row = cursor.fetchone()
     if row is None:
         return False
@@ -419,10 +417,11 @@ def record_rating(actor, txn, **data):
         # The figures after every audit row, as in the batch path: the audit chain's lock (taken by each
         # audit row, held until commit) then the centre's figure rows, always in that order. Counting
         # before this audit row deadlocked a good rating against a bad one (whose case's audit row came
-        # first) or a batch under concurrent load. Sent with the audit row (one round trip on PostgreSQL:
-        # lock, chain head, audit row, figures), so the chain's lock is held for one round trip and the commit.
+        # first) or a batch under concurrent load. Sent with the audit row and, in a request's own
+        # transaction, the COMMIT: ONE round trip on PostgreSQL (lock, chain head, audit row, figures,
+        # commit), so the chain's lock is held only while PostgreSQL runs them. Nothing is written after.
         audit.record(actor, audit.Action.CREATE, rating, {"level": [None, rating.level]}, verb="record-rating",
-                     also=figures.count_statements([rating.pk]))
+                     also=[*figures.count_statements([rating.pk]), *pipelines.commit_with_last_writes()])
     return rating, created
 
 
