@@ -90,7 +90,10 @@ def prepare(everyone, reuse=False):
         Period.objects.filter(centre__in=centres).exclude(month=MONTH).delete()
         Result.objects.filter(period__in=existing).delete()
         Period.objects.filter(pk__in=[p.pk for p in existing]).update(status="scoring", published_at=None,
-                                                                       publicity_ends=None)
+                                                                       publicity_ends=None, auto_computed_at=None,
+                                                                       auto_inputs=None)
+        # The automatic cells are computed afresh (timed from nothing, as the first time).
+        Score.objects.filter(period__in=existing).exclude(indicator__auto_formula="").delete()
         with connection.cursor() as cur:
             # A fresh month has no dead result rows in the indexes; neither should a rerun.
             cur.execute("VACUUM ANALYZE assessment_result")
@@ -198,6 +201,21 @@ def generate_records(centres):
     print(f"records generated: {meetings:,} meetings, {attendance:,} attendances, {activities:,} activities, "
           f"{participants:,} participants, {stats:,} people's rating figures in "
           f"{time.monotonic() - started:.1f}s ({load()})")
+    return attendance + participants + stats
+
+
+def kept_records(centres):
+    """With --reuse: the month's records kept by an earlier run with --keep (None: none kept)."""
+    from vanguard.life.models import ActivityParticipant, Attendance
+    from vanguard.ratings.models import SatisfactionStat
+
+    attendance = Attendance.objects.filter(meeting__centre__in=centres, meeting__date__gte=MONTH).count()
+    if not attendance:
+        return None
+    participants = ActivityParticipant.objects.filter(activity__centre__in=centres, activity__date__gte=MONTH).count()
+    stats = SatisfactionStat.objects.filter(centre__in=centres, dimension="person", period="month", start=MONTH).count()
+    print(f"reusing the kept records: {attendance:,} attendances, {participants:,} participants, "
+          f"{stats:,} people's rating figures ({load()})")
     return attendance + participants + stats
 
 
@@ -334,14 +352,23 @@ def main():
     parser.add_argument("--members-only", action="store_true",
                         help="assess only the city's party members (~10M scores) instead of all 300,000 people")
     parser.add_argument("--keep", action="store_true", help="leave the month's data in place")
+    parser.add_argument("--auto-only", action="store_true",
+                        help="time the automatic indicators only (no publication, no upload)")
     parser.add_argument("--reuse", action="store_true",
                         help="with --keep before: publish the kept month's scores again instead of generating them")
     args = parser.parse_args()
     setup()
     print(f"machine: {os.cpu_count()} cores, {load()}")
     admin, centres, periods, scores = prepare(not args.members_only, reuse=args.reuse)
-    records = generate_records(centres)
+    records = kept_records(centres) if args.reuse else None
+    if records is None:
+        records = generate_records(centres)
     automatic, computed, check = time_automatic(periods)
+    if args.auto_only:
+        print(f"automatic indicators: {automatic:.2f}s for {computed:,} cells (goal <= 30 s)")
+        print(f"fingerprint check:   {check:.2f}s for the city, nothing moved")
+        print(f"load average now:    {load()}")
+        return 0 if automatic <= 30 else 1
     published = time_publication(admin, periods)
     peak = rss_mb()
     for period in periods[:3]:

@@ -207,10 +207,45 @@ def _period_from(request_value, user):
     return qs.filter(pk=int(text)).first() if text.isdigit() else None
 
 
+class _Figure(serializers.FloatField):
+    """A figure from the records as stored: a whole number stays an integer."""
+
+    def to_representation(self, value):
+        return value
+
+
 class ScoreSerializer(serializers.ModelSerializer):
+    """A cell. Cells of an indicator with a rule are computed from the records: `computed` while
+    the points are the rule's, `computed_points` the rule's points, `source_value` the figures
+    read from the records; a scorer's override keeps both and says why in `override_reason`."""
+
+    computed = serializers.BooleanField(
+        read_only=True, help_text="true while the points are the rule's, computed from the records")
+    computed_points = serializers.DecimalField(
+        max_digits=6, decimal_places=1, read_only=True, allow_null=True,
+        help_text="the points the scheme's rule gives from the records (null: entered by hand)")
+    source_value = serializers.DictField(
+        child=_Figure(), read_only=True, allow_null=True,
+        help_text="the figures read from the records, by name (e.g. expected, present, leave, absent, makeup for "
+                  "meetings; times, hours for activities; ratings, satisfied, bad, default, set_aside for ratings; "
+                  "expected, signed, unsigned for circulars; reads for study); null for a cell entered by hand")
+    override_reason = serializers.CharField(
+        read_only=True, help_text="why a scorer gave other points than the rule's (the member reads it); empty "
+                                  "when not overridden")
+    explanation = serializers.SerializerMethodField(
+        help_text="why a computed or overridden cell has its points, in one sentence (figures, rule, override)")
+
     class Meta:
         model = Score
-        fields = ["id", "period", "person", "indicator", "points", "note", "scored_by", "scored_at"]
+        fields = ["id", "period", "person", "indicator", "points", "note", "scored_by", "scored_at", "computed",
+                  "computed_points", "source_value", "override_reason", "explanation"]
+
+    def get_explanation(self, obj) -> str:
+        if obj.computed_points is None:
+            return ""
+        from .auto import explain_cell
+
+        return str(explain_cell(obj.indicator, obj))
 
 
 class ScoreEntrySerializer(serializers.Serializer):
@@ -236,7 +271,11 @@ class ScoreViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         if period:
             found = _period_from(period, self.request.user)
             queryset = queryset.filter(period=found) if found else queryset.none()
-        return queryset.order_by("person_id", "indicator_id")
+        person = self.request.query_params.get("person", "")
+        if person:
+            queryset = queryset.filter(person_id=int(person)) if person.isdigit() else queryset.none()
+        # The indicator comes along: a computed cell's explanation reads its rule.
+        return queryset.select_related("indicator").order_by("person_id", "indicator_id")
 
     def get_serializer_class(self):
         return ScoreBulkSerializer if self.action == "create" else ScoreSerializer

@@ -47,7 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Indicator, Part, Period, Score
+from .models import Indicator, Period, Score
 from .permissions import assessed_people
 
 M = Indicator.Measure
@@ -73,13 +73,17 @@ class Source:
     whenever the records do (None: the source has none, and its reads are hashed instead);
     `kinds()` the kinds a rule may name ([] = kinds do not apply); `rows_url(person, first,
     last, kind)` a page of the source's own listing the records (None: the records page here
-    lists them through `rows`)."""
+    lists them through `rows`). `figures(centre, first, last, kind)`, when the source has it,
+    is the aggregate query behind `read` (a values queryset of person_id and the keys of
+    `zero`): the bulk computation joins it in SQL, so `read` and the cells share one
+    definition; a source without it is computed in Python from `read`."""
 
     key: str
     read: object
     measures: tuple
     zero: dict
     fingerprint: object = None
+    figures: object = None
     kinds: object = None
     rows: object = None
     rows_url: object = None
@@ -124,6 +128,11 @@ def _life_rows_url(fn_name):
     return rows_url
 
 
+def _life_fn(fn_name):
+    """One of life's read functions by name, None while life does not offer it."""
+    return getattr(_life(), fn_name, None)
+
+
 def _life_fingerprint(fn_name):
     """life's own cheap fingerprint when it offers one; None otherwise (its reads are hashed)."""
     def fingerprint(centre, first, last):
@@ -140,12 +149,14 @@ def sources():
     found = {
         S.RATINGS: Source(S.RATINGS, ratings.ratings_by_person, (M.BAD, M.SATISFACTION),
                           {"ratings": 0, "satisfied": 0, "bad": 0, "default": 0, "set_aside": 0},
-                          fingerprint=ratings.ratings_fingerprint, rows=ratings.rating_rows),
+                          fingerprint=ratings.ratings_fingerprint, rows=ratings.rating_rows,
+                          figures=ratings.ratings_figures),
         S.CIRCULARS: Source(S.CIRCULARS, messaging.circulars_by_person, (M.UNSIGNED, M.SIGNED_RATE),
                             {"expected": 0, "signed": 0, "unsigned": 0},
                             fingerprint=messaging.circulars_fingerprint, rows=messaging.circular_rows),
         S.STUDY: Source(S.STUDY, messaging.readings_by_person, (M.READS,), {"reads": 0},
-                        fingerprint=messaging.readings_fingerprint, rows=messaging.reading_rows),
+                        fingerprint=messaging.readings_fingerprint, rows=messaging.reading_rows,
+                        figures=getattr(messaging, "readings_figures", None)),
     }
     life = _life()
     if life is not None:
@@ -153,11 +164,11 @@ def sources():
             S.MEETINGS, life.attendance_by_person, (M.ABSENT, M.MISSED, M.ATTENDANCE),
             {"expected": 0, "present": 0, "leave": 0, "absent": 0, "makeup": 0},
             fingerprint=_life_fingerprint("attendance_fingerprint"), kinds=_meeting_kinds,
-            rows_url=_life_rows_url("attendance_rows_url"))
+            rows_url=_life_rows_url("attendance_rows_url"), figures=_life_fn("attendance_figures"))
         found[S.ACTIVITIES] = Source(
             S.ACTIVITIES, life.activity_by_person, (M.TIMES, M.HOURS), {"times": 0, "hours": 0},
             fingerprint=_life_fingerprint("activity_fingerprint"), kinds=_activity_kinds,
-            rows_url=_life_rows_url("activity_rows_url"))
+            rows_url=_life_rows_url("activity_rows_url"), figures=_life_fn("activity_figures"))
     return found
 
 
@@ -347,10 +358,18 @@ def rules_of(period):
     return [i for i in period.scheme.indicators.all() if i.is_computed]
 
 
+def computes(indicator, available=None):
+    """Whether this installation computes the indicator's cells: a rule on a source it has.
+    Otherwise (no rule, or records this installation lacks) the scorer enters the points."""
+    if not indicator.is_computed:
+        return False
+    return indicator.auto_source in (sources() if available is None else available)
+
+
 def _population(period):
-    """{person_id: has a supervising department}: party cells for every assessed member,
-    work cells for those a department scores (as the grid)."""
-    return dict(assessed_people(period.centre_id).values_list("pk", "window__department_id"))
+    """The assessed people: every cell of a rule, party or work, is computed for each of them
+    (the grid lists work cells of people no department supervises too; the office scores those)."""
+    return assessed_people(period.centre_id)
 
 
 def _population_fingerprint(period):
@@ -363,16 +382,20 @@ def _hash(data):
 
 
 def _inputs(period, rules, available, reads):
-    """{name: fingerprint} of everything the computation reads. A source without a cheap
-    fingerprint is read now (kept in `reads` for the computation) and its data hashed."""
+    """{name: fingerprint} of everything the computation reads. A source's fingerprint does not
+    depend on the kind, so it is asked once per source. A source without a cheap fingerprint is
+    read now (kept in `reads` for the computation) and its data hashed."""
     first, last = month_bounds(period)
     out = {"people": _population_fingerprint(period)}
+    asked = {}
     for key, kind in sorted({(r.auto_source, r.auto_kind) for r in rules}):
         source = available.get(key)
         if source is None:
             out[f"{key}:{kind}"] = None
             continue
-        fp = source.fingerprint(period.centre, first, last) if source.fingerprint else None
+        if key not in asked:
+            asked[key] = source.fingerprint(period.centre, first, last) if source.fingerprint else None
+        fp = asked[key]
         if fp is None:
             reads[(key, kind)] = source.read(period.centre, first, last, kind_arg(kind))
             fp = _hash(sorted((str(k), v) for k, v in reads[(key, kind)].items()))
@@ -413,10 +436,29 @@ WHERE s.computed_points IS DISTINCT FROM EXCLUDED.computed_points
 SQLITE_UPSERT = UPSERT.replace("IS DISTINCT FROM", "IS NOT")
 
 
+def _upsert_sql(select):
+    return (UPSERT if connection.vendor == "postgresql" else SQLITE_UPSERT).format(
+        table=Score._meta.db_table, select=select)
+
+
+def _json_number(value):
+    """A figure as JSON writes it: whole numbers as integers, others as decimals (both paths,
+    Python and SQL, store numbers, so their cells compare equal)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _value_json(value):
+    return json.dumps({k: _json_number(v) for k, v in value.items()}, sort_keys=True, separators=(",", ":"))
+
+
 def _write(period, rows, now):
     """Upsert (person, indicator, points, value-json) cells in one statement (PostgreSQL: COPY
-    into a scratch table first); cells whose figures and points did not move are skipped."""
-    table = Score._meta.db_table
+    into a scratch table first); cells whose figures and points did not move are skipped.
+    The path of sources without an aggregate query (`Source.figures`)."""
+    if not rows:
+        return 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("CREATE TEMP TABLE IF NOT EXISTS vg_auto_cells (person_id integer, indicator_id integer, "
@@ -425,14 +467,13 @@ def _write(period, rows, now):
             with cursor.cursor.copy("COPY vg_auto_cells FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-            cursor.execute(UPSERT.format(table=table, select=(
+            cursor.execute(_upsert_sql(
                 "SELECT %s, person_id, indicator_id, points, '', NULL, %s, TRUE, points, source_value, '' "
-                "FROM vg_auto_cells ORDER BY person_id, indicator_id")), [period.pk, now])
+                "FROM vg_auto_cells ORDER BY person_id, indicator_id"), [period.pk, now])
             return cursor.rowcount
         before = _sqlite_changes(cursor)
-        cursor.executemany(SQLITE_UPSERT.format(
-            table=table, select="VALUES (%s, %s, %s, %s, '', NULL, %s, 1, %s, %s, '')"),
-            [(period.pk, p, i, str(pts), now, str(pts), value) for p, i, pts, value in rows])
+        cursor.executemany(_upsert_sql("VALUES (%s, %s, %s, %s, '', NULL, %s, 1, %s, %s, '')"),
+                           [(period.pk, p, i, str(pts), now, str(pts), value) for p, i, pts, value in rows])
         return _sqlite_changes(cursor) - before
 
 
@@ -441,11 +482,101 @@ def _sqlite_changes(cursor):
     return cursor.fetchone()[0]
 
 
-def compute_month(period, *, actor=None, inputs=None, reads=None, rules=None, available=None):
-    """Compute every automatic cell of the month from the records, set-based: one read per
-    (source, kind), the rules in memory, one upsert of the cells that changed. Overridden
-    cells keep their points (their figures are refreshed). Does nothing once the month no
-    longer accepts scores. Audited when cells changed. Returns the number of cells written."""
+def _python_rows(rule, source, data, people):
+    """The cells of one rule computed in Python from the source's `read` (value-dicts)."""
+    rows, cache = [], {}
+    for pid in people:
+        value = data.get(pid) or source.zero
+        # Many people share a value (no record): the rule and the JSON once per value.
+        key = _value_json(value)
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = points_for(rule, value)
+        rows.append((pid, rule.pk, hit, key))
+    return rows
+
+
+# The rule in SQL: the same arithmetic as `figure` and `points_for`, over the source's
+# aggregate query joined to the assessed people (a person without a row has the zero figures).
+
+def _sql_figure(measure, v):
+    """The SQL of `figure(measure, value)`; `v[key]` is the SQL of one figure (never NULL)."""
+    def rate(part, whole):
+        return f"(CASE WHEN {v[whole]} = 0 THEN NULL ELSE {v[part]} * 100.0 / {v[whole]} END)"
+
+    if measure == M.MISSED:
+        greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+        return f"({v['absent']} + {greatest}(0, {v['leave']} - {v['makeup']}))"
+    if measure == M.ATTENDANCE:
+        return rate("present", "expected")
+    if measure == M.SATISFACTION:
+        return rate("satisfied", "ratings")
+    if measure == M.SIGNED_RATE:
+        return rate("signed", "expected")
+    plain = {M.ABSENT: "absent", M.TIMES: "times", M.HOURS: "hours", M.BAD: "bad", M.UNSIGNED: "unsigned",
+             M.READS: "reads"}
+    return v[plain[measure]]
+
+
+def _sql_points(indicator, fig):
+    """(SQL, params) of `points_for`: the rule, within 0 and the maximum, rounded half up to 0.1."""
+    pg = connection.vendor == "postgresql"
+    num = "CAST(%s AS numeric)" if pg else "CAST(%s AS REAL)"
+    top, step = str(indicator.maximum), str(indicator.auto_step)
+    if indicator.auto_formula == F.DEDUCT_PER:
+        pts, params = f"({num} - {num} * {fig})", [top, step]
+    elif indicator.auto_formula == F.ADD_PER:
+        pts, params = f"({num} * {fig})", [step]
+    elif indicator.auto_formula == F.RATE_MIN:
+        thr = str(indicator.auto_threshold)
+        pts = f"(CASE WHEN {fig} IS NULL OR {fig} >= {num} THEN {num} ELSE {num} - {num} * ({num} - {fig}) END)"
+        params = [thr, top, top, step, thr]
+    else:
+        raise ValueError(indicator.auto_formula)
+    if pg:
+        return f"round(GREATEST(0, LEAST({num}, {pts})), 1)", [top, *params]
+    # SQLite counts in binary floating point: a hair added so that a half (7.25) rounds up as in Decimal.
+    return f"ROUND(MAX(0, MIN({num}, {pts})) + 1e-9, 1)", [top, *params]
+
+
+def _compiled(queryset):
+    return queryset.query.get_compiler(connection=connection).as_sql()
+
+
+def _rule_sql(period, rule, source, first, last, now):
+    """(SQL, params): one INSERT ... SELECT ... ON CONFLICT writing the rule's cells for every
+    assessed person from the source's aggregate query."""
+    qn = connection.ops.quote_name
+    people_sql, people_params = _compiled(_population(period).order_by().values("id"))
+    figures_sql, figures_params = _compiled(source.figures(period.centre, first, last, kind_arg(rule.auto_kind)))
+    keys = sorted(source.zero)
+    v = {k: f"COALESCE(f.{qn(k)}, 0)" for k in keys}
+    fig = _sql_figure(rule.auto_measure, v)
+    points, points_params = _sql_points(rule, fig)
+    builder = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    value = builder + "(" + ", ".join(f"'{k}', {v[k]}" for k in keys) + ")"
+    select = (f"SELECT %s, x.id, %s, x.pts, '', NULL, %s, TRUE, x.pts, x.val, '' FROM ("
+              f"SELECT p.id, {points} AS pts, {value} AS val FROM ({people_sql}) p "
+              f"LEFT JOIN ({figures_sql}) f ON f.person_id = p.id) x WHERE TRUE ORDER BY x.id")
+    return _upsert_sql(select), [period.pk, rule.pk, now, *points_params, *people_params, *figures_params]
+
+
+def _write_rule(period, rule, source, first, last, now):
+    sql, params = _rule_sql(period, rule, source, first, last, now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # Rows inserted or updated; those the upsert's WHERE leaves alone are not counted.
+        return max(cursor.rowcount, 0)
+
+
+def compute_month(period, *, actor=None, inputs=None, reads=None, rules=None, available=None, bulk=True):
+    """Compute every automatic cell of the month from the records, set-based: for a source with
+    an aggregate query (`Source.figures`), one INSERT ... SELECT per rule that computes the
+    figures and points in the database; for the others one read per (source, kind), the rule
+    in Python and one upsert. Only cells that changed are written; overridden cells keep their
+    points (their figures are refreshed). Does nothing once the month no longer accepts scores.
+    Audited when cells changed. Returns the number of cells written. `bulk=False` computes
+    every rule in Python (the two paths give the same cells; tests compare them)."""
     from vanguard.core import audit
     from vanguard.core.system import SYSTEM
 
@@ -465,32 +596,23 @@ def compute_month(period, *, actor=None, inputs=None, reads=None, rules=None, av
         reads = {} if reads is None else reads
         inputs = inputs if inputs is not None else _inputs(period, rules, available, reads)
         first, last = month_bounds(period)
-        for key, kind in {(r.auto_source, r.auto_kind) for r in rules}:
-            if (key, kind) not in reads and key in available:
-                reads[(key, kind)] = available[key].read(period.centre, first, last, kind_arg(kind))
-        population = _population(period)
-        rows = []
-        for rule in rules:
+        now = timezone.now()
+        written, rows, people = 0, [], None
+        for rule in sorted(rules, key=lambda r: r.pk):
             source = available.get(rule.auto_source)
             if source is None:
                 continue
-            data = reads[(rule.auto_source, rule.auto_kind)]
-            zero = source.zero
-            work = rule.part == Part.WORK
-            cache = {}
-            for pid in sorted(population):
-                if work and not population[pid]:
-                    continue
-                value = data.get(pid) or zero
-                # Many people share a value (no record): the rule and the JSON once per value.
-                key = json.dumps(value, sort_keys=True, default=str)
-                hit = cache.get(key)
-                if hit is None:
-                    hit = cache[key] = points_for(rule, value)
-                rows.append((pid, rule.pk, hit, key))
+            if bulk and source.figures is not None:
+                written += _write_rule(period, rule, source, first, last, now)
+                continue
+            if (rule.auto_source, rule.auto_kind) not in reads:
+                reads[(rule.auto_source, rule.auto_kind)] = source.read(period.centre, first, last,
+                                                                        kind_arg(rule.auto_kind))
+            if people is None:
+                people = sorted(_population(period).values_list("pk", flat=True))
+            rows += _python_rows(rule, source, reads[(rule.auto_source, rule.auto_kind)], people)
         rows.sort(key=lambda r: (r[0], r[1]))
-        now = timezone.now()
-        written = _write(period, rows, now)
+        written += _write(period, rows, now)
         Period.objects.filter(pk=period.pk).update(auto_computed_at=now, auto_inputs=inputs)
         period.auto_computed_at, period.auto_inputs = now, inputs
         if written:

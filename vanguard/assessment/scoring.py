@@ -128,7 +128,13 @@ def save_scores(actor, period, entries, *, source="grid"):
     # A file repeats a few values (full marks, 0) tens of thousands of times: each (indicator,
     # value) is parsed once. The type is part of the key, since True == 1 but only 1 is points.
     parsed = {}
-    computed = _computed_cells(period, indicators, entries)
+    # Cells this installation computes (a rule on a source it has); any other cell, of a person
+    # with or without a supervising department, is entered by hand.
+    from .auto import computes, sources
+
+    available = sources()
+    computed_ids = {pk for pk, ind in indicators.items() if computes(ind, available)}
+    computed = _computed_cells(period, computed_ids, entries)
     overrides = {}
     for entry in entries:
         indicator = indicators.get(_int_or_none(entry.indicator_id))
@@ -159,7 +165,7 @@ def save_scores(actor, period, entries, *, source="grid"):
             errors.append(_place(entry) + _("%(code)s %(name)s: the note has %(n)s characters; at most %(max)s.") % {
                 "code": indicator.code, "name": indicator.name, "n": len(note), "max": NOTE_MAX})
             continue
-        if indicator.is_computed:
+        if indicator.pk in computed_ids:
             problem = _computed_entry(computed, overrides, person_id, indicator, points, note)
             if problem:
                 errors.append(_place(entry) + problem)
@@ -195,10 +201,9 @@ def save_scores(actor, period, entries, *, source="grid"):
     return len(rows) + len(overrides)
 
 
-def _computed_cells(period, indicators, entries):
-    """{(person, indicator): Score} of the computed cells the entries touch, computed afresh
-    from the records if they moved (a scorer overrides what the records say now)."""
-    ids = {i for i, ind in indicators.items() if ind.is_computed}
+def _computed_cells(period, ids, entries):
+    """{(person, indicator): Score} of the computed cells (indicators `ids`) the entries touch,
+    computed afresh from the records if they moved (a scorer overrides what the records say now)."""
     wanted = {_int_or_none(e.indicator_id) for e in entries} & ids
     if not wanted:
         return {}

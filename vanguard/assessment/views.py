@@ -222,6 +222,8 @@ def _grid_context(request, period, part, group, errors=None, posted=None):
         if first is not None:
             group = ("branch" if part == Part.PARTY else "department", first.pk)
     people = list(grid_people(request.user, period, part, group))
+    available = auto.sources()
+    computed = {ind.pk for ind in indicators if auto.computes(ind, available)}
     scores = {(s.person_id, s.indicator_id): s for s in Score.objects.filter(
         period=period, indicator__in=indicators, person__in=[p.pk for p in people]).only(
         "person_id", "indicator_id", "points", "note", "computed", "computed_points", "source_value",
@@ -234,7 +236,7 @@ def _grid_context(request, period, part, group, errors=None, posted=None):
         for ind in indicators:
             score = scores.get((person.pk, ind.pk))
             filled += score is not None
-            if ind.is_computed:
+            if ind.pk in computed:
                 cells.append(_computed_cell(period, person, ind, score))
                 continue
             value, note = posted.get((person.pk, ind.pk), (None, None))

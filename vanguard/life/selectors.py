@@ -34,6 +34,7 @@ leave and absences, those made up by a recorded 补学).
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -66,17 +67,23 @@ def attendance_rows(centre, first_day, last_day, person=None, kind=None):
     return rows.select_related("meeting", "meeting__organization", "person").order_by("meeting__date", "pk")
 
 
-def attendance_by_person(centre, first_day, last_day, kind=None):
-    """{person_id: {"expected", "present", "leave", "absent", "makeup"}} in one query."""
+def attendance_figures(centre, first_day, last_day, kind=None):
+    """The figures behind `attendance_by_person` as one aggregate query: rows of person_id,
+    expected, present, leave, absent, makeup. The assessment's bulk computation joins it in
+    SQL; `attendance_by_person` reads it (one definition for both)."""
     unexcused = Q(status__in=[Attendance.Status.ABSENT, Attendance.Status.PENDING])
-    rows = (attendance_rows(centre, first_day, last_day, kind=kind).select_related(None).order_by()
+    return (attendance_rows(centre, first_day, last_day, kind=kind).select_related(None).order_by()
             .values("person_id")
             .annotate(expected=Count("pk"),
                       present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
                       leave=Count("pk", filter=Q(status=Attendance.Status.LEAVE)),
                       absent=Count("pk", filter=unexcused),
                       makeup=Count("pk", filter=Q(makeup_on__isnull=False) & ~Q(status=Attendance.Status.PRESENT))))
-    return {row.pop("person_id"): row for row in rows}
+
+
+def attendance_by_person(centre, first_day, last_day, kind=None):
+    """{person_id: {"expected", "present", "leave", "absent", "makeup"}} in one query."""
+    return {row.pop("person_id"): row for row in attendance_figures(centre, first_day, last_day, kind)}
 
 
 def activity_rows(centre, first_day, last_day, person=None, kind=None):
@@ -93,12 +100,17 @@ def activity_rows(centre, first_day, last_day, person=None, kind=None):
             .order_by("activity__date", "pk"))
 
 
+def activity_figures(centre, first_day, last_day, kind=None):
+    """The figures behind `activity_by_person` as one aggregate query: rows of person_id,
+    times, hours (to 0.1). For the assessment's bulk computation and `activity_by_person`."""
+    return (activity_rows(centre, first_day, last_day, kind=kind).select_related(None).order_by()
+            .values("person_id").annotate(times=Count("pk"), hours=Round(Sum("activity__hours"), 1)))
+
+
 def activity_by_person(centre, first_day, last_day, kind=None):
     """{person_id: {"times": int, "hours": Decimal}} of approved activities, in one query."""
-    rows = (activity_rows(centre, first_day, last_day, kind=kind).select_related(None).order_by()
-            .values("person_id").annotate(times=Count("pk"), hours=Sum("activity__hours")))
     result = {}
-    for row in rows:
+    for row in activity_figures(centre, first_day, last_day, kind):
         result[row["person_id"]] = {"times": row["times"],
                                     "hours": Decimal(row["hours"] or 0).quantize(ZERO_HOURS)}
     return result
@@ -185,3 +197,37 @@ def figures(centre, first_day, last_day, branches):
         bucket["rate"] = (Decimal(100 * bucket["present"]) / bucket["expected"]).quantize(Decimal("0.1")) \
             if bucket["expected"] else None
     return [(b, rows[b.pk]) for b in branches], total
+
+
+# Fingerprints: cheap aggregates that move whenever the figures above could --------------------------
+
+def attendance_fingerprint(centre, first_day, last_day):
+    """One row of aggregates over the centre's held meetings in the range and their attendance:
+    it moves when a meeting is held, edited (updated_at), removed, or when any attendance row
+    changes status, appears, goes, or gains or loses a make-up study (per status, the count and
+    the sum of row ids). The assessment compares it instead of reading every person's figures."""
+    from django.db.models import Max
+
+    rows = attendance_rows(centre, first_day, last_day).select_related(None).order_by()
+    sums = {}
+    for status in Attendance.Status.values:
+        sums[f"n_{status}"] = Count("pk", filter=Q(status=status))
+        sums[f"s_{status}"] = Sum("pk", filter=Q(status=status))
+    head = rows.aggregate(**sums, n_makeup=Count("pk", filter=Q(makeup_on__isnull=False)),
+                          s_makeup=Sum("pk", filter=Q(makeup_on__isnull=False)))
+    meetings = Meeting.objects.filter(centre_id=_centre_id(centre), status=Meeting.Status.HELD, date__gte=first_day,
+                                      date__lte=last_day).aggregate(n=Count("pk"), s=Sum("pk"), at=Max("updated_at"))
+    return [meetings["n"], meetings["s"], str(meetings["at"])] + [head[k] or 0 for k in sorted(head)]
+
+
+def activity_fingerprint(centre, first_day, last_day):
+    """Aggregates over the centre's approved activities in the range and their participants:
+    moves when an activity is approved or refused, added, removed, or its people change."""
+    from django.db.models import F, Max
+
+    activities = Activity.objects.filter(centre_id=_centre_id(centre), status=Activity.Status.APPROVED,
+                                         date__gte=first_day, date__lte=last_day)
+    head = activities.aggregate(n=Count("pk"), s=Sum("pk"), at=Max("decided_at"),
+                                hours=Sum(F("hours") * F("pk")), kinds=Sum(F("kind_id") * F("pk")))
+    people = ActivityParticipant.objects.filter(activity__in=activities).aggregate(n=Count("pk"), s=Sum("pk"))
+    return [head["n"], head["s"], str(head["at"]), str(head["hours"]), head["kinds"], people["n"], people["s"]]

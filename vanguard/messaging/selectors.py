@@ -88,11 +88,16 @@ def _readings(centre, first_day, last_day):
     return ReadingRecord.objects.filter(booklet__centre=centre, first_read_at__gte=start, first_read_at__lt=end)
 
 
+def readings_figures(centre, first_day, last_day, kind=None):
+    """The figures behind `readings_by_person` as one aggregate query (rows of person_id,
+    reads), for the assessment's bulk computation and `readings_by_person` alike."""
+    return _readings(centre, first_day, last_day).order_by().values("person_id").annotate(reads=Count("pk"))
+
+
 def readings_by_person(centre, first_day, last_day, kind=None):
     """{person_id: {reads}}: booklets and chapters each person opened for the first time
     between the two days (inclusive). People who read nothing are absent."""
-    rows = _readings(centre, first_day, last_day).values("person_id").annotate(n=Count("pk")).order_by()
-    return {row["person_id"]: {"reads": row["n"]} for row in rows}
+    return {row.pop("person_id"): row for row in readings_figures(centre, first_day, last_day, kind)}
 
 
 def readings_fingerprint(centre, first_day, last_day):

@@ -94,6 +94,18 @@ def _stat_rows(centre, dimension, first_day, last_day):
     return rows.filter(period="day", start__gte=first_day, start__lte=last_day)
 
 
+def ratings_figures(centre, first_day, last_day, kind=None):
+    """The figures behind `ratings_by_person` as one aggregate query: rows of person_id,
+    ratings, satisfied, bad, default, set_aside (see there). The assessment's bulk computation
+    joins it in SQL; `ratings_by_person` reads it row by row (one definition for both)."""
+    from django.db.models import F, Sum
+
+    return (_stat_rows(centre, "person", first_day, last_day).order_by().values(person_id=F("key"))
+            .annotate(ratings=Sum(F("n5") + F("n4") + F("n3") + F("n2") + F("n1")),
+                      satisfied=Sum(F("n5") + F("n4") + F("n3")), bad=Sum(F("n2") + F("n1")),
+                      default=Sum("n_default"), set_aside=Sum("n_set_aside")))
+
+
 def ratings_by_person(centre, first_day, last_day, kind=None):
     """{person_id: {ratings, satisfied, bad, default, set_aside}} of the ratings of the
     transactions each person handled between the two days (inclusive): valid ratings (those
@@ -101,16 +113,7 @@ def ratings_by_person(centre, first_day, last_day, kind=None):
     (dissatisfied, very dissatisfied), default ratings and ratings set aside. Read from the
     pre-aggregated figures (one row a person for a calendar month), so a city month is one
     indexed scan. `kind` is unused (ratings have no kinds). People with no rating are absent."""
-    out = {}
-    for key, *counts in _stat_rows(centre, "person", first_day, last_day).values_list("key", *RATING_COUNTS):
-        n5, n4, n3, n2, n1, n_default, _flagged, n_set_aside = counts
-        row = out.setdefault(key, {"ratings": 0, "satisfied": 0, "bad": 0, "default": 0, "set_aside": 0})
-        row["ratings"] += n5 + n4 + n3 + n2 + n1
-        row["satisfied"] += n5 + n4 + n3
-        row["bad"] += n2 + n1
-        row["default"] += n_default
-        row["set_aside"] += n_set_aside
-    return out
+    return {row.pop("person_id"): row for row in ratings_figures(centre, first_day, last_day, kind)}
 
 
 def ratings_fingerprint(centre, first_day, last_day):
