@@ -14,7 +14,7 @@ PYTEST_WORKERS ?= 2
 # (scripts/throwaway_postgres.py) and removed after. Example: PG_URL=postgresql://postgres@127.0.0.1:5432/vanguard
 PG_URL      ?=
 # worksteal: a worker done with its share takes queued tests from one still busy (with the whole demo).
-PYTEST_ARGS ?= -q -n $(PYTEST_WORKERS) --dist worksteal -m "not browser" --durations=25
+PYTEST_ARGS ?= -q -n $(PYTEST_WORKERS) --dist worksteal -m "not browser and not replica" --durations=25
 DEMO_ARGS   ?=
 
 # Apps that keep translations: vanguard/<app>/locale/
@@ -22,7 +22,7 @@ LOCALE_APPS := $(patsubst vanguard/%/locale,%,$(wildcard vanguard/*/locale))
 APP_DIRS    := $(patsubst vanguard/%/apps.py,%,$(wildcard vanguard/*/apps.py))
 STAMP       := $(VENV)/.installed
 
-.PHONY: help demo test test-py test-browser test-pg lint system-deps venv compilemessages messages \
+.PHONY: help demo test test-py test-browser test-pg test-replica lint system-deps venv compilemessages messages \
         migrate serve worker clean
 
 help:
@@ -30,6 +30,7 @@ help:
 	@echo "make test            ruff, migrations check, pytest on SQLite and on PostgreSQL, browser tests"
 	@echo "make test-py         pytest on SQLite only"
 	@echo "make test-pg         pytest on PostgreSQL: PG_URL=..., or a throwaway cluster when unset"
+	@echo "make test-replica    the figures room against its own PostgreSQL primary and streaming standby"
 	@echo "make lint            ruff check"
 	@echo "make messages        refresh every app's zh_Hans .po from the code"
 	@echo "make compilemessages compile the .po files to .mo"
@@ -81,10 +82,15 @@ test: lint $(STAMP) compilemessages
 	$(VG) makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-pg
+	$(MAKE) --no-print-directory test-replica
 	$(MAKE) --no-print-directory test-browser
 
 test-py: $(STAMP) compilemessages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Starts its own primary and streaming standby on loopback (tests/dashboard/test_replica_streaming.py).
+test-replica: $(STAMP) compilemessages
+	$(BIN)/python -m pytest -q -m replica tests/dashboard --durations=3
 
 test-browser: $(STAMP) compilemessages
 	$(BIN)/python -m pytest -q -m browser tests/browser

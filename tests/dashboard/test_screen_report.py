@@ -1,3 +1,4 @@
+import datetime
 import io
 import zipfile
 
@@ -52,6 +53,8 @@ def test_report_figures_equal_the_dashboards(world, figures, tmp_path):
         xml = z.read("word/document.xml").decode()
     assert "群众评价" in xml and "受理办件" in xml
     assert "Noto Serif CJK SC" in xml
+    with zipfile.ZipFile(io.BytesIO(body)) as z:  # one chart per section with a table
+        assert len([n for n in z.namelist() if n.startswith("word/media/")]) == len(report.SECTIONS)
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(report.pdf(data)))
@@ -96,3 +99,52 @@ def test_figures_show_command(world, figures):
     call_command("figures", "show", "--scope", f"centre:{world.centre.pk}", "--metric", "accepted", "--month",
                  f"{figures['month']:%Y-%m}", stdout=out)
     assert "stored 4, live 4" in out.getvalue()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_demo_years_report_equals_the_dashboard_and_has_its_charts():
+    """The demo's records (posts, ratings, cases, pledges), figures refreshed: every number of the
+    report's month-by-month tables is the dashboard's number for that month and the count of its
+    rows; each section has its chart, in the .docx and in the .pdf."""
+    from django.utils import timezone
+
+    from vanguard.cases import demo as cases_demo
+    from vanguard.core.demo import DemoContext
+    from vanguard.core.system import SYSTEM
+    from vanguard.dashboard import services
+    from vanguard.org.demo import build_centre
+    from vanguard.pledges import demo as pledges_demo
+    from vanguard.posts import demo as posts_demo
+    from vanguard.ratings import demo as ratings_demo
+
+    ctx = DemoContext(password="Demo-pass-99")
+    build_centre(ctx)
+    for module in (posts_demo, ratings_demo, cases_demo, pledges_demo):
+        module.build(ctx)
+    services.refresh_figures(SYSTEM, [ctx.centre], full=True)
+    year = timezone.localdate().year
+    data = report.build(year, ctx.centre)
+    assert data["has_data"]
+    scope = selectors.check_scope(SYSTEM, f"centre:{ctx.centre.pk}")
+    months = [datetime.date(year, m, 1) for m in range(1, 13)]
+    table = selectors.figure_table(scope, months)
+    compared = 0
+    for _title, columns in report.SECTIONS:
+        for _key, kind, num, den in columns:
+            for month in months:
+                mine = report.value_of(data, num, kind, den, month)
+                assert mine == selectors.kpi_value(table, kind, num, den, month), (num, month)
+                if kind == "count":
+                    assert mine == selectors.rows(scope, num, month)[1].count(), (num, month)
+                    compared += bool(mine)
+    assert compared > 20  # the demo fills most of these months
+    charted = [s for s in data["sections"] if s.get("chart")]
+    assert len(charted) == len(report.SECTIONS)
+    with zipfile.ZipFile(io.BytesIO(report.docx(data))) as z:
+        images = [n for n in z.namelist() if n.startswith("word/media/") and n.endswith(".png")]
+    assert len(images) == len(charted)
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(report.pdf(data)))
+    assert sum(len(page.images) for page in reader.pages) == len(charted)

@@ -124,3 +124,25 @@ def public_case(number):
     steps = list(CaseStep.objects.filter(case=case, public=True).order_by("at", "pk")
                  .only("action", "at", "public_note", "round", "deadline"))
     return case, steps
+
+
+# The rows the figures room counts (vanguard/dashboard/metrics.py): figure -> (the field dating a
+# case for it, which cases). Received by kind, closed, answered (on time), called back (satisfied).
+DASHBOARD_FIGURES = {
+    "received": ("received_at", Q()),
+    "complaints": ("received_at", Q(kind=Kind.COMPLAINT)),
+    "suggestions": ("received_at", Q(kind=Kind.SUGGESTION)),
+    "help": ("received_at", Q(kind=Kind.HELP)),
+    "praise": ("received_at", Q(kind=Kind.PRAISE)),
+    "closed": ("closed_at", Q(status=Status.CLOSED)),
+    "answered": ("answered_at", Q(answered_on_time__isnull=False)),
+    "on_time": ("answered_at", Q(answered_on_time=True)),
+    "called_back": ("called_back_at", ~Q(callback="")),
+    "satisfied": ("called_back_at", Q(callback__in=[Callback.SATISFIED, Callback.BASIC])),
+}
+
+
+def dashboard_rows(figure, centre_ids, start, end):
+    """The cases one figure counts: of these centres, dated in [start, end) (aware datetimes)."""
+    dated, which = DASHBOARD_FIGURES[figure]
+    return Case.objects.filter(which, centre__in=centre_ids, **{f"{dated}__gte": start, f"{dated}__lt": end})

@@ -32,6 +32,9 @@ class FiguresView(APIView):
         responses={200: inline_serializer("Figures", {
             "scope": serializers.CharField(), "label": serializers.CharField(), "month": serializers.CharField(),
             "computed_at": serializers.DateTimeField(allow_null=True),
+            "replica_lag_seconds": serializers.FloatField(
+                allow_null=True, help_text="read from a streaming replica this many seconds behind the primary "
+                                           "(0: up to date; null: read from the primary)"),
             "figures": inline_serializer("Figure", {
                 "key": serializers.CharField(), "label": serializers.CharField(), "kind": serializers.CharField(),
                 "this_month": VALUE, "last_month": VALUE, "same_month_last_year": VALUE}, many=True)})})
@@ -41,6 +44,7 @@ class FiguresView(APIView):
             month = selectors.parse_month(request.query_params.get("month"), timezone.localdate())
             figures = selectors.kpis(scope, month)
             computed = selectors.computed_at(scope)
+            lag = router.freshness()
 
         def value(v):
             return {"month": f"{v['month']:%Y-%m}", "value": v["value"],
@@ -48,7 +52,7 @@ class FiguresView(APIView):
 
         return Response({
             "scope": scope.code, "label": scope.label, "month": f"{month:%Y-%m}", "computed_at": computed,
-            "figures": [{"key": f["key"], "label": str(f["label"]), "kind": f["kind"],
+            "replica_lag_seconds": lag, "figures": [{"key": f["key"], "label": str(f["label"]), "kind": f["kind"],
                          "this_month": value(f["this"]), "last_month": value(f["last"]),
                          "same_month_last_year": value(f["year_ago"])} for f in figures]})
 

@@ -8,7 +8,7 @@ def build(ctx):
     from . import services
     from .models import Screen
 
-    services.refresh_figures(SYSTEM)
+    services.refresh_figures(SYSTEM, full=True)
     centre = ServiceCentre.objects.order_by("pk").first()
     if centre is not None and not Screen.objects.filter(centre=centre).exists():
         services.create_screen(SYSTEM, centre, name="一楼大厅大屏")

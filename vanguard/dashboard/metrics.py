@@ -42,6 +42,7 @@ class Metric:
     per_centre: bool = False  # the source takes one centre at a time
     app: str = ""
     centre: str = "centre_id"  # the field (path) of the row's centre
+    updated: str | None = None  # a field stamped on every change of a row (the refresh's digest reads it)
 
     def rows(self, centre_ids, first, last):
         return self.source(list(centre_ids), first, last)
@@ -105,6 +106,24 @@ def _post_events(action):
     return source
 
 
+def _feedback(figure):
+    """Feedback cases (the cases app), through its selectors."""
+    def source(ids, first, last):
+        from vanguard.cases import selectors
+
+        return selectors.dashboard_rows(figure, ids, local_start(first), local_start(last + datetime.timedelta(days=1)))
+    return source
+
+
+def _pledges(figure):
+    """Pledges (the pledges app), through its selectors."""
+    def source(ids, first, last):
+        from vanguard.pledges import selectors
+
+        return selectors.dashboard_rows(figure, ids, local_start(first), local_start(last + datetime.timedelta(days=1)))
+    return source
+
+
 def _attendance(ids, first, last):
     from vanguard.life import selectors
 
@@ -128,6 +147,10 @@ CASE_DIMS = {"floor": "rating__floor_id", "branch": "rating__branch_id", "unit":
 RESULT_DIMS = {"floor": "person__window__floor_id", "branch": "branch_id", "unit": "unit_id",
                "window": "person__window_id", "person": "person_id"}
 POST_DIMS = {"floor": "post__floor_id", "unit": "post__unit_id", "window": "post__window_id"}
+FEEDBACK_DIMS = {"floor": "window__floor_id", "branch": "person__branch_id", "unit": "unit_id", "window": "window_id",
+                 "person": "person_id"}
+PLEDGE_DIMS = {"floor": "person__window__floor_id", "branch": "branch_id", "unit": "unit_id",
+               "window": "person__window_id", "person": "person_id"}
 LIFE_DIMS = {"floor": "person__window__floor_id", "branch": "person__branch_id", "unit": "person__unit_id",
              "window": "person__window_id", "person": "person_id"}
 
@@ -141,6 +164,11 @@ CASE_COLUMNS = ((_("Transaction number"), "rating__transaction__number"), (_("Un
 RESULT_COLUMNS = ((_("Month"), "period__month"), (_("Full name"), "person__name"), (_("Party branch"), "branch__name"),
                   (_("Total points"), "total"), (_("Star member"), "is_star"))
 POST_COLUMNS = ((_("Vanguard post"), "post__name"), (_("Time"), "at"), (_("Reason"), "reason"))
+FEEDBACK_COLUMNS = ((_("Tracking number"), "number"), (_("Kind"), "kind"), (_("Status"), "status"),
+                    (_("Unit"), "unit__name"), (_("Received at"), "received_at"), (_("Answered at"), "answered_at"),
+                    (_("Call-back result"), "callback"))
+PLEDGE_COLUMNS = ((_("Full name"), "person__name"), (_("Party branch"), "branch__name"), (_("Pledge"), "what"),
+                  (_("Status"), "status"), (_("Year-end judgement"), "result"))
 ATTENDANCE_COLUMNS = ((_("Date"), "meeting__date"), (_("Meeting"), "meeting__topic"), (_("Full name"), "person__name"))
 ACTIVITY_COLUMNS = ((_("Date"), "activity__date"), (_("What was done"), "activity__description"),
                     (_("Full name"), "person__name"), (_("Hours"), "activity__hours"))
@@ -166,6 +194,34 @@ METRICS = {m.key: m for m in [
            centre="post__centre_id"),
     Metric("revoked", _("Posts revoked"), _post_events("revoke"), "at", POST_DIMS, POST_COLUMNS, app="posts",
            centre="post__centre_id"),
+    Metric("fb_received", _("Feedback cases received"), _feedback("received"), "received_at", FEEDBACK_DIMS,
+           FEEDBACK_COLUMNS, app="cases"),
+    Metric("fb_complaints", _("Complaints received"), _feedback("complaints"), "received_at", FEEDBACK_DIMS,
+           FEEDBACK_COLUMNS, app="cases"),
+    Metric("fb_suggestions", _("Suggestions received"), _feedback("suggestions"), "received_at", FEEDBACK_DIMS,
+           FEEDBACK_COLUMNS, app="cases"),
+    Metric("fb_help", _("Requests for help received"), _feedback("help"), "received_at", FEEDBACK_DIMS,
+           FEEDBACK_COLUMNS, app="cases"),
+    Metric("fb_praise", _("Praise received"), _feedback("praise"), "received_at", FEEDBACK_DIMS, FEEDBACK_COLUMNS,
+           app="cases"),
+    Metric("fb_closed", _("Feedback cases closed"), _feedback("closed"), "closed_at", FEEDBACK_DIMS,
+           FEEDBACK_COLUMNS, app="cases"),
+    Metric("fb_answered", _("Feedback cases answered"), _feedback("answered"), "answered_at", FEEDBACK_DIMS,
+           FEEDBACK_COLUMNS, app="cases"),
+    Metric("fb_on_time", _("Feedback cases answered on time"), _feedback("on_time"), "answered_at", FEEDBACK_DIMS,
+           FEEDBACK_COLUMNS, app="cases"),
+    Metric("fb_called_back", _("Feedback cases called back"), _feedback("called_back"), "called_back_at",
+           FEEDBACK_DIMS, FEEDBACK_COLUMNS, app="cases"),
+    Metric("fb_satisfied", _("Satisfied at call-back"), _feedback("satisfied"), "called_back_at", FEEDBACK_DIMS,
+           FEEDBACK_COLUMNS, app="cases"),
+    Metric("pl_made", _("Pledges made"), _pledges("made"), "created_at", PLEDGE_DIMS, PLEDGE_COLUMNS,
+           app="pledges", updated="updated_at"),
+    Metric("pl_approved", _("Pledges approved"), _pledges("approved"), "reviewed_at", PLEDGE_DIMS, PLEDGE_COLUMNS,
+           app="pledges", updated="updated_at"),
+    Metric("pl_judged", _("Pledges judged at year's end"), _pledges("judged"), "judged_at", PLEDGE_DIMS,
+           PLEDGE_COLUMNS, app="pledges", updated="updated_at"),
+    Metric("pl_kept", _("Pledges kept"), _pledges("kept"), "judged_at", PLEDGE_DIMS, PLEDGE_COLUMNS,
+           app="pledges", updated="updated_at"),
     Metric("attendance", _("Meeting attendances"), _attendance, "meeting__date", LIFE_DIMS, ATTENDANCE_COLUMNS,
            is_datetime=False, per_centre=True, app="life", centre="meeting__centre_id"),
     Metric("activities", _("Service activities (person-times)"), _activities, "activity__date", LIFE_DIMS,
@@ -190,6 +246,13 @@ KPIS = [
     ("average", _("Average assessment points"), "average", "results", "results"),
     ("named", _("Posts named"), "count", "named", None),
     ("revoked", _("Posts revoked"), "count", "revoked", None),
+    ("fb_received", _("Feedback cases received"), "count", "fb_received", None),
+    ("fb_complaints", _("Complaints received"), "count", "fb_complaints", None),
+    ("fb_on_time", _("Feedback answered on time"), "rate", "fb_on_time", "fb_answered"),
+    ("fb_satisfied", _("Satisfied at call-back"), "rate", "fb_satisfied", "fb_called_back"),
+    ("pl_made", _("Pledges made"), "count", "pl_made", None),
+    ("pl_approved", _("Pledges approved"), "count", "pl_approved", None),
+    ("pl_kept", _("Pledges kept (of those judged, %)"), "rate", "pl_kept", "pl_judged"),
     ("attendance", _("Meeting attendances"), "count", "attendance", None),
     ("activities", _("Service activities (person-times)"), "count", "activities", None),
 ]

@@ -77,6 +77,22 @@ class Refresh(models.Model):
         return f"{self.centre_id} @ {self.computed_at}"
 
 
+class SourceMark(models.Model):
+    """What one centre-month's sources looked like when its figures were last computed: a digest
+    of every metric's row count, highest id, latest update (where the source has one) and sum.
+    The hourly refresh recomputes only the centre-months whose digest changed."""
+
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField(_("month"))
+    digest = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["centre", "month"], name="source_mark_once")]
+
+    def __str__(self):
+        return f"{self.centre_id} {self.month:%Y-%m} {self.digest[:8]}"
+
+
 def new_nonce():
     return secrets.token_urlsafe(12)
 

@@ -29,15 +29,34 @@ SECTIONS = [
     (_("The public's voice"), [("accepted", "count", "accepted", None), ("completed", "count", "completed", None),
                                ("rated", "count", "rated", None), ("satisfaction", "rate", "satisfied", "rated"),
                                ("bad", "count", "bad", None), ("on_time", "rate", "cases_on_time", "cases_closed")]),
+    (_("The public's voice: feedback cases"), [
+        ("fb_received", "count", "fb_received", None), ("fb_complaints", "count", "fb_complaints", None),
+        ("fb_suggestions", "count", "fb_suggestions", None), ("fb_help", "count", "fb_help", None),
+        ("fb_closed", "count", "fb_closed", None), ("fb_on_time", "rate", "fb_on_time", "fb_answered"),
+        ("fb_satisfied", "rate", "fb_satisfied", "fb_called_back")]),
+    (_("Pledges"), [("pl_made", "count", "pl_made", None), ("pl_approved", "count", "pl_approved", None),
+                    ("pl_judged", "count", "pl_judged", None), ("pl_kept", "count", "pl_kept", None),
+                    ("pl_kept_rate", "rate", "pl_kept", "pl_judged")]),
     (_("Organisational life and activities"), [("attendance", "count", "attendance", None),
                                               ("activities", "count", "activities", None)]),
 ]
+# Each section's chart: the columns drawn as bars, and the one drawn as a line (right axis).
+CHARTS = {"named": (("named", "revoked"), None), "results": (("results", "stars"), "average"),
+          "accepted": (("accepted", "completed"), "satisfaction"),
+          "fb_received": (("fb_received", "fb_closed"), "fb_satisfied"),
+          "pl_made": (("pl_made", "pl_kept"), "pl_kept_rate"), "attendance": (("attendance", "activities"), None)}
 COLUMN_LABELS = {"named": _("Posts named"), "revoked": _("Posts revoked"), "results": _("Members assessed"),
                  "stars": _("Star members"), "average": _("Average assessment points"),
                  "accepted": _("Matters accepted"), "completed": _("Matters completed"), "rated": _("Ratings"),
                  "satisfaction": _("Satisfaction (%)"), "bad": _("Bad reviews"),
                  "on_time": _("Rectification on time (%)"), "attendance": _("Meeting attendances"),
-                 "activities": _("Service activities (person-times)")}
+                 "activities": _("Service activities (person-times)"),
+                 "fb_received": _("Feedback cases received"), "fb_complaints": _("Complaints received"),
+                 "fb_suggestions": _("Suggestions received"), "fb_help": _("Requests for help received"),
+                 "fb_closed": _("Feedback cases closed"), "fb_on_time": _("Answered on time (%)"),
+                 "fb_satisfied": _("Satisfied at call-back (%)"), "pl_made": _("Pledges made"),
+                 "pl_approved": _("Pledges approved"), "pl_judged": _("Pledges judged at year's end"),
+                 "pl_kept": _("Pledges kept"), "pl_kept_rate": _("Pledges kept (%)")}
 
 
 def _value(table, kind, num, den, month=None):
@@ -87,9 +106,8 @@ def build(year, centre=None, centres=None):
                     for m in months]
             total = [str(_("Whole year"))] + [_fmt(_value(table, kind, num, den)) for _k, kind, num, den in columns]
             sections.append({"title": title, "summary": [], "columns": [str(_("Month"))] + [
-                str(COLUMN_LABELS[k]) for k, *_rest in columns], "rows": rows + [total]})
-        sections.append({"title": _("Pledges kept"), "summary": [], "columns": [], "rows": [],
-                         "note": _("Pledges are not yet recorded in the system for this report.")})
+                str(COLUMN_LABELS[k]) for k, *_rest in columns], "rows": rows + [total],
+                "chart": _chart(table, columns, months)})
         sections.append(_honours_section(centre, centres, year))
     for i, section in enumerate(sections, 1):
         section["number"] = _chinese_number(i)
@@ -100,6 +118,31 @@ def build(year, centre=None, centres=None):
             "notes": notes, "computed_at": computed, "code": centre.code if centre is not None else "city",
             "title": _("%(name)s: party-building figures of %(year)s") % {"name": name, "year": year},
             "table": table}
+
+
+def _chart(table, columns, months):
+    """What a section's chart draws: {"months", "bars": [(label, values)], "line": (label, values) | None}."""
+    bar_keys, line_key = CHARTS[columns[0][0]]
+    spec = {k: (kind, num, den) for k, kind, num, den in columns}
+
+    def series(key):
+        kind, num, den = spec[key]
+        return str(COLUMN_LABELS[key]), [_value(table, kind, num, den, m) for m in months]
+
+    return {"months": [f"{m.month}月" for m in months], "bars": [series(k) for k in bar_keys],
+            "line": series(line_key) if line_key else None}
+
+
+def chart_png(section):
+    """The section's chart as PNG bytes (drawn once per built report), or None."""
+    if not section.get("chart"):
+        return None
+    if "png" not in section["chart"]:
+        from . import charts
+
+        chart = section["chart"]
+        chart["png"] = charts.render(chart["months"], chart["bars"], chart["line"])
+    return section["chart"]["png"]
 
 
 def _honours_section(centre, centres, year):
@@ -162,6 +205,9 @@ def docx(data):
                 doc.add_paragraph(f"{label}：{value}")
             if section.get("note"):
                 doc.add_paragraph(str(section["note"]))
+            png = chart_png(section)
+            if png:
+                doc.add_picture(io.BytesIO(png), width=Cm(17))
             if section["columns"]:
                 table = doc.add_table(rows=1, cols=len(section["columns"]))
                 table.style = "Table Grid"
@@ -176,9 +222,14 @@ def docx(data):
 
 
 def pdf(data):
+    import base64
+
     from weasyprint import HTML
 
     with translation.override("zh-hans"):
+        for section in data["sections"]:
+            png = chart_png(section)
+            section["chart_src"] = f"data:image/png;base64,{base64.b64encode(png).decode()}" if png else ""
         html = render_to_string("dashboard/pdf/report.html", data)
     return HTML(string=html, base_url="/").write_pdf()
 

@@ -306,6 +306,11 @@ def rows(scope, metric_key, month):
     return metric, qs
 
 
+def rows_count(qs):
+    """The exact count of a figure's rows (it must equal the number shown), without ordering or joins."""
+    return qs.order_by().count()
+
+
 # The city roll-up ---------------------------------------------------------------------------
 
 def rollup(user, month):

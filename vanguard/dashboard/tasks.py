@@ -9,5 +9,5 @@ from . import services
 
 @task()
 def refresh():
-    """Recompute every centre's figures (this month and the 24 before it)."""
+    """Recompute the figures whose sources changed, for every centre (this month and the 24 before it)."""
     return services.refresh_figures(SYSTEM)

@@ -34,10 +34,7 @@ def figures_reads(view):
 
 
 def _freshness():
-    try:
-        return router.lag_seconds()
-    except Exception:  # a replica that cannot answer: the page still shows the figures' time
-        return None
+    return router.freshness()
 
 
 @login_required
@@ -60,8 +57,12 @@ def rows(request):
     month = selectors.parse_month(request.GET.get("month"), timezone.localdate())
     metric, qs = selectors.rows(scope, request.GET.get("metric", ""), month)
     paths = [path for _label, path in metric.columns]
-    count = qs.count()
-    page = CappedPaginator(qs.order_by("-pk").values_list(*paths), 50).get_page(request.GET.get("page"))
+    count = selectors.rows_count(qs)
+    # Newest first by the field that dates the rows: the (centre, date) indexes read one page, not the month.
+    paginator = CappedPaginator(qs.order_by(f"-{metric.date}", "-pk").values_list(*paths), 50)
+    paginator.count = min(count, paginator.cap)  # counted once, exactly, above
+    paginator.capped = count > paginator.cap
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "dashboard/rows.html", {
         "scope": scope, "metric": metric, "month": month, "count": count, "page": page,
         "headers": [label for label, _path in metric.columns], "computed_at": selectors.computed_at(scope),
@@ -100,7 +101,6 @@ def refresh(request):
 # The annual report ---------------------------------------------------------------------------
 
 @login_required
-@figures_reads
 def report_page(request):
     centres = _office_centres(request.user)
     if not centres:
@@ -118,12 +118,14 @@ def report_page(request):
             if chosen is None:
                 raise PermissionDenied(_("These figures are outside your scope."))
         try:
-            data = report.build(year, chosen, centres if chosen is None else None)
+            with router.replica_reads():
+                data = report.build(year, chosen, centres if chosen is None else None)
+                body = report.docx(data) if fmt == "docx" else report.pdf(data)
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
             return redirect("dashboard:report")
+        # The audit row on the primary, its chain read from the primary (not inside replica_reads).
         services.record_report(request.user, [chosen] if chosen else centres, year)
-        body = report.docx(data) if fmt == "docx" else report.pdf(data)
         response = HttpResponse(body, content_type=report.CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{report.filename(data, fmt, quoted=True)}"
         return response
@@ -178,7 +180,8 @@ def big_screen(request, token):
 
 
 @never_cache
-@figures_reads
 def big_screen_data(request, token):
-    item = _screen_or_404(token)
-    return JsonResponse(screen.payload(item.centre), json_dumps_params={"ensure_ascii": False})
+    item = _screen_or_404(token)  # from the primary: a revoked URL stops at once, whatever the replica's lag
+    with router.replica_reads():
+        data = screen.payload(item.centre)
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

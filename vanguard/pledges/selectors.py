@@ -117,3 +117,19 @@ def filter_pledges(qs, params):
 
 def stats_for(user):
     return PledgeStat.objects.visible_to(user)
+
+
+# The rows the figures room counts (vanguard/dashboard/metrics.py): figure -> (the field dating a
+# pledge for it, which pledges). Made, approved, judged at year's end, kept.
+DASHBOARD_FIGURES = {
+    "made": ("created_at", Q()),
+    "approved": ("reviewed_at", Q(status=Status.APPROVED)),
+    "judged": ("judged_at", ~Q(result="")),
+    "kept": ("judged_at", Q(result=Result.KEPT)),
+}
+
+
+def dashboard_rows(figure, centre_ids, start, end):
+    """The pledges one figure counts: of these centres, dated in [start, end) (aware datetimes)."""
+    dated, which = DASHBOARD_FIGURES[figure]
+    return Pledge.objects.filter(which, centre__in=centre_ids, **{f"{dated}__gte": start, f"{dated}__lt": end})

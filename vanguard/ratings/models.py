@@ -99,7 +99,9 @@ class Transaction(models.Model):
         # The list pages read the newest first (the ordering): the whole city's, a centre's, a unit's.
         indexes = [models.Index(fields=["rated", "imported_at"]), models.Index(fields=["unit", "accepted_at"]),
                    models.Index(fields=["-accepted_at", "-id"], name="transaction_newest"),
-                   models.Index(fields=["centre", "-accepted_at", "-id"], name="transaction_centre_newest")]
+                   models.Index(fields=["centre", "-accepted_at", "-id"], name="transaction_centre_newest"),
+                   # The figures room's rows behind "matters completed" (a centre's month, newest first).
+                   models.Index(fields=["centre", "completed_at"], name="transaction_centre_completed")]
 
     def __str__(self):
         return self.number
@@ -178,6 +180,8 @@ class Rating(models.Model):
             models.Index(fields=["counted"], condition=Q(counted=False), name="rating_uncounted"),
             models.Index(fields=["centre", "flagged", "reviewed"]),
             models.Index(fields=["unit", "rated_at"]),
+            # The figures room's rows behind ratings, satisfied and bad reviews (a centre's month).
+            models.Index(fields=["centre", "day"], name="rating_centre_day"),
         ]
 
     def __str__(self):

@@ -1,7 +1,8 @@
-"""vanguard figures refresh [--centre CODE] [--from YYYY-MM] [--to YYYY-MM]
+"""vanguard figures refresh [--centre CODE] [--from YYYY-MM] [--to YYYY-MM] [--full]
 vanguard figures show --scope SCOPE --metric KEY --month YYYY-MM
 
-`show` prints one figure as stored and as its live query counts it now (the rows behind a
+`refresh` recomputes the centre-months whose sources changed since they were computed
+(--full: every centre-month of the range). `show` prints one figure as stored and as its live query counts it now (the rows behind a
 dashboard number), so any published number can be reproduced."""
 
 import datetime
@@ -30,12 +31,13 @@ class Command(BaseCommand):
         parser.add_argument("--centre")
         parser.add_argument("--from", dest="first")
         parser.add_argument("--to", dest="last")
+        parser.add_argument("--full", action="store_true", help="recompute every centre-month, changed or not")
         parser.add_argument("--scope", default="city")
         parser.add_argument("--metric", choices=sorted(METRICS))
         parser.add_argument("--month")
 
     def handle(self, *args, action, centre=None, first=None, last=None, scope="city", metric=None, month=None,
-               **options):
+               full=False, **options):
         if action == "refresh":
             centres = None
             if centre:
@@ -46,7 +48,8 @@ class Command(BaseCommand):
             if last:
                 last_day = (_month(last).replace(day=28) + datetime.timedelta(days=4)).replace(day=1) \
                     - datetime.timedelta(days=1)
-            count = services.refresh_figures(SYSTEM, centres, first=_month(first) if first else None, last=last_day)
+            count = services.refresh_figures(SYSTEM, centres, first=_month(first) if first else None, last=last_day,
+                                             full=full)
             self.stdout.write(f"{count} figures")
             return
         if not metric or not month:
