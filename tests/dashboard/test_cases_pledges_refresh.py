@@ -72,6 +72,8 @@ def test_the_dashboard_links_cases_and_pledges_to_their_rows(world, login, clien
         assert link and link.group(2) == str(count), metric
         rows = client.get(link.group(1).replace("&amp;", "&"))
         assert rows.status_code == 200 and f'data-row-count="{count}"' in rows.content.decode(), metric
+        if metric == "fb_received":  # a choice is shown by its label
+            assert "<td>投诉</td>" in rows.content.decode() and "<td>complaint</td>" not in rows.content.decode()
     # The outsider (another centre's office) sees none of it.
     login(world.outsider)
     assert client.get(reverse("dashboard:rows") + f"?metric=fb_received&scope=centre:{world.centre.pk}"

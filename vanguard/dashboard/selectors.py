@@ -311,6 +311,23 @@ def rows_count(qs):
     return qs.order_by().count()
 
 
+def display_rows(model, paths, rows):
+    """The rows with each choice field's value shown by its label (a case's kind, a pledge's status)."""
+    labels = []
+    for path in paths:
+        current, field = model, None
+        for part in path.split("__"):
+            try:
+                field = current._meta.get_field(part)
+            except Exception:  # noqa: BLE001 -- an id or an annotation: shown as it is
+                field = None
+                break
+            current = field.related_model or current
+        labels.append(dict(field.flatchoices) if field is not None and field.choices else None)
+    return [[choices.get(v, v) if choices and v is not None else v for v, choices in zip(row, labels, strict=True)]
+            for row in rows]
+
+
 # The city roll-up ---------------------------------------------------------------------------
 
 def rollup(user, month):

@@ -63,8 +63,9 @@ def rows(request):
     paginator.count = min(count, paginator.cap)  # counted once, exactly, above
     paginator.capped = count > paginator.cap
     page = paginator.get_page(request.GET.get("page"))
+    shown = selectors.display_rows(qs.model, paths, page.object_list)
     return render(request, "dashboard/rows.html", {
-        "scope": scope, "metric": metric, "month": month, "count": count, "page": page,
+        "scope": scope, "metric": metric, "month": month, "count": count, "page": page, "shown": shown,
         "headers": [label for label, _path in metric.columns], "computed_at": selectors.computed_at(scope),
         "back": f"?scope={scope.code}&month={month:%Y-%m}"})
 
