@@ -28,7 +28,7 @@ def upheld_in_quarter(post_id, day):
 def check_post_warning(actor, case):
     """After an upheld complaint: warn the post when its quarter reaches the centre's number
     (exactly then, so a quarter warns once)."""
-    from .services import rules_for
+    from .base import rules_for
 
     day = case.received_on or timezone.localdate()
     count = upheld_in_quarter(case.post_id, day)

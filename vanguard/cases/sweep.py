@@ -17,8 +17,8 @@ from vanguard.core import audit
 from vanguard.core.system import SYSTEM, actor_name
 from vanguard.org.models import Unit
 
+from .base import calendar
 from .models import Case, CaseRules, CaseStep, Status
-from .services import calendar
 
 Step = CaseStep.Action
 # At most this many cases per statement, so a backlog cannot hold locks for long.
@@ -84,7 +84,7 @@ def mark_overdue(now, today):
             label = _("not accepted in time") if stage == "accept" else _("not answered in time")
             _steps(rows, Step.OVERDUE, now, lambda row, label=label: label)
             _notices(rows, _("%(n)s cases became overdue"), _("Answer them as soon as possible:"), "urgent")
-            _audit(rows, "overdue", now)
+            _audit(rows, audit.Event.CASES_OVERDUE, now)
             marked += rows
     return len(marked)
 
@@ -110,7 +110,7 @@ def remind(now, today):
             Case.objects.filter(pk__in=ids).update(reminded_for=due)
         _steps(rows, Step.REMIND, now, lambda row: _("Due on %(due)s") % {"due": row[6].isoformat()})
         _notices(rows, _("%(n)s cases are due soon"), _("Answer them by their deadline:"), "normal")
-        _audit(rows, "remind", now)
+        _audit(rows, audit.Event.CASES_REMINDED, now)
     return len(rows)
 
 

@@ -54,7 +54,7 @@ VERBS = {
     "computed score overridden": pgettext_lazy("audit", "computed score overridden"),
     "computed score restored": pgettext_lazy("audit", "computed score restored"), "roster import": pgettext_lazy("audit", "roster imported"),
     "create API token": pgettext_lazy("audit", "API token created"), "rotate API token": pgettext_lazy("audit", "API token replaced"),
-    # cases (vanguard/cases/services.py names its steps with these strings)
+    # cases (audit.Event.CASE_*, vanguard/cases/)
     "receive case": pgettext_lazy("audit", "case received"),
     "dispatch case": pgettext_lazy("audit", "case dispatched"),
     "accept case": pgettext_lazy("audit", "case accepted"),
@@ -69,6 +69,11 @@ VERBS = {
     "redo case": pgettext_lazy("audit", "case sent back to redo"),
     "close case": pgettext_lazy("audit", "case closed"),
     "case rules": pgettext_lazy("audit", "case rules set"),
+    "campaign created": pgettext_lazy("audit", "review campaign created"),
+    "campaign opened": pgettext_lazy("audit", "review campaign opened"),
+    "campaign invitations sent": pgettext_lazy("audit", "service users invited to the review"),
+    "campaign opt-out": pgettext_lazy("audit", "a service user opted out of review invitations"),
+    "campaign closed": pgettext_lazy("audit", "review campaign closed"),
     # life
     "meeting cadence set": pgettext_lazy("audit", "meeting cadence set"),
     "meeting planned": pgettext_lazy("audit", "meeting planned"),
