@@ -34,3 +34,32 @@ def test_a_year_of_cases_in_every_state():
     assert CaseStep.objects.filter(action="receive").count() == cases.count()
     handler_queue = cases.filter(unit__grants__user__username="handler", status="dispatched")
     assert handler_queue.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_a_closed_campaign_consistent_with_the_demos_units():
+    from vanguard.cases import demo as cases_demo
+    from vanguard.cases import selectors
+    from vanguard.cases.models import Campaign
+    from vanguard.org.demo import build_centre
+    from vanguard.posts import demo as posts_demo
+
+    ctx = DemoContext(password="Demo-pass-99")
+    build_centre(ctx)
+    posts_demo.build(ctx)
+    cases_demo.build(ctx)
+    campaign = Campaign.objects.get(centre=ctx.centre)
+    assert campaign.status == Campaign.Status.CLOSED and campaign.closed_at <= timezone.now()
+    units = set(campaign.units.values_list("pk", flat=True))
+    assert units and units <= {u.pk for u in ctx.home_units}
+    results = list(campaign.results.all())
+    assert {r.unit_id for r in results} == units and min(r.rank for r in results if r.rank) == 1
+    raised = Case.objects.filter(source="campaign", source_ref=campaign.ref)
+    assert raised.count() == sum(r.issues for r in results) > 0
+    assert set(raised.values_list("unit_id", flat=True)) <= units
+    assert not raised.filter(received_at__date__gt=campaign.ends_on).exists()
+    figures = selectors.campaign_figures(campaign)
+    assert figures["reviewers"] == sum(cases_demo.REVIEWERS.values())
+    assert figures["routed"] == raised.count() and 0 < figures["on_time"] <= figures["answered"] == raised.count()
+    assert 0 < figures["satisfied"] <= figures["called_back"]

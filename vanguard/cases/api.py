@@ -220,4 +220,13 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
 router = SimpleRouter()
 router.register("cases", CaseViewSet)
+
+
+def _campaigns():
+    from .api_campaigns import CampaignViewSet  # it imports this module's helpers
+
+    return CampaignViewSet
+
+
+router.register("campaigns", _campaigns())
 urlpatterns = router.urls

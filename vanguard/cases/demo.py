@@ -182,3 +182,95 @@ def build(ctx):
         live += 1
     states = {s: sum(c.status == s for c in cases) for s in Status.values}
     ctx.say(f"{len(cases) + live} cases over a year (" + ", ".join(f"{k} {v}" for k, v in states.items() if v) + ")")
+    build_campaign(ctx, rng)
+
+
+ISSUES = ["窗口午休时段无人值守", "办事指南与窗口实际要求不一致", "一次性告知不到位，多跑了一趟",
+          "网上预约后到现场仍需重新取号", "咨询电话长时间无人接听", "审批时限偏长，希望压缩"]
+# The demo's reviewers per group and the share of them who raise an issue about a unit.
+REVIEWERS = {"enterprise": 30, "deputies": 15, "public": 40, "users": 60}
+
+
+def build_campaign(ctx, rng):
+    """A closed review campaign of last quarter over the centre's home units: reviewers of every
+    group answered through the one-time codes (services), their issues became cases routed to
+    the units; most were answered on time and called back; the results are kept with ranks."""
+    from vanguard.org.models import Unit
+    from vanguard.surveys.models import Evaluation
+
+    from . import campaigns
+
+    centre, today = ctx.centre, ctx.today
+    tz = timezone.get_current_timezone()
+    cal = WorkingCalendar()
+    units = list(Unit.objects.filter(pk__in=[u.pk for u in ctx.home_units]).order_by("name")[:6])
+    if len(units) < 2:
+        return
+    starts = today - datetime.timedelta(days=120)
+    ends = starts + datetime.timedelta(days=30)
+    campaign = campaigns.create_campaign(SYSTEM, centre, title=f"{starts.year}年“万人评政风”评议活动", starts_on=starts,
+                                         ends_on=ends, units=units, groups={k: v + 10 for k, v in REVIEWERS.items()})
+    campaign = campaigns.open_campaign(SYSTEM, campaign)
+    # Each unit has its own standing with the public: a few do well, one does poorly.
+    standing = {u.pk: rng.choice([(4, 5), (3, 5), (3, 5), (2, 4), (1, 4)]) for u in units}
+    for kind, count in REVIEWERS.items():
+        for invitation in campaigns.issue_codes(SYSTEM, campaign, kind=kind, count=count, valid_days=60):
+            moment = datetime.datetime.combine(starts + datetime.timedelta(days=rng.randrange(30)),
+                                               datetime.time(9 + rng.randrange(10), rng.randrange(60)), tzinfo=tz)
+            levels, issues = {}, {}
+            for unit in units:
+                if rng.random() < 0.1:
+                    levels[unit.pk] = campaigns.DONT_KNOW
+                    continue
+                low, high = standing[unit.pk]
+                levels[unit.pk] = str(rng.randint(low, high))
+                if int(levels[unit.pk]) <= 3 and rng.random() < 0.25:
+                    issues[unit.pk] = rng.choice(ISSUES)
+            campaigns.submit_review(invitation.code, levels=levels, issues=issues, now=moment,
+                                    contact_mobile=f"1370002{rng.randrange(10000):04d}" if issues and rng.random() < 0.6
+                                    else "")
+    # The units answered their issues (most on time) and the office called the citizens back.
+    raised = list(Case.objects.filter(source=Source.CAMPAIGN, source_ref=campaign.ref).order_by("received_at"))
+    steps = []
+    for case in raised:
+        late = rng.random() < 0.12
+        answered_on = cal.add_working_days(case.due, 2) if late else cal.add_working_days(
+            case.received_on, rng.randint(1, 4))
+        answered = datetime.datetime.combine(answered_on, datetime.time(15), tzinfo=tz)
+        accepted = case.received_at + datetime.timedelta(hours=2)
+        case.status, case.accepted_at, case.answered_at, case.answered_on_time = (
+            Status.ANSWERED, accepted, answered, not late)
+        case.answer, case.action_taken = rng.choice(ANSWERS), "已纳入本单位作风整改清单"
+        case.upheld = True if case.kind == Kind.COMPLAINT else None
+        steps += [CaseStep(case=case, round=1, action=Step.ACCEPT, at=accepted, actor_name="handler",
+                           unit_id=case.unit_id, public_note="承办单位已签收。"),
+                  CaseStep(case=case, round=1, action=Step.ANSWER, at=answered, actor_name="handler",
+                           unit_id=case.unit_id, note=case.action_taken, public_note=case.answer)]
+        if late:
+            case.overdue_at, case.overdue_stage = datetime.datetime.combine(
+                case.due + datetime.timedelta(days=1), datetime.time(0, 10), tzinfo=tz), "answer"
+            steps.append(CaseStep(case=case, round=1, action=Step.OVERDUE, at=case.overdue_at, actor_name="system",
+                                  unit_id=case.unit_id, note="未按时答复", public=False))
+        if case.contact_mobile:
+            back = answered + datetime.timedelta(days=1)
+            case.callback = rng.choices([Callback.SATISFIED, Callback.BASIC, Callback.DISSATISFIED], [65, 25, 10])[0]
+            case.called_back_at = back
+            steps.append(CaseStep(case=case, round=1, action=Step.CALL_BACK, at=back, actor_name="office",
+                                  unit_id=case.unit_id, public_note=Callback(case.callback).label))
+            closed = back
+        else:
+            closed = answered
+        case.status, case.closed_at = Status.CLOSED, closed
+        steps.append(CaseStep(case=case, round=1, action=Step.CLOSE, at=closed, actor_name="system",
+                              unit_id=case.unit_id, public_note="办结。"))
+    Case.objects.bulk_update(raised, ["status", "accepted_at", "answered_at", "answered_on_time", "answer",
+                                      "action_taken", "upheld", "overdue_at", "overdue_stage", "callback",
+                                      "called_back_at", "closed_at"], batch_size=500)
+    CaseStep.objects.bulk_create(steps, batch_size=2000)
+    campaign = campaigns.close_campaign(SYSTEM, campaign)
+    closed_at = datetime.datetime.combine(ends + datetime.timedelta(days=1), datetime.time(10), tzinfo=tz)
+    type(campaign).objects.filter(pk=campaign.pk).update(
+        opened_at=datetime.datetime.combine(starts, datetime.time(9), tzinfo=tz), closed_at=closed_at)
+    Evaluation.objects.filter(pk=campaign.evaluation_id).update(opened_on=starts, closed_on=ends)
+    ctx.say(f"a closed review campaign over {len(units)} units: {sum(REVIEWERS.values())} reviewers, "
+            f"{len(raised)} issues routed to the units as cases")

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.core.roles import Role
-from vanguard.core.scoping import ScopedQuerySet
+from vanguard.core.scoping import CentreScopedQuerySet, ScopedQuerySet
 from vanguard.core.uploads import RandomName
 from vanguard.org.models import Person, ServiceCentre, Unit, Window
 
@@ -357,3 +357,124 @@ class MobileCheck(models.Model):
 
     def __str__(self):
         return f"check:{self.pk}"
+
+
+# The review campaign (评议活动) ----------------------------------------------------------------
+
+class OfficeQuerySet(CentreScopedQuerySet):
+    """A campaign is the office's business: only its centres see it."""
+
+    def scoped(self, scope, user):
+        return self.filter(**{f"{self.centre_lookup}__in": scope.centres(Role.OFFICE)})
+
+
+class Campaign(models.Model):
+    """The office's review campaign over a set of units for a period: reviewer groups with
+    quotas, one-time codes and SMS invitations, anonymous answers and live progress, all kept
+    by the questionnaire (`evaluation`, a surveys.Evaluation of purpose "campaign"). Every issue
+    a reviewer raises becomes a case routed to its unit (source "campaign", source_ref `ref`)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Being prepared")
+        OPEN = "open", _("In progress")
+        CLOSED = "closed", _("Finished")
+
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="campaigns",
+                               verbose_name=_("service centre"))
+    title = models.CharField(_("title"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    units = models.ManyToManyField(Unit, related_name="campaigns", verbose_name=_("units reviewed"))
+    evaluation = models.OneToOneField("surveys.Evaluation", on_delete=models.PROTECT, related_name="campaign",
+                                      editable=False)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.DRAFT,
+                              editable=False)
+    recent_days = models.PositiveSmallIntegerField(_("service users of the last days"), default=90)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+
+    objects = OfficeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("review campaign")
+        verbose_name_plural = _("review campaigns")
+        ordering = ["-starts_on", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def ref(self):
+        """The source_ref of the cases raised in this campaign."""
+        return f"campaign:{self.pk}"
+
+
+class CampaignChildQuerySet(OfficeQuerySet):
+    centre_lookup = "campaign__centre"
+
+
+class CampaignContact(models.Model):
+    """A service user invited by SMS: each mobile at most once per campaign. The SMS is claimed
+    (sent_at set) before it is handed to the gateway, so it is never sent twice. The contact
+    knows its code only to honour the opt-out from the link; answers have no link to codes."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="contacts")
+    mobile = models.CharField(_("mobile phone"), max_length=11)
+    invitation = models.OneToOneField("surveys.Invitation", on_delete=models.CASCADE, related_name="contact")
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    failed = models.BooleanField(_("failed"), default=False)
+
+    objects = CampaignChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invited service user")
+        verbose_name_plural = _("invited service users")
+        constraints = [models.UniqueConstraint(fields=["campaign", "mobile"], name="campaign_contact_once")]
+        indexes = [models.Index(fields=["campaign"], condition=Q(sent_at__isnull=True), name="campaign_contact_unsent")]
+
+    def __str__(self):
+        return f"{self.campaign_id}:{self.mobile[:3]}****{self.mobile[-4:]}"
+
+
+class SmsOptOut(models.Model):
+    """A mobile that asked, from an invitation's link, to get no more review invitations."""
+
+    mobile = models.CharField(_("mobile phone"), max_length=11, unique=True)
+    created_at = models.DateTimeField(_("opted out at"), auto_now_add=True)
+
+    objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("SMS opt-out")
+        verbose_name_plural = _("SMS opt-outs")
+
+    def __str__(self):
+        return f"{self.mobile[:3]}****{self.mobile[-4:]}"
+
+
+class UnitResult(models.Model):
+    """A unit's result in a closed campaign: its answers, satisfaction rate, mean level and rank
+    (1 = best; equal rates and means share a rank; no answers, no rank)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="results")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="campaign_results")
+    answers = models.PositiveIntegerField(_("answers"))
+    dont_know = models.PositiveIntegerField(_("don't know"))
+    satisfied = models.PositiveIntegerField(_("satisfied answers"))
+    rate = models.DecimalField(_("satisfaction rate"), max_digits=5, decimal_places=2, null=True)
+    mean = models.DecimalField(_("mean level"), max_digits=3, decimal_places=2, null=True)
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True)
+    issues = models.PositiveIntegerField(_("issues raised"))
+
+    objects = CampaignChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign result")
+        verbose_name_plural = _("campaign results")
+        ordering = ["campaign", "rank", "unit__name"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit"], name="campaign_unit_result_unique")]
+
+    def __str__(self):
+        return f"{self.campaign} · {self.unit}"

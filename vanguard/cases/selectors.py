@@ -146,3 +146,57 @@ def dashboard_rows(figure, centre_ids, start, end):
     """The cases one figure counts: of these centres, dated in [start, end) (aware datetimes)."""
     dated, which = DASHBOARD_FIGURES[figure]
     return Case.objects.filter(which, centre__in=centre_ids, **{f"{dated}__gte": start, f"{dated}__lt": end})
+
+
+# Review campaigns ----------------------------------------------------------------------------
+
+def campaign_list(user):
+    """The campaigns the user may see (the office's), with their units and answers counted per row."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from vanguard.core.aggregates import subquery_count
+    from vanguard.surveys.models import AnswerSheet
+
+    from .models import Campaign
+
+    answers = (AnswerSheet.objects.filter(evaluation_id=OuterRef("evaluation_id")).order_by().values("evaluation")
+               .annotate(n=Count("pk")).values("n")[:1])
+    return (Campaign.objects.visible_to(user).select_related("centre")
+            .annotate(unit_count=subquery_count(Campaign.units.through.objects.all(), "campaign"),
+                      answer_count=Coalesce(Subquery(answers), 0))
+            .order_by("-starts_on", "-pk"))
+
+
+def campaign_figures(campaign):
+    """The campaign's figures: reviewers (answer sheets), answers per group (the live progress),
+    issues routed to units as cases, answered, answered on time, called back and satisfied."""
+    from vanguard.surveys.services import progress
+
+    groups = progress(campaign.evaluation)
+    cases = Case.objects.filter(source=Source.CAMPAIGN, source_ref=campaign.ref).aggregate(
+        routed=Count("pk", filter=Q(unit__isnull=False)), raised=Count("pk"),
+        answered=Count("pk", filter=Q(answered_on_time__isnull=False)),
+        on_time=Count("pk", filter=Q(answered_on_time=True)),
+        # A redo follows a dissatisfied call-back (and clears it for the next round): called back too.
+        called_back=Count("pk", filter=~Q(callback="") | Q(round__gt=1)),
+        satisfied=Count("pk", filter=Q(callback__in=[Callback.SATISFIED, Callback.BASIC])))
+    figures = {"reviewers": sum(g["answers"] for g in groups), "invited": sum(g["issued"] for g in groups),
+               "quota": sum(g["quota"] for g in groups), "groups": groups, **cases}
+    figures["on_time_rate"] = _percent(cases["on_time"], cases["answered"])
+    figures["satisfied_rate"] = _percent(cases["satisfied"], cases["called_back"])
+    return figures
+
+
+def _percent(part, whole):
+    return round(part * 100 / whole, 1) if whole else None
+
+
+def campaign_results(campaign):
+    """Each unit's result with its rank: kept when the campaign closed, computed live before."""
+    if campaign.status == campaign.Status.CLOSED:
+        return list(campaign.results.select_related("unit").order_by("rank", "unit__name"))
+    from .campaigns import compute_results
+
+    rows = compute_results(campaign)
+    return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.unit.name))

@@ -50,6 +50,8 @@ JOBS = [
     Job("notices-robots", "vanguard.notices.tasks.post_robots", every=datetime.timedelta(minutes=5)),
     # Cases: record overdue cases once, remind units before deadlines.
     Job("cases-sweep", "vanguard.cases.tasks.sweep", every=datetime.timedelta(minutes=10)),
+    # Cases: a review campaign's SMS invitations left unsent (each sent at most once).
+    Job("cases-campaign-sms", "vanguard.cases.tasks.send_campaign_invitations", every=datetime.timedelta(minutes=5)),
     # Honours: rotating medals move by their rule at the turn of the month (or quarter), once per period.
     Job("honours-medals", "vanguard.honours.tasks.rotate_medals", every=datetime.timedelta(hours=1)),
     # Figures: recompute the pre-aggregated figures of every centre.

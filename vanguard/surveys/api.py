@@ -57,6 +57,9 @@ class EvaluationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     serializer_class = EvaluationSerializer
     prefetch_related = ("posts", "results__post")
 
+    def refine_queryset(self, queryset):
+        return queryset.quarterly()  # a review campaign's questionnaire is under /api/v1/campaigns/
+
     def create(self, request):
         centre = office_centre(request.user, message=_("Only the party-building office may manage evaluations."))
         serializer = self.get_serializer(data=request.data)

@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from vanguard.core.roles import Role
 from vanguard.core.scoping import CentreScopedQuerySet
-from vanguard.org.models import ServiceCentre, Window
+from vanguard.org.models import ServiceCentre, Unit, Window
 from vanguard.posts.models import VanguardPost
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -35,10 +35,20 @@ class OfficeQuerySet(CentreScopedQuerySet):
 
 
 class EvaluationQuerySet(OfficeQuerySet):
-    pass
+    def quarterly(self):
+        return self.filter(purpose=Evaluation.Purpose.QUARTERLY)
 
 
 class Evaluation(models.Model):
+    """A questionnaire answered anonymously behind one-time codes. The quarterly evaluation
+    of posts is the usual one; the cases room's review campaign (评议活动, `cases.Campaign`)
+    uses one of purpose "campaign" for its groups, codes, anonymous answers and progress,
+    rating units instead of posts (AnswerItem.unit)."""
+
+    class Purpose(models.TextChoices):
+        QUARTERLY = "quarterly", _("Quarterly evaluation")
+        CAMPAIGN = "campaign", _("Review campaign")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Being prepared")
         OPEN = "open", _("In progress")
@@ -47,6 +57,8 @@ class Evaluation(models.Model):
     centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="evaluations",
                                verbose_name=_("service centre"))
     title = models.CharField(_("title"), max_length=100)
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices, default=Purpose.QUARTERLY,
+                               editable=False)
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"), choices=[(i, str(i)) for i in range(1, 5)])
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.DRAFT,
@@ -66,7 +78,8 @@ class Evaluation(models.Model):
         verbose_name = _("satisfaction evaluation")
         verbose_name_plural = _("satisfaction evaluations")
         ordering = ["-year", "-quarter", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["centre", "year", "quarter"], name="evaluation_quarter_unique")]
+        constraints = [models.UniqueConstraint(fields=["centre", "year", "quarter"], name="evaluation_quarter_unique",
+                                               condition=models.Q(purpose="quarterly"))]
 
     def __str__(self):
         return self.title
@@ -105,6 +118,7 @@ class Question(models.Model):
 class EvaluatorGroup(models.Model):
     class Kind(models.TextChoices):
         DEPUTIES = "deputies", _("Deputies and CPPCC members")
+        ENTERPRISES = "enterprise", _("Enterprises")
         USERS = "users", _("Service users")
         PUBLIC = "public", _("The public")
 
@@ -151,6 +165,8 @@ class Invitation(models.Model):
 
     @property
     def public_path(self):
+        if self.evaluation.purpose == Evaluation.Purpose.CAMPAIGN:
+            return f"/review/{self.code}/"
         return f"/s/{self.code}/"
 
     @property
@@ -183,6 +199,8 @@ class AnswerItem(models.Model):
     sheet = models.ForeignKey(AnswerSheet, on_delete=models.CASCADE, related_name="items")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     post = models.ForeignKey(VanguardPost, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # A review campaign rates units (and its issue texts name the unit they are about).
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     value = models.PositiveSmallIntegerField(null=True, blank=True)
     # "不了解": the evaluator does not know this post well enough. Kept (so the office sees how
     # many said so) but with no value, hence outside every satisfaction rate.
@@ -192,7 +210,9 @@ class AnswerItem(models.Model):
     objects = ItemQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["sheet"]), models.Index(fields=["post", "question"])]
+        indexes = [models.Index(fields=["sheet"]), models.Index(fields=["post", "question"]),
+                   models.Index(fields=["unit", "question"], condition=models.Q(unit__isnull=False),
+                                name="answer_item_unit")]
         constraints = [models.CheckConstraint(condition=~models.Q(dont_know=True, value__isnull=False),
                                               name="answer_dont_know_has_no_value")]
 

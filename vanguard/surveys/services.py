@@ -210,18 +210,48 @@ def form_for(evaluation):
                                                                            if q.kind == Question.Kind.TEXT]
 
 
-@transaction.atomic
-def submit_answers(code, *, scores, texts=None, now=None):
-    """scores: {(post_id, question_id): 1..5 or DONT_KNOW}; texts: {question_id: text}.
-    Bad answers raise one ValidationError keyed by form field (score_field/text_field),
-    so a page shows each message beside its question; nothing is stored.
-    The code is used up with a conditional UPDATE (used = false -> true): of two
-    submissions at the same moment, exactly one sees a row to update."""
-    now = now or timezone.now()
+def usable_invitation(code, now=None):
+    """The invitation behind `code`, or a ValidationError saying why it cannot be used now."""
     invitation = find_invitation(code)
     problem = invitation_problem(invitation, now)
     if problem:
         raise ValidationError(problem)
+    return invitation
+
+
+def spend_invitation(invitation, now=None):
+    """Use up the code and open an anonymous answer sheet; call inside the transaction that
+    stores the sheet's items, after every check of the answers.
+
+    The code is used up with a conditional UPDATE (used = false -> true): of two
+    submissions at the same moment, exactly one sees a row to update."""
+    now = now or timezone.now()
+    evaluation = invitation.evaluation
+    # FOR SHARE: closing (FOR UPDATE on the evaluation) waits for answers in flight, and vice versa.
+    share = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {Evaluation._meta.db_table} WHERE id = %s AND status = %s{share}",
+                       [evaluation.pk, Status.OPEN])
+        still_open = cursor.fetchone()
+    # Only the invitation's own columns in the WHERE (no join), so PostgreSQL re-checks them
+    # after a concurrent UPDATE commits: the second submission finds used = true and updates nothing.
+    won = still_open and Invitation.objects.filter(pk=invitation.pk, used=False, valid_until__gte=now).update(
+        used=True)
+    if not won:
+        raise ValidationError(invitation_problem(find_invitation(invitation.code), now) or _(
+            "This invitation code has already been used."))
+    # No link to the invitation, the day only, a random key: nothing re-identifies the answer.
+    return AnswerSheet.objects.create(evaluation=evaluation, group_kind=invitation.group.kind,
+                                      answered_on=timezone.localdate(now))
+
+
+@transaction.atomic
+def submit_answers(code, *, scores, texts=None, now=None):
+    """scores: {(post_id, question_id): 1..5 or DONT_KNOW}; texts: {question_id: text}.
+    Bad answers raise one ValidationError keyed by form field (score_field/text_field),
+    so a page shows each message beside its question; nothing is stored."""
+    now = now or timezone.now()
+    invitation = usable_invitation(code, now)
     evaluation = invitation.evaluation
     posts, scale, text_questions = form_for(evaluation)
     items, errors = [], {}
@@ -237,11 +267,8 @@ def submit_answers(code, *, scores, texts=None, now=None):
             if value == DONT_KNOW:
                 items.append(AnswerItem(post=post, question=question, dont_know=True))
                 continue
-            try:
-                value = int(value)
-            except (TypeError, ValueError):
-                value = 0
-            if not 1 <= value <= 5:
+            value = scale_value(value)
+            if value is None:
                 errors[field] = _("“%(post)s”, “%(question)s”: choose a level from 1 to 5, or “Don't know”.") % {
                     "post": post.name, "question": question.text}
                 continue
@@ -255,26 +282,20 @@ def submit_answers(code, *, scores, texts=None, now=None):
             items.append(AnswerItem(question=question, text=text))
     if errors:
         raise ValidationError(errors)
-    # FOR SHARE: closing (FOR UPDATE on the evaluation) waits for answers in flight, and vice versa.
-    share = " FOR SHARE" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {Evaluation._meta.db_table} WHERE id = %s AND status = %s{share}",
-                       [evaluation.pk, Status.OPEN])
-        still_open = cursor.fetchone()
-    # Only the invitation's own columns in the WHERE (no join), so PostgreSQL re-checks them
-    # after a concurrent UPDATE commits: the second submission finds used = true and updates nothing.
-    won = still_open and Invitation.objects.filter(pk=invitation.pk, used=False, valid_until__gte=now).update(
-        used=True)
-    if not won:
-        raise ValidationError(invitation_problem(find_invitation(code), now) or _(
-            "This invitation code has already been used."))
-    # No link to the invitation, the day only, a random key: nothing re-identifies the answer.
-    sheet = AnswerSheet.objects.create(evaluation=evaluation, group_kind=invitation.group.kind,
-                                       answered_on=timezone.localdate(now))
+    sheet = spend_invitation(invitation, now)
     for item in items:
         item.sheet = sheet
     AnswerItem.objects.bulk_create(items)
     return sheet
+
+
+def scale_value(value):
+    """A level 1..5 from a form value, or None."""
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        return None
+    return value if 1 <= value <= 5 else None
 
 
 def progress(evaluation):

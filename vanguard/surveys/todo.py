@@ -20,7 +20,7 @@ def todo_items(user):
         return []
     today = timezone.localdate()
     items = []
-    evaluations = (Evaluation.objects.visible_to(user).filter(status=Evaluation.Status.OPEN)
+    evaluations = (Evaluation.objects.visible_to(user).quarterly().filter(status=Evaluation.Status.OPEN)
                    .annotate(invited=Count("invitations"), answered=Count("invitations", filter=Q(invitations__used=True)),
                              ends=Max("invitations__valid_until")).order_by("ends", "pk"))
     for evaluation in evaluations:

@@ -25,7 +25,7 @@ def _office_centre(user):
 @login_required
 def home(request):
     centre = _office_centre(request.user)
-    evaluations = Evaluation.objects.visible_to(request.user).select_related("centre")
+    evaluations = Evaluation.objects.visible_to(request.user).quarterly().select_related("centre")
     posts = VanguardPost.objects.visible_to(request.user).public().filter(centre=centre)
     if request.method == "POST":
         try:
@@ -45,7 +45,7 @@ def home(request):
 
 
 def _evaluation(request, pk):
-    return get_object_or_404(Evaluation.objects.visible_to(request.user), pk=pk)
+    return get_object_or_404(Evaluation.objects.visible_to(request.user).quarterly(), pk=pk)
 
 
 @login_required
@@ -132,6 +132,8 @@ def answer(request, code):
     with every answer as it was given and each message beside its question."""
     invitation = services.find_invitation(code)
     problem = services.invitation_problem(invitation)
+    if invitation is not None and invitation.evaluation.purpose == Evaluation.Purpose.CAMPAIGN:
+        return redirect(invitation.public_path)  # a review campaign's questionnaire rates units
     if problem:
         return render(request, "surveys/public/message.html", {"message": problem}, status=400)
     evaluation = invitation.evaluation
