@@ -3,8 +3,11 @@ case's overdue moment once, when it happens, and sends reminders (催办) before
 deadline, once per deadline. Set-based: it reads only the open cases whose clock runs
 through the partial indexes on `due` and `accept_due`, locks the ones it changes
 (SKIP LOCKED: a second worker takes none of them), updates them in one statement per
-kind, adds their steps with one insert, one notice per unit and one audit row per
-centre. A run that finds nothing writes nothing."""
+kind, adds their steps with one insert and one audit row per centre. The notices go out
+after the commit, in bulk: one `notify` per kind of event with every unit concerned as a
+recipient (one notice per centre, one SMS broadcast for the urgent ones), so a catch-up
+of thousands of cases costs a handful of statements, and a sweep that rolls back sends
+nothing. A run that finds nothing writes nothing."""
 
 from collections import defaultdict
 
@@ -23,7 +26,6 @@ from .models import Case, CaseRules, CaseStep, Status
 Step = CaseStep.Action
 # At most this many cases per statement, so a backlog cannot hold locks for long.
 BATCH = 20000
-NUMBERS_IN_NOTICE = 20
 
 
 def _late(today):
@@ -38,20 +40,16 @@ def _lock(qs):
 
 
 def _notices(rows, subject, body, urgency):
-    """One notice per unit, naming its cases (the unit's handlers; urgent ones also by SMS)."""
+    """One notice per centre to every unit that has cases in `rows` (its handlers; urgent ones
+    also by SMS, one broadcast): called after the sweep's transaction has committed."""
     from vanguard.notices.services import notify
 
-    by_unit = defaultdict(list)
-    for row in rows:
-        by_unit[(row[1], row[2])].append(row[3])
-    units = {u.pk: u for u in Unit.objects.filter(pk__in={unit_id for _c, unit_id in by_unit}).select_related(
-        "centre")}
-    for (_centre_id, unit_id), numbers in by_unit.items():
-        unit = units[unit_id]
-        listed = "、".join(numbers[:NUMBERS_IN_NOTICE]) + ("…" if len(numbers) > NUMBERS_IN_NOTICE else "")
-        notify(SYSTEM, recipients=[unit], kind="escalation" if urgency == "urgent" else "other", urgency=urgency,
-               centre=unit.centre, title=subject % {"n": len(numbers)}, body=f"{body}\n{listed}",
-               url="/cases/?queue=1")
+    unit_ids = sorted({row[2] for row in rows if row[2] is not None})
+    if not unit_ids:
+        return
+    units = list(Unit.objects.filter(pk__in=unit_ids))
+    notify(SYSTEM, recipients=units, kind="escalation" if urgency == "urgent" else "other", urgency=urgency,
+           title=subject, body=body, url="/cases/?queue=1")
 
 
 def _audit(rows, verb, now):
@@ -83,9 +81,11 @@ def mark_overdue(now, today):
                 overdue_at=now, overdue_stage=stage)
             label = _("not accepted in time") if stage == "accept" else _("not answered in time")
             _steps(rows, Step.OVERDUE, now, lambda row, label=label: label)
-            _notices(rows, _("%(n)s cases became overdue"), _("Answer them as soon as possible:"), "urgent")
             _audit(rows, audit.Event.CASES_OVERDUE, now)
-            marked += rows
+        marked += rows
+    if marked:
+        _notices(marked, _("Cases of your unit became overdue"),
+                 _("Answer them as soon as possible: they are marked overdue in your unit's list."), "urgent")
     return len(marked)
 
 
@@ -109,8 +109,9 @@ def remind(now, today):
         for due, ids in by_due.items():
             Case.objects.filter(pk__in=ids).update(reminded_for=due)
         _steps(rows, Step.REMIND, now, lambda row: _("Due on %(due)s") % {"due": row[6].isoformat()})
-        _notices(rows, _("%(n)s cases are due soon"), _("Answer them by their deadline:"), "normal")
         _audit(rows, audit.Event.CASES_REMINDED, now)
+    _notices(rows, _("Cases of your unit are due soon"),
+             _("Answer them by their deadline: see your unit's list of cases to handle."), "normal")
     return len(rows)
 
 
