@@ -1,11 +1,10 @@
 """One-time SMS codes proving a citizen's mobile before a case is filed with it, on the
-rules of the signboard's rating codes (ratings/signboard.py: same limits, same keyed
+rules every public form shares (vanguard/core/sms_codes.py: the signboard's limits, keyed
 hashes, nothing stored in clear). A verified code proves the number for one case.
 
 Unlike the signboard, a code is sent to every well-formed number: anyone may file a case."""
 
 import datetime
-import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,8 +12,9 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from vanguard.core import sms_codes
+from vanguard.core.sms_codes import OTP
 from vanguard.org.phones import normalise_mobile
-from vanguard.ratings.signboard import OTP, _hash
 
 from .models import MobileCheck
 
@@ -29,16 +29,17 @@ def _mobile(raw):
         raise ValidationError({"contact_mobile": e.messages}) from None
 
 
+def _hash(purpose, value):
+    # The signboard's namespace, kept so the checks already stored still verify.
+    return sms_codes.keyed_hash("vanguard.ratings.signboard", purpose, value)
+
+
 def _key(mobile):
     return _hash("case-mobile", mobile)
 
 
 def _recent(now, **filters):
-    return MobileCheck.objects.filter(created_at__gte=now - datetime.timedelta(hours=1), **filters)
-
-
-def _too_many():
-    return _("Too many attempts; please try again in an hour.")
+    return sms_codes.within_hour(MobileCheck.objects.filter(**filters), now)
 
 
 def send_code(mobile, *, ip=None, now=None):
@@ -47,20 +48,12 @@ def send_code(mobile, *, ip=None, now=None):
     mobile = _mobile(mobile)
     key = _key(mobile)
     with transaction.atomic():
-        mine = _recent(now, key_hash=key)
-        last = mine.order_by("-created_at").values_list("created_at", flat=True).first()
-        if last and (now - last).total_seconds() < OTP["resend_seconds"]:
-            wait = OTP["resend_seconds"] - int((now - last).total_seconds())
-            raise ValidationError({"contact_mobile": _(
-                "A code was just sent; you can ask again in %(seconds)s seconds.") % {"seconds": wait}})
-        if mine.count() >= OTP["per_number_per_hour"]:
-            raise ValidationError({"contact_mobile": _too_many()})
-        if ip and _recent(now, ip_address=ip).count() >= OTP["per_address_per_hour"]:
-            raise ValidationError({"contact_mobile": _too_many()})
-        code = f"{secrets.randbelow(10 ** 6):06d}"
+        sms_codes.check_send_limits(_recent(now, key_hash=key), _recent(now, ip_address=ip) if ip else None,
+                                    now=now, field="contact_mobile")
+        code = sms_codes.new_sms_code()
         check = MobileCheck.objects.create(
             key_hash=key, code_hash=_hash("case-code", f"{key}:{code}"), ip_address=ip, created_at=now,
-            expires_at=now + datetime.timedelta(minutes=OTP["code_minutes"]))
+            expires_at=sms_codes.expires(now))
     from vanguard.messaging.direct import send_now
 
     text = _("Your code to file a case is %(code)s, valid for %(minutes)s minutes. If you did not ask for it, "
@@ -76,26 +69,13 @@ def verify_code(mobile, code, *, now=None):
     code counts as an attempt even though the call fails."""
     now = now or timezone.now()
     mobile = _mobile(mobile)
-    code = (code or "").strip()
-    if not (len(code) == 6 and code.isdigit()):
-        raise ValidationError({"code": _("Enter the 6-digit code from the text message.")})
+    code = sms_codes.clean_code(code)
     key = _key(mobile)
-    problem = None
     with transaction.atomic():
         check = MobileCheck.objects.select_for_update().filter(key_hash=key).order_by("-created_at", "-pk").first()
-        if check is None or check.expires_at < now:
-            problem = _("The code has expired or was never sent; ask for a new one.")
-        elif check.verified_at:
-            problem = _("This code has already been used; ask for a new one.")
-        elif check.attempts >= OTP["max_attempts"]:
-            problem = _("Too many wrong codes; ask for a new one.")
-        elif not constant_time_compare(check.code_hash, _hash("case-code", f"{key}:{code}")):
-            check.attempts += 1
-            check.save(update_fields=["attempts"])
-            left = OTP["max_attempts"] - check.attempts
-            problem = _("The code is not right; %(left)s attempts left.") % {"left": left} if left else _(
-                "Too many wrong codes; ask for a new one.")
-        else:
+        problem = sms_codes.check_code(check, _hash("case-code", f"{key}:{code}"),
+                                       used=bool(check and check.verified_at), now=now)
+        if not problem:
             check.verified_at = now
             check.save(update_fields=["verified_at"])
     if problem:

@@ -11,36 +11,25 @@ attempts, and works once. Limits per number and per address hold across workers
 because they are counted in the database."""
 
 import datetime
-import secrets
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from vanguard.core import sms_codes
 from vanguard.org.phones import normalise_mobile
 
 from .models import SignboardCheck, Transaction
 from .services import CONFIG, already_rated
 
-OTP = {
-    "code_minutes": 10,          # a code is valid this long
-    "max_attempts": 5,           # wrong codes before it is dead
-    "per_number_per_hour": 3,    # codes per mobile number per hour
-    "resend_seconds": 60,        # between two codes to one number
-    "per_address_per_hour": 10,  # codes asked from one address per hour
-    "lookups_per_address_per_hour": 20,  # transaction-number lookups from one address per hour
-    "verified_minutes": 30,      # how long a verified visitor may rate from the list
-}
-OTP.update(getattr(settings, "VANGUARD_SIGNBOARD_OTP", {}))
+OTP = sms_codes.OTP  # the shared limits (vanguard/core/sms_codes.py)
 Kind = SignboardCheck.Kind
 
 
 def _hash(purpose, value):
-    return salted_hmac(f"vanguard.ratings.signboard.{purpose}", value).hexdigest()
+    return sms_codes.keyed_hash("vanguard.ratings.signboard", purpose, value)
 
 
 def post_transactions(post, now=None):
@@ -54,11 +43,10 @@ def post_transactions(post, now=None):
 
 
 def _recent(kind, now, **filters):
-    return SignboardCheck.objects.filter(kind=kind, created_at__gte=now - datetime.timedelta(hours=1), **filters)
+    return sms_codes.within_hour(SignboardCheck.objects.filter(kind=kind, **filters), now)
 
 
-def _too_many():
-    return _("Too many attempts; please try again in an hour.")
+_too_many = sms_codes.too_many
 
 
 def find_by_number(post, number, *, ip=None, now=None):
@@ -98,20 +86,12 @@ def send_code(post, mobile, *, ip=None, now=None):
     mobile = _mobile(mobile)
     key = _hash("mobile", mobile)
     with transaction.atomic():
-        mine = _recent(Kind.SMS, now, key_hash=key)
-        last = mine.order_by("-created_at").values_list("created_at", flat=True).first()
-        if last and (now - last).total_seconds() < OTP["resend_seconds"]:
-            wait = OTP["resend_seconds"] - int((now - last).total_seconds())
-            raise ValidationError({"mobile": _("A code was just sent; you can ask again in %(seconds)s seconds.") % {
-                "seconds": wait}})
-        if mine.count() >= OTP["per_number_per_hour"]:
-            raise ValidationError({"mobile": _too_many()})
-        if ip and _recent(Kind.SMS, now, ip_address=ip).count() >= OTP["per_address_per_hour"]:
-            raise ValidationError({"mobile": _too_many()})
-        code = f"{secrets.randbelow(10 ** 6):06d}"
+        sms_codes.check_send_limits(_recent(Kind.SMS, now, key_hash=key),
+                                    _recent(Kind.SMS, now, ip_address=ip) if ip else None, now=now, field="mobile")
+        code = sms_codes.new_sms_code()
         check = SignboardCheck.objects.create(
             kind=Kind.SMS, post=post, key_hash=key, code_hash=_hash("code", f"{key}:{code}"), ip_address=ip,
-            created_at=now, expires_at=now + datetime.timedelta(minutes=OTP["code_minutes"]))
+            created_at=now, expires_at=sms_codes.expires(now))
         servable = post_transactions(post, now).filter(rater_phone=mobile, rated=False).exists()
     if servable:
         from vanguard.messaging.direct import send_now
@@ -130,27 +110,14 @@ def verify_code(post, mobile, code, *, now=None):
     the call fails); a right code is used up."""
     now = now or timezone.now()
     mobile = _mobile(mobile)
-    code = (code or "").strip()
-    if not (len(code) == 6 and code.isdigit()):
-        raise ValidationError({"code": _("Enter the 6-digit code from the text message.")})
+    code = sms_codes.clean_code(code)
     key = _hash("mobile", mobile)
-    problem = None
     with transaction.atomic():
         check = (SignboardCheck.objects.select_for_update().filter(kind=Kind.SMS, post=post, key_hash=key)
                  .order_by("-created_at", "-pk").first())
-        if check is None or check.expires_at < now:
-            problem = _("The code has expired or was never sent; ask for a new one.")
-        elif check.used_at:
-            problem = _("This code has already been used; ask for a new one.")
-        elif check.attempts >= OTP["max_attempts"]:
-            problem = _("Too many wrong codes; ask for a new one.")
-        elif not constant_time_compare(check.code_hash, _hash("code", f"{key}:{code}")):
-            check.attempts += 1
-            check.save(update_fields=["attempts"])
-            left = OTP["max_attempts"] - check.attempts
-            problem = _("The code is not right; %(left)s attempts left.") % {"left": left} if left else _(
-                "Too many wrong codes; ask for a new one.")
-        else:
+        problem = sms_codes.check_code(check, _hash("code", f"{key}:{code}"), used=bool(check and check.used_at),
+                                       now=now)
+        if not problem:
             check.used_at = now
             check.save(update_fields=["used_at"])
     if problem:

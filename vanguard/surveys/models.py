@@ -6,7 +6,6 @@ answered, nothing else. Sheets and their items have random UUID keys and no
 default order, so neither a key nor an auto-increment reveals which code was
 used for which answer, not even to the office."""
 
-import secrets
 import uuid
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from vanguard.core.roles import Role
 from vanguard.core.scoping import CentreScopedQuerySet
+from vanguard.core.sms_codes import random_code
 from vanguard.org.models import ServiceCentre, Unit, Window
 from vanguard.posts.models import VanguardPost
 
@@ -24,7 +24,7 @@ CODE_LENGTH = 10
 
 
 def new_code():
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return random_code(CODE_ALPHABET, CODE_LENGTH)
 
 
 class OfficeQuerySet(CentreScopedQuerySet):
