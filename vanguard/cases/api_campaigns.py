@@ -15,12 +15,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from vanguard.core.api_base import ScopedViewSetMixin
+from vanguard.core.permissions import office_centre
 from vanguard.core.roles import Role
 from vanguard.org.models import Unit
 from vanguard.surveys.models import EvaluatorGroup
 
 from . import campaigns, selectors
-from .api import _body, _office_centre
+from .api import _body
 from .models import Campaign
 
 
@@ -122,7 +123,8 @@ class CampaignViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         serializer = CampaignCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        centre = _office_centre(request, data.get("centre"))
+        centre = office_centre(request.user, data.get("centre"), several=_("Choose the service centre."),
+                               message=_("Only the party-building office may manage review campaigns."))
         units = list(Unit.objects.filter(centre=centre, pk__in=data["units"]))
         if len(units) != len(set(data["units"])):
             raise ValidationError({"units": _("Only units of this service centre can be reviewed.")})

@@ -4,7 +4,7 @@ figures), the printed codes; the public questionnaire on a phone and its opt-out
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vanguard.core.paginators import CappedPaginator
+from vanguard.core.permissions import office_centre
 from vanguard.core.ratelimit import public_limit
-from vanguard.core.roles import Role
-from vanguard.core.scoping import scope_for
-from vanguard.org.models import ServiceCentre, Unit
+from vanguard.org.models import Unit
 from vanguard.surveys import services as surveys
 from vanguard.surveys.models import EvaluatorGroup
 
@@ -25,13 +24,7 @@ from .models import Campaign
 
 
 def _office_centre(user):
-    scope = scope_for(user)
-    centre = ServiceCentre.objects.filter(pk__in=scope.centres(Role.OFFICE)).order_by("pk").first()
-    if centre is None and scope.is_admin:
-        centre = ServiceCentre.objects.order_by("pk").first()
-    if centre is None:
-        raise PermissionDenied(_("Only the party-building office may manage review campaigns."))
-    return centre
+    return office_centre(user, message=_("Only the party-building office may manage review campaigns."))
 
 
 def _day(value):
