@@ -30,7 +30,8 @@ With --batch 1 (a citizen rating from a phone: one rating a request) the run is
 printed beside its anchor: the same load on a bare endpoint in the same server
 (benchmarks/anchor_urls.py, loaded only through benchmarks/anchor_settings.py) that
 authenticates the token and inserts one row, i.e. the fixed cost of a request here.
---port picks the server's port (default: a free one).
+--port picks the server's port (default: a free one). Where one rating's time goes (statements,
+round trips, in-process time, a cProfile): benchmarks/rating_profile.py.
 
 Goals: >= 1,000 ratings/s in batches, >= 300/s one at a time, p99 <= 100 ms, nothing lost or
 duplicated; figures <= 300 ms.

@@ -12,6 +12,12 @@ before the chains were split (`chain` = WHOLE_TRAIL) form one chain over the
 whole trail, as they were written. `verify()` (`vanguard audit verify`) walks
 every chain in one pass in id order and reports the first broken link.
 
+On PostgreSQL one `record` is one round trip: the chain's lock, then the entry
+inserted with its chain's head read and its hash computed by PostgreSQL (sha256
+over the previous hash and the same canonical JSON `entry_hash` hashes), sent
+together in a pipeline, with any `also` statements the caller adds (a single
+rating's figures and its COMMIT). `verify()` recomputes every hash in Python.
+
 Events are named by the constants in `audit_events.Event` and translated when
 shown. A bulk write records one entry whose changes list every changed cell with
 its before and after values (`cells`), so a 10,000-row import adds one row."""
