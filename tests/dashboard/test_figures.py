@@ -125,3 +125,21 @@ def test_api_figures(world, figures, client):
     assert api.get("/api/v1/figures/", {"scope": "centre:99999999"}).status_code == 404
     api.force_authenticate(None)
     assert api.get("/api/v1/figures/").status_code == 401
+
+
+def test_a_vanguard_post_is_a_scope_between_window_and_person(world, figures, post, login, client):
+    """unit -> window -> post -> person: the post's own figures (its ratings), its rows, its people."""
+    month = figures["month"]
+    scope = selectors.check_scope(world.office, f"post:{post.pk}")
+    table = selectors.figure_table(scope, [month])
+    rated = table.get(("rated", month), (0, 0))[0]
+    assert rated == 3  # the three ratings at A01, the post's window, this month
+    for metric in ("rated", "satisfied", "bad"):
+        assert selectors.rows(scope, metric, month)[1].count() == table.get((metric, month), (0, 0))[0]
+    window = selectors.check_scope(world.office, f"window:{world.window1.pk}")
+    assert any(c["code"] == f"post:{post.pk}" for c in selectors.children(world.office, window, month))
+    with pytest.raises(PermissionDenied):
+        selectors.check_scope(world.outsider, f"post:{post.pk}")
+    login(world.office)
+    assert client.get(reverse("dashboard:home") + f"?scope=post:{post.pk}").status_code == 200
+    assert client.get(reverse("api-figures") + f"?scope=post:{post.pk}").status_code == 200

@@ -1,6 +1,6 @@
 """API of the figures room, mounted under /api/v1/:
 
-- GET /figures/?scope=city|centre:ID|floor:ID|branch:ID|unit:ID|window:ID|person:ID&month=YYYY-MM
+- GET /figures/?scope=city|centre:ID|floor:ID|branch:ID|unit:ID|window:ID|post:ID|person:ID&month=YYYY-MM
   the dashboard's numbers for one scope and month (with last month and the same month last
   year), when they were computed, and the URL of the rows behind each (for the province's
   platform). A scope the caller may not read is 403; one that names nothing is 404."""
@@ -25,7 +25,7 @@ class FiguresView(APIView):
 
     @extend_schema(
         operation_id="figures",
-        parameters=[OpenApiParameter("scope", OpenApiTypes.STR, pattern=r"^(city|(centre|floor|branch|unit|window|person):\d+)$",
+        parameters=[OpenApiParameter("scope", OpenApiTypes.STR, pattern=r"^(city|(centre|floor|branch|unit|window|post|person):\d+)$",
                                      description="city, or dim:id (default: the caller's widest scope)"),
                     OpenApiParameter("month", OpenApiTypes.STR, pattern=r"^\d{4}-\d{2}$",
                                      description="YYYY-MM (default: this month)")],

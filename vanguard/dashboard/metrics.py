@@ -141,14 +141,14 @@ def _activities(ids, first, last):
 TXN_DIMS = {"floor": "window__floor_id", "branch": "person__branch_id", "unit": "unit_id", "window": "window_id",
             "person": "person_id"}
 RATING_DIMS = {"floor": "floor_id", "branch": "branch_id", "unit": "unit_id", "window": "window_id",
-               "person": "person_id"}
+               "post": "post_id", "person": "person_id"}
 CASE_DIMS = {"floor": "rating__floor_id", "branch": "rating__branch_id", "unit": "unit_id",
-             "window": "rating__window_id", "person": "person_id"}
+             "window": "rating__window_id", "post": "rating__post_id", "person": "person_id"}
 RESULT_DIMS = {"floor": "person__window__floor_id", "branch": "branch_id", "unit": "unit_id",
                "window": "person__window_id", "person": "person_id"}
-POST_DIMS = {"floor": "post__floor_id", "unit": "post__unit_id", "window": "post__window_id"}
+POST_DIMS = {"floor": "post__floor_id", "unit": "post__unit_id", "window": "post__window_id", "post": "post_id"}
 FEEDBACK_DIMS = {"floor": "window__floor_id", "branch": "person__branch_id", "unit": "unit_id", "window": "window_id",
-                 "person": "person_id"}
+                 "post": "post_id", "person": "person_id"}
 PLEDGE_DIMS = {"floor": "person__window__floor_id", "branch": "branch_id", "unit": "unit_id",
                "window": "person__window_id", "person": "person_id"}
 LIFE_DIMS = {"floor": "person__window__floor_id", "branch": "person__branch_id", "unit": "person__unit_id",

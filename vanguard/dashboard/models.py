@@ -1,5 +1,5 @@
 """The figures room's tables: pre-aggregated figures (one row per centre, month, metric
-and scope: the centre itself, or one floor, branch, unit, window or person), when they
+and scope: the centre itself, or one floor, branch, unit, window, vanguard post or person), when they
 were computed, and the hall's big screens (signed, revocable URLs)."""
 
 import secrets
@@ -19,6 +19,7 @@ class Dim(models.TextChoices):
     BRANCH = "branch", _("Party branch")
     UNIT = "unit", _("Unit")
     WINDOW = "window", _("Window")
+    POST = "post", _("Vanguard post")
     PERSON = "person", _("Person")
 
 

@@ -1,7 +1,7 @@
 """Reads of the figures room shared by the pages, the API, the big screen and the report.
 
 A scope is "city", or "<dim>:<id>" with dim one of centre, floor, branch, unit, window,
-person. Who may read which scope (`check_scope`): an administrator every scope; a centre's
+post (a vanguard post), person. Who may read which scope (`check_scope`): an administrator every scope; a centre's
 office every scope inside its centres (and "city" when it is the office of several centres:
 the city's office); a branch secretary its branches and their members; a unit's handler,
 liaison or scorer its unit, the unit's windows and people. Anything else is refused (403)
@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.org.models import Floor, Organization, Person, ServiceCentre, Unit, Window
+from vanguard.posts.models import VanguardPost
 
 from .metrics import KPIS, METRICS, next_month, ratio
 from .models import Dim, Figure, Refresh
 
 MODELS = {Dim.CENTRE: ServiceCentre, Dim.FLOOR: Floor, Dim.BRANCH: Organization, Dim.UNIT: Unit,
-          Dim.WINDOW: Window, Dim.PERSON: Person}
+          Dim.WINDOW: Window, Dim.POST: VanguardPost, Dim.PERSON: Person}
 UNIT_ROLES = (Role.HANDLER, Role.LIAISON, Role.SCORER)
 
 
@@ -77,6 +78,9 @@ def _allowed(user, dim, obj):
         return scope.covers_unit(obj.pk, *UNIT_ROLES)
     if dim == Dim.WINDOW:
         return scope.covers_unit(obj.unit_id, *UNIT_ROLES)
+    if dim == Dim.POST:  # the post's unit, or its window's
+        unit_id = obj.unit_id or (obj.window.unit_id if obj.window_id else None)
+        return bool(unit_id) and scope.covers_unit(unit_id, *UNIT_ROLES)
     if dim == Dim.PERSON:
         if obj.unit_id and scope.covers_unit(obj.unit_id, *UNIT_ROLES):
             return True
@@ -112,7 +116,8 @@ def check_scope(user, code):
     if dim not in MODELS or not key.isdigit() or len(key) > 12:
         raise Http404
     model = MODELS[dim]
-    qs = model.objects.select_related("branch") if dim == Dim.PERSON else model.objects
+    qs = {Dim.PERSON: model.objects.select_related("branch"),
+          Dim.POST: model.objects.select_related("window")}.get(dim, model.objects)
     obj = qs.filter(pk=int(key)).first()
     if obj is None:
         raise Http404
@@ -242,8 +247,15 @@ def children(user, scope, month):
                  .order_by("name")[:200]]
     elif scope.dim == Dim.UNIT:
         items = [(Dim.WINDOW, w) for w in Window.objects.filter(unit_id=scope.key).order_by("number")[:200]]
+        items += [(Dim.POST, p) for p in VanguardPost.objects.filter(unit_id=scope.key, window__isnull=True)
+                  .select_related("window").order_by("name")[:200]]
     elif scope.dim == Dim.WINDOW:
-        items = [(Dim.PERSON, p) for p in Person.objects.filter(window_id=scope.key, is_active=True)
+        items = [(Dim.POST, p) for p in VanguardPost.objects.filter(window_id=scope.key).select_related("window")
+                 .order_by("name")[:200]]
+        items += [(Dim.PERSON, p) for p in Person.objects.filter(window_id=scope.key, is_active=True)
+                  .order_by("name")[:200]]
+    elif scope.dim == Dim.POST:
+        items = [(Dim.PERSON, p) for p in Person.objects.filter(vanguard_posts=scope.key, is_active=True)
                  .order_by("name")[:200]]
     else:
         items = []
