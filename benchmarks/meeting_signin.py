@@ -15,6 +15,11 @@ members (--duplicates) sign in a second time at once from "another phone".
 Prints sustained sign-ins per second (first sign-ins acknowledged / elapsed), p50/p99 latency
 per request, and after the run the stored sign-ins against those acknowledged, members with
 two sign-ins (must be 0), attendance rows marked present, with the load average beside them.
+Beside it, the anchor: as many requests at the same concurrency to a bare endpoint in the same
+server (benchmarks/anchor_urls.py, loaded only through anchor_settings.py) that authenticates the
+token and inserts one row - the fixed cost of a request here, which no sign-in can beat. Before
+the run, one spare member signs in in-process and the database statements of that one sign-in
+are counted (token, transaction, sign-in, audit chain: BEGIN and COMMIT included).
 
 Goal: 10,000 sign-ins within a minute: >= 300 sign-ins/s with p99 <= 200 ms.
 """
@@ -83,26 +88,35 @@ def build(members, branches):
 
 
 async def run(port, plan, meetings, *, concurrency, duplicates):
-    from vanguard.life import services
-
     rng = random.Random(13)
     queue = []
     for meeting_id, token in plan:
         queue.append((meeting_id, token, False))
         if rng.random() < duplicates:
             queue.append((meeting_id, token, True))  # the same member from a second phone, right after
+    return await _load(port, queue, meetings, concurrency=concurrency)
+
+
+async def _load(port, queue, meetings, *, concurrency, anchor=False):
+    from vanguard.life import services
+
     jobs = iter(queue)
     latencies, created, again, errors = [], 0, 0, {}
 
     async def worker():
         nonlocal created, again
         for meeting_id, token, _second in jobs:
-            body = json.dumps({"code": services.signin_code(meetings[meeting_id])}).encode()
+            if anchor:
+                path, body = "/bench/anchor/", json.dumps({"transaction": f"signin-{uuid.uuid4().hex}"}).encode()
+            else:
+                path = f"/api/v1/meetings/{meeting_id}/sign-in/"
+                body = json.dumps({"code": services.signin_code(meetings[meeting_id])}).encode()
             started = time.monotonic()
-            status, answer = await _request(port, "POST", f"/api/v1/meetings/{meeting_id}/sign-in/", body,
-                                            [f"Authorization: Token {token}"])
+            status, answer = await _request(port, "POST", path, body, [f"Authorization: Token {token}"])
             latencies.append((time.monotonic() - started) * 1000)
-            if status == 200:
+            if anchor and status == 201:
+                created += 1
+            elif status == 200 and not anchor:
                 if json.loads(answer).get("created"):
                     created += 1
                 else:
@@ -113,6 +127,22 @@ async def run(port, plan, meetings, *, concurrency, duplicates):
     started = time.monotonic()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return time.monotonic() - started, latencies, created, again, errors
+
+
+def queries_of_one_sign_in(meeting, token):
+    """The database statements of one first sign-in, in-process (the same view and settings)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from vanguard.life import services
+
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().post(f"/api/v1/meetings/{meeting.pk}/sign-in/",
+                                 json.dumps({"code": services.signin_code(meeting)}),
+                                 content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 200 and response.json()["created"], response.content
+    return len(queries)
 
 
 def main():
@@ -130,25 +160,37 @@ def main():
     from vanguard.life.models import Attendance, SignIn
 
     t0 = time.monotonic()
-    centre, plan = build(args.members, args.branches)
+    centre, plan = build(args.members + 1, args.branches)
+    spare_meeting, spare_token = plan.pop()
     print(f"built {args.members} members in {args.branches} branches, one theme day each, "
           f"in {time.monotonic() - t0:.1f} s (load average {os.getloadavg()[0]:.1f})")
     random.Random(7).shuffle(plan)
     from vanguard.life.models import Meeting
 
     meetings = {m.pk: m for m in Meeting.objects.filter(centre=centre)}
+    statements = queries_of_one_sign_in(meetings[spare_meeting], spare_token)
     proc, port = start_server(args.workers, args.port)
     try:
         load_before = os.getloadavg()
         elapsed, latencies, created, again, errors = asyncio.run(
             run(port, plan, meetings, concurrency=args.concurrency, duplicates=args.duplicates))
         load_after = os.getloadavg()
+        anchor_queue = [(m, t, False) for m, t in plan]
+        a_elapsed, a_latencies, a_created, _a_again, a_errors = asyncio.run(
+            _load(port, anchor_queue, meetings, concurrency=args.concurrency, anchor=True))
+        load_anchor = os.getloadavg()
     finally:
         stop_server(proc)
-    stored = SignIn.objects.filter(meeting__centre=centre).count()
+    from anchor_urls import ANCHOR_PREFIX
+    from django.contrib.sessions.models import Session
+
+    anchor_rows = Session.objects.filter(session_key__startswith=f"{ANCHOR_PREFIX}signin-")
+    anchor_stored = anchor_rows.count()
+    anchor_rows.delete()
+    stored = SignIn.objects.filter(meeting__centre=centre).count() - 1  # the spare member's, counted above
     doubled = (SignIn.objects.filter(meeting__centre=centre).values("meeting", "person").annotate(n=Count("pk"))
                .filter(n__gt=1).count())
-    present = Attendance.objects.filter(meeting__centre=centre, status=Attendance.Status.PRESENT).count()
+    present = Attendance.objects.filter(meeting__centre=centre, status=Attendance.Status.PRESENT).count() - 1
     rate = created / elapsed if elapsed else 0
     p99 = pct(latencies, 99)
     print(f"sign-in: {args.workers} gunicorn workers, {args.concurrency} connections, "
@@ -160,6 +202,11 @@ def main():
           f"p99 {p99:.1f} ms (goal {GOAL_P99_MS})")
     print(f"  stored {stored} vs acknowledged {created}; members with two sign-ins {doubled}; "
           f"attendance present {present}")
+    print(f"  database statements per sign-in {statements} (token, BEGIN, sign-in, audit chain, COMMIT)")
+    print(f"  anchor (token + one row, same server), {len(anchor_queue)} requests, load average after "
+          f"{load_anchor[0]:.1f}: {a_created / a_elapsed if a_elapsed else 0:.0f} requests/s; "
+          f"p50 {pct(a_latencies, 50):.1f} ms, p99 {pct(a_latencies, 99):.1f} ms; errors {a_errors or 0}; "
+          f"stored {anchor_stored} of {a_created}")
     ok = stored == created == present and doubled == 0
     print(f"  {'OK' if ok else 'MISMATCH'}: stored = acknowledged, no duplicates; "
           f"{'within' if rate >= GOAL_RATE and p99 <= GOAL_P99_MS else 'outside'} the goal")

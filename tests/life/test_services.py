@@ -140,6 +140,51 @@ def test_sign_in_refusals(world):
     assert not SignIn.objects.exists()
 
 
+def test_sign_in_by_meeting_id(world):
+    """The API hands the service the meeting's id: the member's own attendance row is what lets them in;
+    a meeting they cannot see is Meeting.DoesNotExist (the API's 404)."""
+    from vanguard.core import audit
+    from vanguard.core.models import AuditEntry
+    from vanguard.life.models import Meeting
+
+    meeting = _open_meeting(world)
+    row, created = services.sign_in(world.member, meeting.pk, services.signin_code(meeting))
+    assert created and row.person_id == world.member_person.pk and row.status == Attendance.Status.PRESENT
+    stored = Attendance.objects.get(meeting=meeting, person=world.member_person)
+    assert (stored.status, stored.method, stored.signed_in_at) == (Attendance.Status.PRESENT, Attendance.Method.QR,
+                                                                   row.signed_in_at)
+    entry = AuditEntry.objects.filter(verb="signed in").get()
+    assert entry.changes == {"status": ["pending", "present"]} and entry.centre_id == meeting.centre_id
+    assert entry.object_repr.startswith(world.member_person.name)
+    assert audit.verify()[1] is None
+    assert services.sign_in(world.member, meeting.pk, services.signin_code(meeting))[1] is False
+    with pytest.raises(Meeting.DoesNotExist):
+        services.sign_in(world.outsider, meeting.pk, services.signin_code(meeting))
+    assert SignIn.objects.filter(meeting=meeting).count() == 1
+
+
+def test_sign_in_after_the_secretary_ticked(world):
+    """The secretary ticked the member present first: the phone's sign-in is kept, the tick stays."""
+    meeting = _open_meeting(world)
+    services.record_attendance(world.secretary, meeting, {world.member_person.pk: Attendance.Status.PRESENT})
+    row, created = services.sign_in(world.member, meeting.pk, services.signin_code(meeting))
+    assert created is False and row.method == Attendance.Method.SECRETARY
+    assert Attendance.objects.get(pk=row.pk).method == Attendance.Method.SECRETARY
+    assert SignIn.objects.filter(meeting=meeting).count() == 1
+
+
+def test_sign_in_from_leave(world):
+    """A member whose leave was approved turns up after all: present, and the audit row says from what."""
+    from vanguard.core.models import AuditEntry
+
+    meeting = _open_meeting(world)
+    services.record_attendance(world.secretary, meeting, {world.member_person.pk: Attendance.Status.LEAVE},
+                               reasons={world.member_person.pk: "出差"})
+    row, created = services.sign_in(world.member, meeting, services.signin_code(meeting))
+    assert created and Attendance.objects.get(pk=row.pk).status == Attendance.Status.PRESENT
+    assert AuditEntry.objects.get(verb="signed in").changes == {"status": ["leave", "present"]}
+
+
 def test_activity_of_thirty_hours_refused(world):
     kind = services.activity_kinds(world.centre).get(code="bin_duty")
     with pytest.raises(ValidationError, match="一天30.0小时不可能"):
