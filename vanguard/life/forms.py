@@ -18,7 +18,8 @@ DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="
 def manageable_organizations(user):
     """The branches (and general branches) the user may hold meetings and activities for."""
     scope = scope_for(user)
-    qs = Organization.objects.filter(kind__in=[Organization.Kind.BRANCH, Organization.Kind.GENERAL_BRANCH])
+    qs = Organization.objects.visible_to(user).filter(kind__in=[Organization.Kind.BRANCH,
+                                                                 Organization.Kind.GENERAL_BRANCH])
     if scope.is_admin:
         return qs.order_by("path")
     q = Q(pk__in=[])

@@ -101,7 +101,7 @@ def attendance_rows(request):
         rows = rows.filter(person_id=person)
     organization = int_param(request, "organization", None, 1)
     if organization:
-        rows = rows.filter(meeting__organization__path__startswith=_org_path(organization))
+        rows = rows.filter(meeting__organization__path__startswith=_org_path(request.user, organization))
     centre = int_param(request, "centre", None, 1)
     if centre:
         rows = rows.filter(meeting__centre_id=centre)
@@ -134,7 +134,7 @@ def activity_rows(request):
         rows = rows.filter(person_id=person)
     organization = int_param(request, "organization", None, 1)
     if organization:
-        rows = rows.filter(activity__organization__path__startswith=_org_path(organization))
+        rows = rows.filter(activity__organization__path__startswith=_org_path(request.user, organization))
     centre = int_param(request, "centre", None, 1)
     if centre:
         rows = rows.filter(activity__centre_id=centre)
@@ -144,8 +144,9 @@ def activity_rows(request):
     })
 
 
-def _org_path(pk):
-    org = Organization.objects.filter(pk=pk).values_list("path", flat=True).first()
+def _org_path(user, pk):
+    """The path of an organisation the user may see (an unknown or hidden one matches nothing)."""
+    org = Organization.objects.visible_to(user).filter(pk=pk).values_list("path", flat=True).first()
     return org or "-none-"
 
 
@@ -178,10 +179,10 @@ def home(request):
     today = timezone.localdate()
     context = {"manager": is_manager_anywhere(user), "is_office": bool(scope.centres(Role.OFFICE) or scope.is_admin)}
     if scope.person_id:
-        mine = (Attendance.objects.filter(person_id=scope.person_id)
+        mine = (Attendance.objects.visible_to(user).filter(person_id=scope.person_id)
                 .select_related("meeting", "meeting__organization").order_by("-meeting__starts_at"))
         context["my_attendance"] = list(mine[:10])
-        year_rows = ActivityParticipant.objects.filter(
+        year_rows = ActivityParticipant.objects.visible_to(user).filter(
             person_id=scope.person_id, activity__date__year=today.year).exclude(
             activity__status=Activity.Status.REFUSED)
         context["my_totals"] = list(
@@ -207,7 +208,7 @@ class MeetingFilter(django_filters.FilterSet):
         fields = ["kind", "status", "year", "organization"]
 
     def in_organization(self, queryset, name, value):
-        return queryset.filter(organization__path__startswith=_org_path(value))
+        return queryset.filter(organization__path__startswith=_org_path(self.request.user, value))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -272,10 +273,13 @@ def meeting_detail(request, pk):
     user = request.user
     scope = scope_for(user)
     manager = manages(user, meeting.organization)
-    own = Attendance.objects.filter(meeting=meeting, person_id=scope.person_id).first() if scope.person_id else None
-    context = {"meeting": meeting, "manager": manager, "own": own, "files": list(meeting.files.all())}
+    own = (Attendance.objects.visible_to(user).filter(meeting=meeting, person_id=scope.person_id).first()
+           if scope.person_id else None)
+    context = {"meeting": meeting, "manager": manager, "own": own,
+               "files": list(MeetingFile.objects.visible_to(user).filter(meeting=meeting))}
     if manager:
-        context["rows"] = list(meeting.attendances.select_related("person").order_by("person__name", "pk"))
+        context["rows"] = list(Attendance.objects.visible_to(user).filter(meeting=meeting).select_related("person")
+                               .order_by("person__name", "pk"))
         context["counts"] = Counter(r.status for r in context["rows"])
         context["held_form"] = HeldForm(initial={"minutes": meeting.minutes, "resolutions": meeting.resolutions})
         context["file_form"] = MeetingFileForm()
@@ -321,7 +325,7 @@ def meeting_detail(request, pk):
 @login_required
 def meeting_file(request, pk, file_pk):
     meeting = visible_or_404(request, Meeting, pk)
-    item = visible_or_404(request, MeetingFile.objects.filter(meeting=meeting), file_pk)
+    item = visible_or_404(request, MeetingFile.objects.visible_to(request.user).filter(meeting=meeting), file_pk)
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
 
 
@@ -330,7 +334,8 @@ def meeting_attendance(request, pk):
     """The secretary's tick-list: present / on leave (with reason) / absent for every expected member."""
     meeting = visible_or_404(request, Meeting, pk, select=("organization",))
     require_manager(request.user, meeting.organization)
-    rows = list(meeting.attendances.select_related("person").order_by("person__name", "pk"))
+    rows = list(Attendance.objects.visible_to(request.user).filter(meeting=meeting).select_related("person")
+                .order_by("person__name", "pk"))
     if request.method == "POST":
         marks, reasons = {}, {}
         for row in rows:
@@ -360,9 +365,10 @@ def meeting_qr(request, pk):
     require_manager(request.user, meeting.organization)
     opens, closes = services.signin_window(meeting)
     now = timezone.now()
+    expected = Attendance.objects.visible_to(request.user).filter(meeting=meeting)
     context = {"meeting": meeting, "opens": opens, "closes": closes, "open": opens <= now <= closes,
-               "signed": meeting.attendances.filter(status=Attendance.Status.PRESENT).count(),
-               "expected": meeting.attendances.count(), "refresh": services.CODE_SECONDS // 2}
+               "signed": expected.filter(status=Attendance.Status.PRESENT).count(),
+               "expected": expected.count(), "refresh": services.CODE_SECONDS // 2}
     if context["open"]:
         code = services.signin_code(meeting, now)
         context["code"] = code
@@ -457,16 +463,12 @@ class ActivityListView(MeetingListView):
                 .annotate(people=subquery_count(ActivityParticipant.objects.all(), "activity")))
 
 
-def _person_centre(user):
-    person = getattr(user, "person", None)
-    return person.centre if person is not None else None
-
-
 @login_required
 def activity_create(request):
     """A member records their own activity (the secretary approves it)."""
     scope = scope_for(request.user)
-    person = Person.objects.filter(pk=scope.person_id).select_related("centre").first() if scope.person_id else None
+    person = (Person.objects.visible_to(request.user).filter(pk=scope.person_id).select_related("centre").first()
+              if scope.person_id else None)
     require(person is not None and person.branch_id is not None,
             _("Only a party member registered with a branch records their own activities."))
     form = ActivityForm(request.POST or None, request.FILES or None, kinds=services.activity_kinds(person.centre))
@@ -520,7 +522,9 @@ def activity_group(request):
 def activity_detail(request, pk):
     activity = visible_or_404(request, Activity, pk, select=("organization", "kind", "recorded_by", "decided_by"))
     manager = manages(request.user, activity.organization)
-    people = list(activity.participants.select_related("person").order_by("person__name")[:500])
+    # A member sees their own part in it; the branch's secretary and the office, everyone's.
+    people = list(ActivityParticipant.objects.visible_to(request.user).filter(activity=activity)
+                  .select_related("person").order_by("person__name")[:500])
     if request.method == "POST":
         require(manager)
         _run(request, None, services.decide_activity, request.user, activity,
@@ -546,7 +550,7 @@ def _centres(request):
     organizations = manageable_organizations(request.user)
     centre_ids = sorted(set(organizations.values_list("centre_id", flat=True)))
     require(bool(centre_ids))
-    centres = ServiceCentre.objects.filter(pk__in=centre_ids).order_by("name")
+    centres = ServiceCentre.objects.visible_to(request.user).filter(pk__in=centre_ids).order_by("name")
     chosen = int_param(request, "centre", None, 1)
     centre = centres.filter(pk=chosen).first() if chosen else centres.first()
     return centre, centres, organizations.filter(centre=centre)
@@ -619,7 +623,7 @@ def figures(request):
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     branches = branches.select_related("floor")
     rows, total = selectors.figures(centre, first, last, branches)
-    kinds = {k.code: k for k in ActivityKind.objects.filter(centre=centre)}
+    kinds = {k.code: k for k in ActivityKind.objects.visible_to(request.user).filter(centre=centre)}
     shown = [kinds[c] for c in selectors.FIGURE_ACTIVITIES if c in kinds]
     shown += [k for c, k in kinds.items() if c not in selectors.FIGURE_ACTIVITIES and k.is_active]
     span = {"from": first.isoformat(), "to": last.isoformat(), "centre": centre.pk}
