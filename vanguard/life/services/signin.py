@@ -1,0 +1,152 @@
+"""A member's sign-in by the meeting's rotating QR code (one per member, however many phones)."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from vanguard.core import audit
+from vanguard.core.audit_events import Event
+from vanguard.core.scoping import scope_for
+
+from ..models import (
+    Attendance,
+    Meeting,
+    SignIn,
+)
+
+# The sign-in window: from this long before the meeting starts to its end.
+SIGNIN_OPENS_BEFORE = datetime.timedelta(minutes=getattr(settings, "LIFE_SIGNIN_OPENS_MINUTES", 30))
+# A code is valid for its own slot and the one after: 30 to 60 seconds.
+CODE_SECONDS = getattr(settings, "LIFE_SIGNIN_CODE_SECONDS", 30)
+# Sign-in --------------------------------------------------------------------------------------------
+
+
+def _slot(moment):
+    return int(moment.timestamp()) // CODE_SECONDS
+
+
+def _mac(meeting_id, slot):
+    return salted_hmac("vanguard.life.signin", f"{meeting_id}:{slot}").hexdigest()[:20]
+
+
+def signin_code(meeting, now=None):
+    """The code the meeting's QR shows now: signed with the meeting and the time slot."""
+    slot = _slot(now or timezone.now())
+    return f"{slot:x}-{_mac(getattr(meeting, 'pk', meeting), slot)}"
+
+
+def signin_window(meeting):
+    return meeting.starts_at - SIGNIN_OPENS_BEFORE, meeting.ends_at
+
+
+def code_is_valid(meeting, code, now):
+    """Is `code` the meeting's (a Meeting or its id) for this time slot or the one before?"""
+    try:
+        slot_hex, mac = (code or "").split("-", 1)
+        slot = int(slot_hex, 16)
+    except ValueError:
+        return False
+    current = _slot(now)
+    return slot in (current, current - 1) and constant_time_compare(mac, _mac(getattr(meeting, "pk", meeting), slot))
+
+
+def _person_of(actor):
+    """The actor's person as the request already holds it (the API token reads it with the user)."""
+    try:
+        return actor.person
+    except (AttributeError, ObjectDoesNotExist):
+        return None
+
+
+# One statement for a member's first sign-in (PostgreSQL): the member's attendance row at a meeting
+# whose window is open, the sign-in inserted (or nothing: the unique constraint keeps the first phone's),
+# and the attendance marked present. It returns a row only when the sign-in was inserted; every other
+# outcome (not expected, window closed, a second phone) takes sign_in's slow path, which says why.
+_SIGN_IN_AT_ONCE = """
+WITH a AS (
+    SELECT a.id, a.status, m.centre_id FROM life_attendance a JOIN life_meeting m ON m.id = a.meeting_id
+    WHERE a.meeting_id = %(meeting)s AND a.person_id = %(person)s
+      AND m.starts_at <= %(latest_start)s AND m.ends_at >= %(now)s),
+s AS (
+    INSERT INTO life_signin (meeting_id, person_id, at, method) SELECT %(meeting)s, %(person)s, %(now)s, %(qr)s FROM a
+    ON CONFLICT (meeting_id, person_id) DO NOTHING RETURNING id),
+u AS (
+    UPDATE life_attendance SET status = %(present)s, signed_in_at = %(now)s,
+        method = CASE WHEN method = '' THEN %(qr)s ELSE method END
+    WHERE id = (SELECT id FROM a) AND status <> %(present)s AND EXISTS (SELECT 1 FROM s) RETURNING method)
+SELECT a.id, a.status, a.centre_id, (SELECT method FROM u) FROM a WHERE EXISTS (SELECT 1 FROM s)
+"""
+
+
+def _sign_in_at_once(actor, meeting_id, person, now):
+    with connection.cursor() as cursor:
+        cursor.execute(_SIGN_IN_AT_ONCE, {
+            "meeting": meeting_id, "person": person.pk, "now": now, "latest_start": now + SIGNIN_OPENS_BEFORE,
+            "qr": Attendance.Method.QR, "present": Attendance.Status.PRESENT})
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    attendance_id, before, centre_id, method = found
+    if method is None:  # ticked by the secretary before: the sign-in is kept, nothing changes
+        return Attendance.objects.select_related("person").get(pk=attendance_id), False
+    row = Attendance(pk=attendance_id, meeting_id=meeting_id, person=person, status=Attendance.Status.PRESENT,
+                     signed_in_at=now, method=method)
+    # Last in the transaction: the centre's audit chain is locked from here to the commit.
+    audit.record(actor, audit.Action.ACTION, row, {"status": [before, row.status]}, verb=Event.SIGNED_IN,
+                 centre_id=centre_id)
+    return row, True
+
+
+def sign_in(actor, meeting, code, now=None):
+    """The member's phone signs in with the code scanned at the meeting (`meeting`: a Meeting the
+    actor may see, or a meeting's id; an id the actor may not see raises Meeting.DoesNotExist).
+    Returns (attendance, created): a second sign-in (another phone, a retry) stores nothing new.
+
+    A member's first sign-in with a valid code is one statement on PostgreSQL (_SIGN_IN_AT_ONCE:
+    the attendance row it needs is the member's own, which is what makes the meeting visible to
+    them), then the audit row. Anything else, and SQLite, reads the meeting through visible_to and
+    checks the window, the code and the list in turn, with a message for each."""
+    now = now or timezone.now()
+    meeting_id = getattr(meeting, "pk", meeting)
+    person = _person_of(actor)
+    if person is not None and connection.vendor == "postgresql" and code_is_valid(meeting_id, code, now):
+        with transaction.atomic():
+            done = _sign_in_at_once(actor, meeting_id, person, now)
+            if done is not None:
+                return done
+    if not isinstance(meeting, Meeting):
+        meeting = Meeting.objects.visible_to(actor).get(pk=meeting_id)
+    person_id = scope_for(actor).person_id
+    opens, closes = signin_window(meeting)
+    if not (opens <= now <= closes):
+        raise ValidationError({"code": _("Sign-in for this meeting is open from %(opens)s to %(closes)s.")
+                               % {"opens": timezone.localtime(opens).strftime("%Y-%m-%d %H:%M"),
+                                  "closes": timezone.localtime(closes).strftime("%H:%M")}})
+    if not code_is_valid(meeting, code, now):
+        raise ValidationError({"code": _("This sign-in code has expired or belongs to another meeting: "
+                                         "scan the code shown at the meeting again.")})
+    with transaction.atomic():
+        # The person comes along: the audit row names them (no second query).
+        row = (Attendance.objects.filter(meeting=meeting, person_id=person_id).select_related("person").first()
+               if person_id else None)
+        if row is None:
+            raise ValidationError({"code": _("You are not on the list of members expected at this meeting.")})
+        try:
+            with transaction.atomic():
+                SignIn.objects.create(meeting=meeting, person_id=person_id, at=now, method=Attendance.Method.QR)
+        except IntegrityError:
+            return row, False
+        if row.status == Attendance.Status.PRESENT:  # ticked by the secretary before
+            return row, False
+        before = row.status
+        row.status, row.signed_in_at = Attendance.Status.PRESENT, now
+        row.method = row.method or Attendance.Method.QR
+        Attendance.objects.filter(pk=row.pk).update(status=row.status, signed_in_at=now, method=row.method)
+        audit.record(actor, audit.Action.ACTION, row, {"status": [before, row.status]}, verb=Event.SIGNED_IN,
+                     centre_id=meeting.centre_id)
+        return row, True
