@@ -150,7 +150,7 @@ def send_due_reminders(actor=None, today=None, within_days=REMIND_DAYS):
     from vanguard.core.system import SYSTEM
     from vanguard.notices.services import notify
 
-    from .models import MeetingReminder
+    from ..models import MeetingReminder
 
     actor = actor or SYSTEM
     today = today or timezone.localdate()

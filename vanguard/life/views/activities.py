@@ -38,7 +38,8 @@ from .meetings import MeetingListView
 
 class ActivityFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("status"), choices=Activity.Status.choices)
-    year = django_filters.NumberFilter(label=_("year"), field_name="date", lookup_expr="year")
+    year = django_filters.NumberFilter(label=_("year"), field_name="date", lookup_expr="year", min_value=1,
+                                      max_value=9999)  # a year the database can hold: ?year=99999 was a 500
 
     class Meta:
         model = Activity

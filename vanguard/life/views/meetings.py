@@ -77,7 +77,8 @@ def home(request):
 class MeetingFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("meeting kind"), choices=MeetingKind.choices)
     status = django_filters.ChoiceFilter(label=_("status"), choices=Meeting.Status.choices)
-    year = django_filters.NumberFilter(label=_("year"), field_name="date", lookup_expr="year")
+    year = django_filters.NumberFilter(label=_("year"), field_name="date", lookup_expr="year", min_value=1,
+                                      max_value=9999)  # a year the database can hold: ?year=99999 was a 500
     organization = django_filters.NumberFilter(label=_("party organisation"), method="in_organization",
                                                widget=forms.HiddenInput)
 
