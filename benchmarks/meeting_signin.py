@@ -142,7 +142,10 @@ def queries_of_one_sign_in(meeting, token):
                                  json.dumps({"code": services.signin_code(meeting)}),
                                  content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200 and response.json()["created"], response.content
-    return len(queries)
+    sql = [q["sql"] for q in queries]
+    # The COMMIT sent with the audit row (pipelines.commit_with_last_writes) leaves Django's own commit
+    # nothing to send, but it is logged as a second COMMIT.
+    return len(sql) - (len(sql) > 1 and sql[-1] == sql[-2] == "COMMIT")
 
 
 def main():
@@ -153,6 +156,8 @@ def main():
     parser.add_argument("--concurrency", type=int, default=12)
     parser.add_argument("--duplicates", type=float, default=0.05)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--anchor-requests", type=int, default=3000,
+                        help="requests to the anchor endpoint (the same concurrency)")
     args = parser.parse_args()
     setup_django()
     from django.db.models import Count
@@ -175,7 +180,27 @@ def main():
         elapsed, latencies, created, again, errors = asyncio.run(
             run(port, plan, meetings, concurrency=args.concurrency, duplicates=args.duplicates))
         load_after = os.getloadavg()
-        anchor_queue = [(m, t, False) for m, t in plan]
+        # The sign-in's figures first (a run cut short later still has them), then the anchor.
+        stored = SignIn.objects.filter(meeting__centre=centre).count() - 1  # the spare member's, counted above
+        doubled = (SignIn.objects.filter(meeting__centre=centre).values("meeting", "person")
+                   .annotate(n=Count("pk")).filter(n__gt=1).count())
+        present = Attendance.objects.filter(meeting__centre=centre, status=Attendance.Status.PRESENT).count() - 1
+        rate = created / elapsed if elapsed else 0
+        p99 = pct(latencies, 99)
+        print(f"sign-in: {args.workers} gunicorn workers, {args.concurrency} connections, "
+              f"load average before {load_before[0]:.1f} / after {load_after[0]:.1f} (1 min), "
+              f"{load_after[1]:.1f} (5 min), {os.cpu_count()} CPUs")
+        print(f"  requests {len(latencies)} in {elapsed:.1f} s: first sign-ins acknowledged {created}, "
+              f"second phones answered 'already' {again}, errors {errors or 0}")
+        print(f"  sustained {rate:.0f} sign-ins/s (goal {GOAL_RATE}); latency p50 {pct(latencies, 50):.1f} ms, "
+              f"p99 {p99:.1f} ms (goal {GOAL_P99_MS})")
+        print(f"  stored {stored} vs acknowledged {created}; members with two sign-ins {doubled}; "
+              f"attendance present {present}")
+        print(f"  database statements per sign-in {statements} (token, BEGIN, sign-in, then the chain's lock, the audit row and COMMIT in one round trip)")
+        ok = stored == created == present and doubled == 0
+        print(f"  {'OK' if ok else 'MISMATCH'}: stored = acknowledged, no duplicates; "
+              f"{'within' if rate >= GOAL_RATE and p99 <= GOAL_P99_MS else 'outside'} the goal", flush=True)
+        anchor_queue = [(m, t, False) for m, t in plan[:args.anchor_requests]]
         a_elapsed, a_latencies, a_created, _a_again, a_errors = asyncio.run(
             _load(port, anchor_queue, meetings, concurrency=args.concurrency, anchor=True))
         load_anchor = os.getloadavg()
@@ -187,29 +212,10 @@ def main():
     anchor_rows = Session.objects.filter(session_key__startswith=f"{ANCHOR_PREFIX}signin-")
     anchor_stored = anchor_rows.count()
     anchor_rows.delete()
-    stored = SignIn.objects.filter(meeting__centre=centre).count() - 1  # the spare member's, counted above
-    doubled = (SignIn.objects.filter(meeting__centre=centre).values("meeting", "person").annotate(n=Count("pk"))
-               .filter(n__gt=1).count())
-    present = Attendance.objects.filter(meeting__centre=centre, status=Attendance.Status.PRESENT).count() - 1
-    rate = created / elapsed if elapsed else 0
-    p99 = pct(latencies, 99)
-    print(f"sign-in: {args.workers} gunicorn workers, {args.concurrency} connections, "
-          f"load average before {load_before[0]:.1f} / after {load_after[0]:.1f} (1 min), "
-          f"{load_after[1]:.1f} (5 min), {os.cpu_count()} CPUs")
-    print(f"  requests {len(latencies)} in {elapsed:.1f} s: first sign-ins acknowledged {created}, "
-          f"second phones answered 'already' {again}, errors {errors or 0}")
-    print(f"  sustained {rate:.0f} sign-ins/s (goal {GOAL_RATE}); latency p50 {pct(latencies, 50):.1f} ms, "
-          f"p99 {p99:.1f} ms (goal {GOAL_P99_MS})")
-    print(f"  stored {stored} vs acknowledged {created}; members with two sign-ins {doubled}; "
-          f"attendance present {present}")
-    print(f"  database statements per sign-in {statements} (token, BEGIN, sign-in, audit chain, COMMIT)")
     print(f"  anchor (token + one row, same server), {len(anchor_queue)} requests, load average after "
           f"{load_anchor[0]:.1f}: {a_created / a_elapsed if a_elapsed else 0:.0f} requests/s; "
           f"p50 {pct(a_latencies, 50):.1f} ms, p99 {pct(a_latencies, 99):.1f} ms; errors {a_errors or 0}; "
           f"stored {anchor_stored} of {a_created}")
-    ok = stored == created == present and doubled == 0
-    print(f"  {'OK' if ok else 'MISMATCH'}: stored = acknowledged, no duplicates; "
-          f"{'within' if rate >= GOAL_RATE and p99 <= GOAL_P99_MS else 'outside'} the goal")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from vanguard.core import audit
+from vanguard.core import audit, pipelines
 from vanguard.core.audit_events import Event
 from vanguard.core.scoping import scope_for
 
@@ -96,9 +96,11 @@ def _sign_in_at_once(actor, meeting_id, person, now):
         return Attendance.objects.select_related("person").get(pk=attendance_id), False
     row = Attendance(pk=attendance_id, meeting_id=meeting_id, person=person, status=Attendance.Status.PRESENT,
                      signed_in_at=now, method=method)
-    # Last in the transaction: the centre's audit chain is locked from here to the commit.
+    # Last in the transaction: the centre's audit chain is locked from here to the commit, and every
+    # sign-in of the centre waits for it. On PostgreSQL the lock, the audit row and the COMMIT travel in
+    # one round trip (pipelines.commit_with_last_writes), so it is held only while PostgreSQL runs them.
     audit.record(actor, audit.Action.ACTION, row, {"status": [before, row.status]}, verb=Event.SIGNED_IN,
-                 centre_id=centre_id)
+                 centre_id=centre_id, also=pipelines.commit_with_last_writes())
     return row, True
 
 
