@@ -133,6 +133,28 @@ def test_capped_paginator_counts_up_to_the_cap(world):
     assert capped.num_pages == 2
 
 
+def test_capped_count_reads_ids_only(world):
+    """The count leaves out what only showing the rows needs: joined tables, annotated subqueries."""
+    from django.db import connection
+    from django.db.models import OuterRef, Subquery
+    from django.test.utils import CaptureQueriesContext
+
+    from vanguard.org.models import Organization
+
+    people = (Person.objects.select_related("unit", "branch", "window").order_by("name")
+              .annotate(branch_name=Subquery(Organization.objects.filter(pk=OuterRef("branch_id")).values("name"))))
+    with CaptureQueriesContext(connection) as ctx:
+        count = CappedPaginator(people, 2).count
+    assert count == Person.objects.count()
+    sql = ctx.captured_queries[0]["sql"]
+    assert "JOIN" not in sql and "org_organization" not in sql and "ORDER BY" not in sql, sql
+    # A grouped list counts its groups, as it shows them.
+    from django.db.models import Count
+
+    by_unit = Person.objects.values("unit").annotate(n=Count("pk")).order_by("unit")
+    assert CappedPaginator(by_unit, 2).count == len(list(by_unit))
+
+
 def test_people_list_says_more_than_the_cap(world, login, monkeypatch):
     monkeypatch.setattr(CappedPaginator, "cap", 3)
     page = login(world.office).get(reverse("org:person-list")).content.decode()

@@ -276,3 +276,22 @@ def test_read_only_roles_may_not_add_or_edit(world, login, role):
     assert client.get(NEW).status_code == 403
     assert client.post(NEW, form_data(world)).status_code == 403
     assert not Person.objects.filter(name="刘新人").exists()
+
+
+def test_every_sort_of_the_people_list_ends_in_name_and_id(client, world):
+    """Each sort is an index's order (models.Person's sort indexes): a column's value, then name, then id,
+    so equal values page the same way every time; both directions."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.office)
+    for column in ("name", "political_status", "unit", "branch", "window", "job", "is_active"):
+        for sort in (column, f"-{column}"):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(PEOPLE, {"sort": sort})
+            assert response.status_code == 200, sort
+            rows = [q["sql"] for q in ctx.captured_queries if 'FROM "org_person"' in q["sql"] and "LIMIT" in q["sql"]
+                    and "COUNT" not in q["sql"]]
+            order = rows[-1].split("ORDER BY")[1]
+            assert '"org_person"."name"' in order and '"org_person"."id"' in order, (sort, order)
+            assert "org_unit" not in order and "org_organization" not in order and "org_window" not in order, sort

@@ -31,11 +31,24 @@ class CappedPaginator(Paginator):
         queryset = getattr(getattr(rows, "data", None), "data", rows)
         # Without the ordering: min(rows, cap + 1) is the same in any order, and ordering by a joined
         # column (a result's person's name) made the count join and sort a month's rows first.
-        counted = queryset.order_by()[:self.cap + 1].count() if hasattr(queryset, "query") else len(rows)
+        counted = _bare(queryset)[:self.cap + 1].count() if hasattr(queryset, "query") else len(rows)
         self.capped = counted > self.cap
         return min(counted, self.cap)
 
     capped = False
+
+
+def _bare(queryset):
+    """The rows to count, without what only displaying them needs: no ordering and, for a plain model
+    queryset, only the ids (no joined select_related tables, no annotated subqueries: the comments page
+    counted 10,001 rows each running its "already a case?" subquery). Grouped and values() querysets
+    keep their columns, which decide what a row is."""
+    queryset = queryset.order_by()
+    query = queryset.query
+    if getattr(queryset, "_fields", None) is None and query.group_by is None and not query.distinct \
+            and not query.combinator:
+        queryset = queryset.values("pk")
+    return queryset
 
 
 class CappedTableMixin:

@@ -264,6 +264,11 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["centre", "political_status"]),
             models.Index(fields=["branch", "political_status"]),
+            # The people list's sorts (tables.PersonTable), read forwards or backwards; name, unit, branch
+            # and window use their own index, the rows of one value sorted by name as they come.
+            models.Index(fields=["political_status", "name", "id"], name="person_sort_status"),
+            models.Index(fields=["job", "name", "id"], name="person_sort_job"),
+            models.Index(fields=["is_active", "name", "id"], name="person_sort_active"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["centre", "mobile"], condition=~Q(mobile=""),
