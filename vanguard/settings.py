@@ -302,6 +302,8 @@ SPECTACULAR_SETTINGS = {
         "PledgeResultEnum": "vanguard.pledges.models.Result",
         "LetterKindEnum": "vanguard.pledges.models.Letter.Kind",
         "CaseKindEnum": "vanguard.cases.models.Kind",
+        "ReviewerGroupEnum": "vanguard.surveys.models.EvaluatorGroup.Kind",
+        "CampaignStatusEnum": "vanguard.cases.models.Campaign.Status",
     },
 }
 

@@ -94,10 +94,11 @@ class CampaignCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=100)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
-    units = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
-    groups = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False,
+    units = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), allow_empty=False,
+                                  max_length=1000)
+    groups = serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=100000), required=False,
                                    help_text="Quota per reviewer group: " + ", ".join(EvaluatorGroup.Kind.values))
-    recent_days = serializers.IntegerField(required=False, default=90)
+    recent_days = serializers.IntegerField(required=False, default=90, min_value=1, max_value=365)
 
 
 GROUP = serializers.ChoiceField(choices=EvaluatorGroup.Kind.choices)
