@@ -133,15 +133,19 @@ def refresh_figures(actor, centres=None, *, first=None, last=None, today=None, f
             if full or now_digests.get((c, m)) != marks.get((c, m)):
                 dirty[m].append(c)
     written = defaultdict(int)
-    for m, cids in dirty.items():
-        figures = compute(cids, m, min(next_month(m) - datetime.timedelta(days=1), last))
-        Figure.objects.filter(centre__in=cids, month=m).delete()
+    # Every month dirty (a full rebuild, a first run): one pass over the range, not one per month.
+    batches = [(first, last, ids)] if full else [
+        (m, min(next_month(m) - datetime.timedelta(days=1), last), cids) for m, cids in dirty.items()]
+    for since, until, cids in batches:
+        figures = compute(cids, since, until)
+        Figure.objects.filter(centre__in=cids, month__gte=month_start(since), month__lte=until).delete()
         Figure.objects.bulk_create(figures, batch_size=BATCH)
         for f in figures:
             written[f.centre_id] += 1
-        SourceMark.objects.filter(centre__in=cids, month=m).delete()
-        SourceMark.objects.bulk_create([SourceMark(centre_id=c, month=m, digest=now_digests[(c, m)])
-                                        for c in cids if (c, m) in now_digests])
+        SourceMark.objects.filter(centre__in=cids, month__gte=month_start(since), month__lte=until).delete()
+        SourceMark.objects.bulk_create([SourceMark(centre_id=c, month=m, digest=digest)
+                                        for (c, m), digest in now_digests.items()
+                                        if c in cids and month_start(since) <= m <= until])
     now = timezone.now()
     seconds = time.monotonic() - started
     for centre in centres:
