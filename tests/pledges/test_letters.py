@@ -178,3 +178,58 @@ def test_letter_pages_flow(login, world, letter, django_assert_max_num_queries):
     assert client.post(f"/pledges/letters/{letter.pk}/score/").status_code == 302
     body = client.get(f"/pledges/letters/{letter.pk}/").content.decode()
     assert f"/pledges/list/?year={this_year()}&amp;unit={world.home_unit.pk}&amp;state=judged" in body
+
+
+def test_year_end_reads_cases_on_time_and_members_results(world, monkeypatch, login):
+    """The unit's year-end result recomputes from its evidence when a case's timeliness changes
+    (cases' selectors) and when the members' monthly results are published (assessment's)."""
+    from decimal import Decimal
+
+    from tests.assessment.conftest import MONTH, fill, make_scheme
+    from tests.cases.conftest import Clock, complaint
+    from vanguard.assessment import services as assessment
+    from vanguard.assessment.models import Result as MonthResult
+    from vanguard.cases import services as cases
+
+    clock = Clock(monkeypatch)
+    clock.at(MONTH.year, 11, 2)
+    letter = _sign(world, services.create_letter(world.office, world.centre, year=MONTH.year, unit=world.home_unit,
+                                                 targets=[
+        {"section": "service", "text": "按时答复诉求", "measure": "按时答复率100%", "weight": 60,
+         "metric": "cases_on_time"},
+        {"section": "party", "text": "党员月度考核", "measure": "两部分平均分不低于90", "weight": 40,
+         "metric": "members_results"}]))
+    on_time, late = (cases.accept_case(world.handler, cases.dispatch_case(
+        world.office, complaint(world), unit=world.home_unit)) for _n in range(2))
+    cases.answer_case(world.handler, on_time, answer="已处理", upheld=False)
+    letter = services.score_letter(world.office, letter)
+    on_time_target = Target.objects.get(letter=letter, metric="cases_on_time")
+    assert (on_time_target.achieved, on_time_target.score) == (100, 60) and "1" in on_time_target.evidence_note
+    assert letter.score == 60  # no monthly results published yet: that target scores 0
+
+    # The second case is answered after its deadline: the on-time rate halves and the score follows.
+    after = late.due + datetime.timedelta(days=3)
+    clock.at(after.year, after.month, after.day)
+    cases.answer_case(world.handler, late, answer="已处理", upheld=False)
+    letter = services.score_letter(world.office, letter)
+    on_time_target.refresh_from_db()
+    assert (on_time_target.achieved, on_time_target.score) == (50, 30) and letter.score == 30
+
+    # The members' month is published: their average per part becomes that target's achievement.
+    make_scheme(world)
+    period = assessment.open_period(world.office, world.centre, MONTH)
+    fill(world, period, world.branch1_members + world.branch2_members)
+    assessment.publish_period(world.office, period)
+    rows = MonthResult.objects.filter(unit=world.home_unit, is_current=True)
+    assert rows.exists()
+    parts = [sum(getattr(r, f) for r in rows) / len(rows) for f in ("party_points", "work_points")]
+    expected = (sum(parts) / 2).quantize(Decimal("0.01"))
+    letter = services.score_letter(world.office, letter)
+    results_target = Target.objects.get(letter=letter, metric="members_results")
+    assert results_target.achieved == expected and letter.score == 30 + results_target.score > 30
+    # Each evidence number links to the rows behind it: the unit's cases of the year, the centre's year tally.
+    from django.urls import reverse
+
+    page = login(world.office).get(f"/pledges/letters/{letter.pk}/").content.decode()
+    assert f'{reverse("cases:home")}?unit={world.home_unit.pk}&amp;year={MONTH.year}' in page
+    assert f'{reverse("assessment:tally")}?year={MONTH.year}&amp;centre={world.centre.pk}' in page

@@ -19,3 +19,18 @@ def month_counts(user, period):
         unassessed=Count("pk", filter=Q(total__isnull=True)))
     counts["pending"] = Adjustment.objects.filter(period=period, status=Adjustment.Status.PENDING).count()
     return counts
+
+
+def year_results(year, *, unit_id=None, person_id=None):
+    """A home unit's members' (or one person's) published, current results of a year:
+    {"months": member-months, "members", "stars", "party", "work"} - the average of each part
+    (out of 100; None when not assessed). The year-end evidence of the units' responsibility letters."""
+    from django.db.models import Avg
+
+    from .reading import _year
+
+    qs = Result.objects.filter(person_id=person_id) if person_id is not None else Result.objects.filter(
+        unit_id=unit_id)
+    return _year(qs, year).order_by().aggregate(
+        months=Count("pk"), members=Count("person_id", distinct=True), stars=Count("pk", filter=Q(is_star=True)),
+        party=Avg("party_points"), work=Avg("work_points"))

@@ -148,6 +148,18 @@ def dashboard_rows(figure, centre_ids, start, end):
     return Case.objects.filter(which, centre__in=centre_ids, **{f"{dated}__gte": start, f"{dated}__lt": end})
 
 
+def answered_on_time(year, *, unit_id=None, person_id=None):
+    """The cases of a unit (or about a person) received in a year whose first answer is in:
+    {"answered", "on_time"} - the year-end evidence of the units' responsibility letters."""
+    import datetime
+
+    qs = Case.objects.filter(received_at__gte=_start_of(datetime.date(year, 1, 1)),
+                             received_at__lt=_start_of(datetime.date(year + 1, 1, 1)))
+    qs = qs.filter(person_id=person_id) if person_id is not None else qs.filter(unit_id=unit_id)
+    return qs.order_by().aggregate(answered=Count("pk", filter=Q(answered_on_time__isnull=False)),
+                                   on_time=Count("pk", filter=Q(answered_on_time=True)))
+
+
 # Review campaigns ----------------------------------------------------------------------------
 
 def campaign_list(user):

@@ -33,10 +33,12 @@ REASONS = {Result.KEPT: "承诺事项已全部兑现，有记录和群众评价�
            Result.PARTLY: "大部分兑现，个别指标未达到，已说明原因",
            Result.NOT_KEPT: "因岗位调整未能兑现，支部已谈话提醒"}
 TARGETS = [
-    ("party", "落实“三会一课”制度", "全年按时召开，党员参加率不低于90%", 25, Target.Metric.MANUAL),
-    ("service", "群众满意度", "全年好差评满意率不低于95%", 25, Target.Metric.SATISFACTION),
-    ("posts", "先锋岗创建", "已命名先锋岗不被撤销", 20, Target.Metric.POSTS_KEPT),
-    ("posts", "党员承诺兑现", "党员承诺兑现率不低于80%", 20, Target.Metric.PLEDGES_KEPT),
+    ("party", "落实“三会一课”制度", "全年按时召开，党员参加率不低于90%", 20, Target.Metric.MANUAL),
+    ("party", "党员双百分考核", "党员月度考核两部分平均分不低于90分", 10, Target.Metric.MEMBERS_RESULTS),
+    ("service", "群众满意度", "全年好差评满意率不低于95%", 15, Target.Metric.SATISFACTION),
+    ("service", "诉求按时答复", "诉求件按时答复率不低于95%", 15, Target.Metric.CASES_ON_TIME),
+    ("posts", "先锋岗创建", "已命名先锋岗不被撤销", 15, Target.Metric.POSTS_KEPT),
+    ("posts", "党员承诺兑现", "党员承诺兑现率不低于80%", 15, Target.Metric.PLEDGES_KEPT),
     ("integrity", "廉洁自律", "全年无违纪违规问题", 10, Target.Metric.MANUAL),
 ]
 

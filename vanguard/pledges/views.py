@@ -295,8 +295,13 @@ def evidence_url(letter, target):
         return selectors.list_url(letter.year, unit=letter.unit_id, state="judged")
     if target.metric == Target.Metric.POSTS_KEPT:
         return reverse("posts:post-list") + f"?unit={letter.unit_id}"
-    if target.metric == Target.Metric.SATISFACTION:
+    if target.metric in (Target.Metric.SATISFACTION, Target.Metric.BAD_REVIEWS):
         return reverse("ratings:home") + f"?unit={letter.unit_id}&year={letter.year}"
+    if target.metric == Target.Metric.CASES_ON_TIME:
+        who = f"person={letter.leader_id}" if letter.leader_id else f"unit={letter.unit_id}"
+        return reverse("cases:home") + f"?{who}&year={letter.year}"
+    if target.metric == Target.Metric.MEMBERS_RESULTS:
+        return reverse("assessment:tally") + f"?year={letter.year}&centre={letter.centre_id}"
     return ""
 
 

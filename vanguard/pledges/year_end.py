@@ -25,8 +25,10 @@ def _rate(numerator, denominator):
 
 
 def evidence_for(target):
-    """(achieved %, words) of one target from the data: pledges kept, posts not revoked,
-    the satisfaction rate, or the latest quarterly progress entered."""
+    """(achieved %, words) of one target from the data: pledges kept, posts not revoked, the
+    satisfaction rate, ratings that were not bad reviews, cases answered on time (cases'
+    selectors), the members' monthly assessment results (assessment's selectors), or the
+    latest quarterly progress entered. A leader's letter reads the leader's own records."""
     letter = target.letter
     Metric = Target.Metric
     if target.metric == Metric.PLEDGES_KEPT:
@@ -50,13 +52,34 @@ def evidence_for(target):
                                  revoked=Count("pk", filter=Q(status="revoked"), distinct=True))
         rate = _rate(counts["named"], counts["named"] + counts["revoked"])
         return rate, _("%(named)s posts named, %(revoked)s revoked") % counts
-    if target.metric == Metric.SATISFACTION:
+    if target.metric in (Metric.SATISFACTION, Metric.BAD_REVIEWS):
         from vanguard.ratings import figures
 
         data = figures.period_figures("unit", letter.unit_id, "year", datetime.date(letter.year, 1, 1))
+        if target.metric == Metric.BAD_REVIEWS:
+            # Achieved: the share of ratings that were not bad (一般 and better).
+            rate = _rate(data["total"] - data["bad"], data["total"])
+            return rate, _("%(bad)s bad reviews of %(total)s ratings") % {"bad": data["bad"], "total": data["total"]}
         rate = None if data["rate"] is None else Decimal(str(data["rate"]))
         return rate, _("satisfaction %(rate)s%% of %(total)s ratings") % {
             "rate": data["rate"] if data["rate"] is not None else "—", "total": data["total"]}
+    if target.metric == Metric.CASES_ON_TIME:
+        from vanguard.cases.selectors import answered_on_time
+
+        who = {"person_id": letter.leader_id} if letter.leader_id else {"unit_id": letter.unit_id}
+        counts = answered_on_time(letter.year, **who)
+        return _rate(counts["on_time"], counts["answered"]), _(
+            "%(on_time)s of %(answered)s cases answered on time") % counts
+    if target.metric == Metric.MEMBERS_RESULTS:
+        from vanguard.assessment.selectors import year_results
+
+        who = {"person_id": letter.leader_id} if letter.leader_id else {"unit_id": letter.unit_id}
+        row = year_results(letter.year, **who)
+        parts = [Decimal(v) for v in (row["party"], row["work"]) if v is not None]
+        rate = (sum(parts) / len(parts)).quantize(Decimal("0.01"), ROUND_HALF_UP) if parts else None
+        return (min(rate, Decimal(100)) if rate is not None else None), _(
+            "%(members)s members, %(months)s monthly results, average %(average)s of 100 per part, "
+            "%(stars)s star months") % {**row, "average": rate if rate is not None else "—"}
     latest = target.progress.order_by("-quarter").first()
     if latest is None:
         return None, _("no progress recorded")
