@@ -22,6 +22,7 @@ from vanguard.org.models import Person, Unit
 
 from . import selectors, services
 from .models import Letter, Pledge, Result, Target
+from .permissions import is_branch_secretary, is_owner
 
 MAX_ID = 2**31 - 1
 
@@ -58,6 +59,10 @@ class ProgressInSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=1000)
     day = serializers.DateField(required=False, allow_null=True)
     link = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    meeting = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                       help_text="A meeting the member attended (see life-records).")
+    activity = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                        help_text="A service activity the member took part in (see life-records).")
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -65,7 +70,15 @@ class ProgressSerializer(serializers.Serializer):
     text = serializers.CharField()
     day = serializers.DateField()
     link = serializers.CharField()
+    meeting = serializers.IntegerField(source="meeting_id", allow_null=True)
+    activity = serializers.IntegerField(source="activity_id", allow_null=True)
     confirmed_at = serializers.DateTimeField(allow_null=True)
+
+
+class LifeRecordSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[("meeting", "meeting"), ("activity", "activity")])
+    id = serializers.IntegerField()
+    summary = serializers.CharField()
 
 
 class JudgeInSerializer(serializers.Serializer):
@@ -144,8 +157,20 @@ class PledgeViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         data.is_valid(raise_exception=True)
         d = data.validated_data
         item = services.record_progress(request.user, pledge, text=d["text"], day=d.get("day"),
-                                        link=d.get("link", ""))
+                                        link=d.get("link", ""), meeting=d.get("meeting"), activity=d.get("activity"))
         return Response(ProgressSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: LifeRecordSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="life-records")
+    def life_records(self, request, pk=None):
+        """The meetings and activities a progress of this pledge may cite: the member's own of its year.
+        To the member and those who may record progress for them (the branch's secretary, the office)."""
+        pledge = self._pledge()
+        if not (is_owner(request.user, pledge) or is_branch_secretary(request.user, pledge.branch)):
+            raise PermissionDenied
+        rows = [{"kind": "meeting" if key[0] == "m" else "activity", "id": int(key[1:]), "summary": words}
+                for key, words in selectors.life_choices(pledge)]
+        return Response(LifeRecordSerializer(rows, many=True).data)
 
     @extend_schema(request=JudgeInSerializer, responses={200: PledgeSerializer})
     @action(detail=True, methods=["post"])

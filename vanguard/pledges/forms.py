@@ -51,8 +51,21 @@ class ProgressForm(forms.Form):
     photo = forms.FileField(label=_("photo"), required=False,
                             widget=forms.ClearableFileInput(attrs={"class": "form-control",
                                                                    "accept": "image/jpeg,image/png"}))
-    link = forms.CharField(label=_("link to a meeting or activity record"), max_length=300, required=False,
+    # The member's own meetings and activities of the pledge's year ("m<id>" / "a<id>"), set by the
+    # page (selectors.life_choices); the service checks the record is the member's.
+    life_record = forms.CharField(label=_("a meeting or activity of yours"), required=False, max_length=20,
+                                  widget=forms.Select(attrs={"class": "form-select"}))
+    link = forms.CharField(label=_("other link or reference"), max_length=300, required=False,
                            widget=forms.TextInput(attrs={"class": "form-control"}))
+
+    def clean(self):
+        """The record chosen as (meeting, activity) ids; anything else is left for the service to refuse."""
+        data = super().clean()
+        value = data.get("life_record") or ""
+        kind, number = value[:1], value[1:]
+        data["meeting"] = number if kind == "m" else "x" if value and kind != "a" else None
+        data["activity"] = number if kind == "a" else None
+        return data
 
 
 class JudgeForm(forms.Form):

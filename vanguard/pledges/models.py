@@ -120,9 +120,14 @@ class Progress(models.Model):
                                verbose_name=_("pledge"))
     text = models.TextField(_("what has been done"), max_length=1000)
     photo = models.ImageField(_("photo"), upload_to=RandomName("private/pledges/evidence"), blank=True)
-    # The life app has no models on main yet: a link to its meeting or activity record is a URL or
-    # a reference typed in (e.g. "主题党日 2026-03").
-    link = models.CharField(_("link to a meeting or activity record"), max_length=300, blank=True)
+    # Evidence from organisational life: a meeting the member attended or a service activity the
+    # member took part in (at most one of the two; chosen among the member's own records).
+    meeting = models.ForeignKey("life.Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                verbose_name=_("meeting record"))
+    activity = models.ForeignKey("life.Activity", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", verbose_name=_("activity record"))
+    # Any other reference typed in (a URL, "主题党日 2026-03").
+    link = models.CharField(_("other link or reference"), max_length=300, blank=True)
     day = models.DateField(_("day"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=pgettext_lazy("pledge", "recorded by"))
@@ -137,10 +142,16 @@ class Progress(models.Model):
         verbose_name = _("progress")
         verbose_name_plural = _("progress")
         ordering = ["pledge", "day", "pk"]
-        constraints = [models.CheckConstraint(condition=~Q(text=""), name="progress_text_required")]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="progress_text_required"),
+                       models.CheckConstraint(condition=Q(meeting__isnull=True) | Q(activity__isnull=True),
+                                              name="progress_one_life_record")]
 
     def __str__(self):
         return f"{self.pledge} · {self.day}"
+
+    @property
+    def life_record(self):
+        return self.meeting if self.meeting_id else self.activity if self.activity_id else None
 
 
 class Comment(models.Model):

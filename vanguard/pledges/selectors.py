@@ -8,7 +8,8 @@ from django.utils.http import urlencode
 
 from vanguard.core.aggregates import subquery_count
 
-from .models import Comment, Pledge, PledgeStat, Result
+from .common import mask_numbers
+from .models import Comment, Pledge, PledgeStat, Progress, Result
 
 Status = Pledge.Status
 # A branch's wall shows at most this many pledges of a year (a branch has tens of members).
@@ -133,3 +134,70 @@ def dashboard_rows(figure, centre_ids, start, end):
     """The pledges one figure counts: of these centres, dated in [start, end) (aware datetimes)."""
     dated, which = DASHBOARD_FIGURES[figure]
     return Pledge.objects.filter(which, centre__in=centre_ids, **{f"{dated}__gte": start, f"{dated}__lt": end})
+
+
+# Evidence from organisational life (the life app) ---------------------------------------
+
+LIFE_CHOICES = 100  # of each kind: a member's year of meetings and activities fits well under it
+
+
+def _year_range(year):
+    import datetime
+
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def member_meetings(person_id, year):
+    """Meetings held in the year that the member attended (present): the member's own records."""
+    from vanguard.life.models import Attendance, Meeting
+
+    return (Meeting.objects.filter(status=Meeting.Status.HELD, date__range=_year_range(year), pk__in=Attendance.objects
+                                   .filter(person_id=person_id, status=Attendance.Status.PRESENT).values("meeting_id"))
+            .only("pk", "kind", "topic", "date").order_by("-date", "-pk"))
+
+
+def member_activities(person_id, year):
+    """Approved service activities of the year the member took part in: the member's own records."""
+    from vanguard.life.models import Activity, ActivityParticipant
+
+    return (Activity.objects.filter(status=Activity.Status.APPROVED, date__range=_year_range(year),
+                                    pk__in=ActivityParticipant.objects.filter(person_id=person_id)
+                                    .values("activity_id"))
+            .select_related("kind").only("pk", "date", "hours", "kind__name").order_by("-date", "-pk"))
+
+
+def life_summary(progress):
+    """The public words of a progress's life record: kind, date and a meeting's topic, an
+    activity's kind, date and hours - never the names of the people in it."""
+    if progress.meeting_id and progress.meeting is not None:
+        m = progress.meeting
+        return f"{m.get_kind_display()} · {m.date:%Y-%m-%d} · {m.topic}"
+    if progress.activity_id and progress.activity is not None:
+        a = progress.activity
+        hours = f" · {a.hours}h" if a.hours else ""
+        return f"{a.kind.name} · {a.date:%Y-%m-%d}{hours}"
+    return ""
+
+
+def life_choices(pledge):
+    """The progress form's chooser: ("m<id>" | "a<id>", words) of the member's own records of
+    the pledge's year, meetings then activities (two queries, at most LIFE_CHOICES of each)."""
+    from django.utils.translation import gettext as _
+
+    meetings = member_meetings(pledge.person_id, pledge.year)[:LIFE_CHOICES]
+    activities = member_activities(pledge.person_id, pledge.year)[:LIFE_CHOICES]
+    return ([(f"m{m.pk}", f"{_('meeting record')}：{m.get_kind_display()} · {m.date:%Y-%m-%d} · {m.topic}") for m in meetings]
+            + [(f"a{a.pk}", f"{_('activity record')}：{a.kind.name} · {a.date:%Y-%m-%d}") for a in activities])
+
+
+def public_progress(pledge):
+    """The wall's confirmed progress of a pledge, with the summaries of their life records."""
+    items = list(Progress.objects.filter(pledge=pledge, confirmed_at__isnull=False)
+                 .select_related("meeting", "activity__kind")
+                 .only("pk", "day", "text", "meeting_id", "activity_id", "meeting__kind", "meeting__topic",
+                       "meeting__date", "activity__date", "activity__hours", "activity__kind__name")
+                 .order_by("day", "pk")[:50])
+    for item in items:
+        item.life_words = life_summary(item)
+        item.public_text = mask_numbers(item.text)
+    return items

@@ -159,9 +159,42 @@ def review_pledge(actor, pledge, *, approve, reason=""):
 PHOTO_KINDS = ("jpeg", "png")
 
 
+def _life_record(pledge, meeting, activity):
+    """The meeting or activity a progress cites, among the member's own records of the pledge's
+    year (a meeting they attended, an activity they took part in); (None, None) when none."""
+    from . import selectors
+
+    def key(value):
+        value = getattr(value, "pk", value)
+        if value in (None, ""):
+            return None
+        if not str(value).isdigit() or len(str(value)) > 12:
+            return -1
+        return int(value)
+
+    meeting, activity = key(meeting), key(activity)
+    if meeting is not None and activity is not None:
+        raise ValidationError({"meeting": _("Cite one meeting or one activity, not both.")})
+    if meeting is not None:
+        found = selectors.member_meetings(pledge.person_id, pledge.year).filter(pk=meeting).first()
+        if found is None:
+            raise ValidationError({"meeting": _("Choose a meeting of %(year)s that the member attended.") % {
+                "year": pledge.year}})
+        return found, None
+    if activity is not None:
+        found = selectors.member_activities(pledge.person_id, pledge.year).filter(pk=activity).first()
+        if found is None:
+            raise ValidationError({"activity": _("Choose an approved activity of %(year)s the member took part "
+                                                 "in.") % {"year": pledge.year}})
+        return None, found
+    return None, None
+
+
 @transaction.atomic
-def record_progress(actor, pledge, *, text, day=None, photo=None, link=""):
-    """The member records what was done toward an approved pledge, with evidence."""
+def record_progress(actor, pledge, *, text, day=None, photo=None, link="", meeting=None, activity=None):
+    """The member records what was done toward an approved pledge, with evidence: a photo, a
+    meeting the member attended or an activity the member took part in (the life app's records,
+    the member's own only), or another link."""
     require(is_owner(actor, pledge) or is_branch_secretary(actor, pledge.branch),
             _("Only the member or the branch's secretary may record progress on this pledge."))
     pledge = _locked(pledge)
@@ -175,10 +208,11 @@ def record_progress(actor, pledge, *, text, day=None, photo=None, link=""):
     link = (link or "").strip()
     if len(link) > 300:
         raise ValidationError({"link": _("At most %(n)s characters.") % {"n": 300}})
+    meeting, activity = _life_record(pledge, meeting, activity)
     if photo:
         check_upload(photo, kinds=PHOTO_KINDS, field="photo")
     progress = Progress.objects.create(pledge=pledge, text=text, day=day, link=link, photo=photo or "",
-                                       recorded_by=_user(actor))
+                                       meeting=meeting, activity=activity, recorded_by=_user(actor))
     audit.record_create(actor, progress, verb=audit.Event.PLEDGE_PROGRESS, centre_id=pledge.centre_id)
     return progress
 

@@ -93,15 +93,26 @@ def _visible_pledge(request, pk):
                              pk=pk)
 
 
+def _progress_form(pledge, form, shown):
+    """The progress form, its chooser filled with the member's own records when it shows."""
+    form = form or ProgressForm()
+    if shown and pledge.status == Pledge.Status.APPROVED:
+        form.fields["life_record"].widget.choices = [("", "—"), *selectors.life_choices(pledge)]
+    return form
+
+
 def _detail(request, pledge, status=200, **forms):
     secretary = is_branch_secretary(request.user, pledge.branch)
     owner = is_owner(request.user, pledge)
+    progress = list(pledge.progress.select_related("confirmed_by", "meeting", "activity__kind").order_by("day", "pk"))
+    for item in progress:
+        item.life_words = selectors.life_summary(item)
     context = {
         "pledge": pledge, "secretary": secretary, "owner": owner,
-        "progress": list(pledge.progress.select_related("confirmed_by").order_by("day", "pk")),
+        "progress": progress,
         "comments": list(pledge.comments.order_by("-created_at")[:100]) if secretary else [],
         "review_form": forms.get("review_form") or ReviewForm(),
-        "progress_form": forms.get("progress_form") or ProgressForm(),
+        "progress_form": _progress_form(pledge, forms.get("progress_form"), owner or secretary),
         "judge_form": forms.get("judge_form") or JudgeForm(),
         "revise_form": forms.get("revise_form") or PledgeForm(initial={
             "year": pledge.year, "what": pledge.what, "deadline": pledge.deadline, "measure": pledge.measure}),
@@ -148,8 +159,8 @@ def revise(request, pk):
 @require_POST
 def progress(request, pk):
     return _act(request, pk, ProgressForm, "progress_form",
-                lambda p, d: services.record_progress(request.user, p, text=d["text"], day=d["day"],
-                                                      photo=d["photo"], link=d["link"]),
+                lambda p, d: services.record_progress(request.user, p, text=d["text"], day=d["day"], photo=d["photo"],
+                                                      link=d["link"], meeting=d["meeting"], activity=d["activity"]),
                 _("The progress is recorded."), files=True)
 
 

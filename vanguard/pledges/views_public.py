@@ -1,6 +1,7 @@
 """Public pages of pledges, no login: a branch's pledge wall (/w/<branch>/) and one
 pledge with its published comments and a comment form (moderated, rate-limited).
-They show what a signboard shows (name, job, the pledge) and nothing else."""
+They show what a signboard shows (name, job, the pledge) and nothing else, with the confirmed
+progress (numbers masked) and the kind, date and topic of the meeting or activity it cites."""
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -72,5 +73,6 @@ def wall_pledge(request, branch_id, pk):
             return redirect(f"{request.path}?sent=1")
     return render(request, "pledges/public/pledge.html", {
         "pledge": pledge, "comments": selectors.published_comments(pledge), "form": form, "sent": sent,
+        "progress": selectors.public_progress(pledge),
         "thanks": _("Thank you: your comment will show once the branch has read it.") if sent else ""},
         status=400 if form.errors else 200)
