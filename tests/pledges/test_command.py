@@ -44,3 +44,34 @@ def test_import_refuses_what_is_not_a_workbook(world, tmp_path):
     path.write_bytes(b"not a workbook")
     with pytest.raises(CommandError):
         call_command("pledges", "import", str(path), "--centre", "test")
+
+
+def test_figures_in_harbin_shape(world):
+    """Members, pledges made and kept; units and leaders who signed letters, as Harbin reports them."""
+    from django.utils import timezone, translation
+
+    from vanguard.pledges import services
+    from vanguard.pledges.models import Letter, Result
+
+    from .conftest import make
+
+    kept = services.review_pledge(world.secretary, make(world), approve=True)
+    services.review_pledge(world.secretary, make(world, what="学习业务知识"), approve=True)
+    services.review_pledge(world.secretary, make(world, person=world.secretary_person), approve=True)
+    services.judge_pledge(world.secretary, kept, stage=services.YEAR_END, result=Result.KEPT, reason="已兑现")
+    targets = [{"section": "party", "text": "三会一课", "measure": "按时召开", "weight": 100}]
+    for kind, leader in ((Letter.Kind.UNIT, None), (Letter.Kind.LEADER, world.secretary_person)):
+        letter = services.create_letter(world.office, world.centre, year=this_year(), unit=world.home_unit,
+                                        kind=kind, leader=leader, targets=targets)
+        services.send_letter(world.office, letter)
+        letter.refresh_from_db()
+        services.sign_letter(world.office, letter, signatory="张局长", signed_on=timezone.localdate())
+    # A letter sent but not signed does not count.
+    services.send_letter(world.office, services.create_letter(world.office, world.centre, year=this_year(),
+                                                              unit=world.home_unit2, targets=targets))
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("pledges", "figures", "--centre", "test", "--year", str(this_year()), stdout=out)
+    assert out.getvalue().splitlines() == [
+        "2 party members made 3 pledges, of which 1 were kept.",
+        "1 units signed target responsibility letters, with 1 leaders."]

@@ -32,14 +32,22 @@ def _text(value, field, message, max_length=None):
 # Masking of personal numbers in public text ------------------------------------------
 
 # An 18-digit resident ID number (last may be X) or a 15-digit old one; a mainland mobile.
-ID_RE = re.compile(r"(?<!\d)(\d{6})(\d{8}|\d{6})(\d{3}[\dXx])(?![\dXx])")
+ID_RE = re.compile(r"(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?![\dXx])|(?<!\d)(\d{6})(\d{6})(\d{3})(?![\dXx])")
 MOBILE_RE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+# Full-width digits (typed on a phone's Chinese keyboard) read as digits before masking.
+FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋", "0123456789Xx+")
+
+
+def _mask_id(m):
+    head, middle, tail = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+    return head + "*" * len(middle) + tail
 
 
 def mask_numbers(text):
     """Mobile and ID numbers in a comment masked before it is stored or shown:
-    13812345678 -> 138****5678, 110105199001011234 -> 110105********1234."""
-    text = ID_RE.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
+    13812345678 -> 138****5678, 110105199001011234 -> 110105********1234, the old 15-digit
+    110105900101123 -> 110105******123; full-width digits too."""
+    text = ID_RE.sub(_mask_id, text.translate(FULL_WIDTH))
     return MOBILE_RE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
 
 

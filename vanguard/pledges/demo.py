@@ -15,7 +15,7 @@ from vanguard.org.models import Person
 
 from . import services
 from .models import Letter, Pledge, Result, Target
-from .selectors import figures, stats_for
+from .selectors import figures, letter_figures, life_choices, stats_for
 
 WHAT = [
     ("帮助老年人网上办事", "全年帮助不少于20位老年人完成网上办理"),
@@ -40,6 +40,13 @@ TARGETS = [
     ("posts", "先锋岗创建", "已命名先锋岗不被撤销", 15, Target.Metric.POSTS_KEPT),
     ("posts", "党员承诺兑现", "党员承诺兑现率不低于80%", 15, Target.Metric.PLEDGES_KEPT),
     ("integrity", "廉洁自律", "全年无违纪违规问题", 10, Target.Metric.MANUAL),
+]
+
+# A leader's own letter: their post's targets.
+LEADER_TARGETS = [
+    ("party", "履行“一岗双责”", "带头参加“三会一课”，讲党课不少于1次", 40, Target.Metric.MANUAL),
+    ("posts", "本人承诺兑现", "本人承诺全部兑现", 40, Target.Metric.PLEDGES_KEPT),
+    ("integrity", "廉洁从政", "无违纪违规问题", 20, Target.Metric.MANUAL),
 ]
 
 
@@ -107,9 +114,18 @@ def build(ctx):
             pledge = services.make_pledge(member_user, own, year=this, what="全年为企业提供帮办代办服务",
                                           measure="帮办代办不少于50件", deadline=datetime.date(this, 12, 31))
             services.review_pledge(office, pledge, approve=True)
+        # Progress that cites one of the member's own meetings or activities (the life app's demo).
+        pledge = Pledge.objects.filter(person=own, year=this, status=Pledge.Status.APPROVED).order_by("pk").first()
+        chosen = next(iter(life_choices(pledge)), None)
+        if chosen is not None:
+            kind, number = chosen[0][0], chosen[0][1:]
+            services.record_progress(member_user, pledge, text="参加支部活动，带头做好帮办代办",
+                                     **({"meeting": number} if kind == "m" else {"activity": number}))
 
     # Letters: every home unit, last year done and ranked; this year drafted or sent.
     targets = [{"section": s, "text": t, "measure": m, "weight": w, "metric": metric} for s, t, m, w, metric in TARGETS]
+    leader_targets = [{"section": s, "text": t, "measure": m, "weight": w, "metric": metric}
+                      for s, t, m, w, metric in LEADER_TARGETS]
     for n, unit in enumerate(ctx.home_units):
         letter = services.create_letter(office, ctx.centre, year=last, unit=unit, targets=targets)
         Letter.objects.filter(pk=letter.pk).update(created_at=timezone.now())
@@ -122,11 +138,25 @@ def build(ctx):
                                                 percent=min(100, 20 * quarter + (n * 7) % 25),
                                                 note=f"第{quarter}季度按计划推进")
         services.score_letter(office, letter)
+        # The unit's leader signs a letter of their own post's targets.
+        leader = Person.objects.filter(unit=unit, is_active=True).order_by("pk").first()
+        if leader is not None:
+            own_letter = services.create_letter(office, ctx.centre, year=last, unit=unit, kind=Letter.Kind.LEADER,
+                                                leader=leader, targets=leader_targets)
+            services.send_letter(office, own_letter)
+            own_letter.refresh_from_db()
+            services.sign_letter(office, own_letter, signatory=leader.name, signed_on=timezone.localdate())
+            for target in own_letter.targets.filter(metric=Target.Metric.MANUAL):
+                services.record_target_progress(office, target, quarter=4, percent=90 + n % 11,
+                                                note="全年履行岗位职责")
+            services.score_letter(office, own_letter)
         this_letter = services.create_letter(office, ctx.centre, year=this, unit=unit, targets=targets)
         if n % 2 == 0:
             services.send_letter(office, this_letter)
     if ctx.home_units:
         services.publish_letter_results(office, ctx.centre, last)
     total, _rows = figures(stats_for(office), last)
+    signed = letter_figures(Letter.objects.filter(centre=ctx.centre), last)
     ctx.say(f"{last}: {total['members']} members made {total['made']} pledges, {total['kept']} kept "
-            f"(partly {total['partly']}, not {total['not_kept']}); {len(ctx.home_units)} units' letters")
+            f"(partly {total['partly']}, not {total['not_kept']}); {signed['units']} units signed letters, "
+            f"with {signed['leaders']} leaders")

@@ -89,6 +89,16 @@ def figures(stats, year, group=None):
     return total, rows
 
 
+def letter_figures(letters, year):
+    """The letters of a year as Harbin reports them ("65 units signed target responsibility
+    letters, with 1,800 leaders"): units with a signed unit letter, leaders with a signed own letter."""
+    from .models import Letter
+
+    return letters.filter(year=year, status=Letter.Status.SIGNED).order_by().aggregate(
+        units=Count("unit_id", filter=Q(kind=Letter.Kind.UNIT), distinct=True),
+        leaders=Count("leader_id", filter=Q(kind=Letter.Kind.LEADER), distinct=True))
+
+
 def list_url(year, **filters):
     """The staff list of the pledges a figure counts."""
     query = {"year": year, **{k: v for k, v in filters.items() if v not in (None, "")}}

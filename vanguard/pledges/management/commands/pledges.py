@@ -17,7 +17,7 @@ from vanguard.core.system import SYSTEM
 from vanguard.org.models import ServiceCentre
 
 from ... import selectors, services
-from ...models import PledgeStat
+from ...models import Letter, PledgeStat
 from ...workbook import read_pledges
 
 
@@ -43,11 +43,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["subcommand"] == "figures":
             year = options["year"] or timezone.localdate().year
-            stats = PledgeStat.objects.all()
+            stats, letters = PledgeStat.objects.all(), Letter.objects.all()
             if options.get("centre"):
-                stats = stats.filter(centre=self._centre(options["centre"]))
+                centre = self._centre(options["centre"])
+                stats, letters = stats.filter(centre=centre), letters.filter(centre=centre)
             total, _rows = selectors.figures(stats, year)
             self.stdout.write(_("%(members)s party members made %(made)s pledges, of which %(kept)s were kept.") % total)
+            self.stdout.write(_("%(units)s units signed target responsibility letters, with %(leaders)s leaders.")
+                              % selectors.letter_figures(letters, year))
             return
         centre = self._centre(options["centre"])
         actor = SYSTEM
