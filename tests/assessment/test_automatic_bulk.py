@@ -87,10 +87,10 @@ def test_the_database_and_python_give_the_same_cells(world):
     by_sql = computed_cells(period)
     assert written == len(by_sql) == len(by_python) > 0
     assert by_sql == by_python
-    # The figures are really computed by the database: one INSERT ... SELECT per rule.
-    inserts = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("INSERT INTO \"ASSESSMENT_SCORE\"")
-               or q["sql"].lstrip().upper().startswith("INSERT INTO ASSESSMENT_SCORE")]
-    assert len(inserts) == len(auto.rules_of(period)), inserts
+    # The figures are really computed by the database: one INSERT ... SELECT for every rule, no COPY.
+    inserts = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("INSERT INTO ASSESSMENT_SCORE")]
+    assert len(inserts) == 1 and inserts[0].count("UNION ALL") == len(auto.rules_of(period)) - 1, inserts
+    assert not [q["sql"] for q in queries if "COPY" in q["sql"].upper()]
     member = world.member_person
     assert by_sql[(member.pk, "P01")][:2] == (Decimal("0"), Decimal("0"))    # absent from the members' meeting
     assert by_sql[(member.pk, "P09")][4] == {"times": 2, "hours": Decimal("3.5")}  # 1.5 + 2 hours at the bins
@@ -186,3 +186,33 @@ def test_the_scores_api_gives_computed_cells_their_figures_explanation_and_overr
     for user in (world.member, world.outsider):
         api.force_authenticate(user)
         assert api.get(f"/api/v1/assessment/scores/?period={period.month:%Y-%m}").json()["results"] == []
+
+
+def test_life_fingerprints_move_with_the_records_and_nothing_moved_reads_no_rows(world):
+    from vanguard.life import selectors
+
+    period = make_month(world)
+    first, last = auto.month_bounds(period)
+    member, other = world.member_person, world.branch1_members[2]
+
+    def prints():
+        return (selectors.attendance_fingerprint(world.centre, first, last),
+                selectors.activity_fingerprint(world.centre, first, last))
+
+    seen = [prints()]
+    meeting = held_meeting(world, kind=MeetingKind.MEMBERS, day=day(), marks={member: "present", other: "leave"})
+    seen.append(prints())
+    life.record_attendance(world.secretary, meeting, {member.pk: "absent"})
+    seen.append(prints())
+    life.record_makeup(world.secretary, meeting.attendances.get(person=other), on=timezone.localdate(), note="补学")
+    seen.append(prints())
+    life.record_activity(world.secretary, kind=life.activity_kinds(world.centre).get(code="cleanup"), date=day(),
+                         hours=Decimal("2"), description="周末大扫除", people=[member], organization=world.branch1)
+    seen.append(prints())
+    assert len(set(map(repr, seen))) == len(seen), seen
+    auto.ensure_computed(period)
+    with CaptureQueriesContext(connection) as queries:
+        assert auto.ensure_computed(period) == 0
+    # Nothing moved: aggregates only, no person's figures read (no GROUP BY person).
+    assert not [q["sql"] for q in queries if "GROUP BY" in q["sql"].upper()], [q["sql"] for q in queries]
+    assert len(queries) <= 12, [q["sql"] for q in queries]

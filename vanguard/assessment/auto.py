@@ -11,8 +11,11 @@ When it runs (the simplest design that stays correct)
 Computed cells are ordinary `Score` rows marked `computed`, with the source's figures
 (`source_value`) and the rule's points (`computed_points`), so publication, the grid,
 the Excel template and the member's page read them like any score. They are written
-for a whole centre month at once, by one upsert that skips unchanged cells and never
-touches a scorer's override (`compute_month`). It runs:
+for a whole centre month at once, by an upsert that skips unchanged cells and never
+touches a scorer's override (`compute_month`): a source that offers its figures as an
+aggregate query (`Source.figures`, the same query its read function runs) is computed inside
+the database (the rule's figure and points in SQL, `_rule_select`); the others in Python. It
+runs:
 
 - whenever someone looks while the month is open: `ensure_computed` compares each
   source's fingerprint (one cheap aggregate per source, e.g. the centre's month
@@ -543,9 +546,9 @@ def _compiled(queryset):
     return queryset.query.get_compiler(connection=connection).as_sql()
 
 
-def _rule_sql(period, rule, source, first, last, now):
-    """(SQL, params): one INSERT ... SELECT ... ON CONFLICT writing the rule's cells for every
-    assessed person from the source's aggregate query."""
+def _rule_select(period, rule, source, first, last, now):
+    """(SQL, params): the SELECT of one rule's cells for every assessed person, from the source's
+    aggregate query (a person without a row has the zero figures), in the upsert's columns."""
     qn = connection.ops.quote_name
     people_sql, people_params = _compiled(_population(period).order_by().values("id"))
     figures_sql, figures_params = _compiled(source.figures(period.centre, first, last, kind_arg(rule.auto_kind)))
@@ -555,25 +558,42 @@ def _rule_sql(period, rule, source, first, last, now):
     points, points_params = _sql_points(rule, fig)
     builder = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
     value = builder + "(" + ", ".join(f"'{k}', {v[k]}" for k in keys) + ")"
-    select = (f"SELECT %s, x.id, %s, x.pts, '', NULL, %s, TRUE, x.pts, x.val, '' FROM ("
+    pg = connection.vendor == "postgresql"
+    integer, moment = ("bigint", "timestamp with time zone") if pg else ("INTEGER", "TEXT")
+    # Typed: inside a UNION an untyped parameter or NULL would be text to PostgreSQL.
+    select = (f"SELECT CAST(%s AS {integer}) AS period_id, x.id AS person_id, CAST(%s AS {integer}) AS indicator_id, "
+              f"x.pts AS points, '' AS note, CAST(NULL AS {integer}) AS scored_by_id, CAST(%s AS {moment}) AS "
+              f"scored_at, TRUE AS computed, x.pts AS computed_points, "
+              f"x.val AS source_value, '' AS override_reason FROM ("
               f"SELECT p.id, {points} AS pts, {value} AS val FROM ({people_sql}) p "
-              f"LEFT JOIN ({figures_sql}) f ON f.person_id = p.id) x WHERE TRUE ORDER BY x.id")
-    return _upsert_sql(select), [period.pk, rule.pk, now, *points_params, *people_params, *figures_params]
+              f"LEFT JOIN ({figures_sql}) f ON f.person_id = p.id) x")
+    return select, [period.pk, rule.pk, now, *points_params, *people_params, *figures_params]
 
 
-def _write_rule(period, rule, source, first, last, now):
-    sql, params = _rule_sql(period, rule, source, first, last, now)
+def _write_rules(period, pairs, first, last, now):
+    """One INSERT ... SELECT ... ON CONFLICT for all the (rule, source) pairs of the month: their
+    SELECTs together (UNION ALL), in key order (person, indicator), so the unique index is
+    walked once and two computations lock cells in the same order. Returns the cells written."""
+    if not pairs:
+        return 0
+    parts, params = [], []
+    for rule, source in pairs:
+        sql, args = _rule_select(period, rule, source, first, last, now)
+        parts.append(sql)
+        params += args
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) r{n}" for n, sql in enumerate(parts))
+    select = f"SELECT * FROM ({union}) u WHERE TRUE ORDER BY person_id, indicator_id"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_upsert_sql(select), params)
         # Rows inserted or updated; those the upsert's WHERE leaves alone are not counted.
         return max(cursor.rowcount, 0)
 
 
 def compute_month(period, *, actor=None, inputs=None, reads=None, rules=None, available=None, bulk=True):
-    """Compute every automatic cell of the month from the records, set-based: for a source with
-    an aggregate query (`Source.figures`), one INSERT ... SELECT per rule that computes the
-    figures and points in the database; for the others one read per (source, kind), the rule
-    in Python and one upsert. Only cells that changed are written; overridden cells keep their
+    """Compute every automatic cell of the month from the records, set-based: the rules whose
+    source has an aggregate query (`Source.figures`) in one INSERT ... SELECT ... ON CONFLICT
+    that computes the figures and points in the database (a SELECT per rule, together); for
+    the others one read per (source, kind), the rule in Python and one upsert. Only cells that changed are written; overridden cells keep their
     points (their figures are refreshed). Does nothing once the month no longer accepts scores.
     Audited when cells changed. Returns the number of cells written. `bulk=False` computes
     every rule in Python (the two paths give the same cells; tests compare them)."""
@@ -597,13 +617,13 @@ def compute_month(period, *, actor=None, inputs=None, reads=None, rules=None, av
         inputs = inputs if inputs is not None else _inputs(period, rules, available, reads)
         first, last = month_bounds(period)
         now = timezone.now()
-        written, rows, people = 0, [], None
+        rows, people, in_sql = [], None, []
         for rule in sorted(rules, key=lambda r: r.pk):
             source = available.get(rule.auto_source)
             if source is None:
                 continue
             if bulk and source.figures is not None:
-                written += _write_rule(period, rule, source, first, last, now)
+                in_sql.append((rule, source))
                 continue
             if (rule.auto_source, rule.auto_kind) not in reads:
                 reads[(rule.auto_source, rule.auto_kind)] = source.read(period.centre, first, last,
@@ -611,6 +631,7 @@ def compute_month(period, *, actor=None, inputs=None, reads=None, rules=None, av
             if people is None:
                 people = sorted(_population(period).values_list("pk", flat=True))
             rows += _python_rows(rule, source, reads[(rule.auto_source, rule.auto_kind)], people)
+        written = _write_rules(period, in_sql, first, last, now)
         rows.sort(key=lambda r: (r[0], r[1]))
         written += _write(period, rows, now)
         Period.objects.filter(pk=period.pk).update(auto_computed_at=now, auto_inputs=inputs)
