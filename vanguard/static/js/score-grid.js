@@ -3,7 +3,7 @@
    Enter moves down (and never submits the form), Tab keeps its usual order.
    Each cell is saved by htmx on "change"; this file only moves the focus,
    marks a cell invalid at once when it is over its maximum and adds a cell's
-   note field when its value drops below full marks. */
+   note field when its value is below full marks. */
 (function () {
   "use strict";
   var grid = document.getElementById("vg-grid");
@@ -83,6 +83,13 @@
     if (window.htmx) { window.htmx.process(note); }
     return note;
   }
+
+  // The page renders a note field only where a note was written: every other cell below full marks gets
+  // its (empty) field here, as if the scorer had just typed the value.
+  Array.prototype.forEach.call(grid.querySelectorAll("input.vg-cell:not([disabled])"), function (input) {
+    var text = input.value.trim();
+    if (text !== "" && parseFloat(text) < parseFloat(input.getAttribute("data-max"))) { noteFor(input, true); }
+  });
 
   grid.addEventListener("focusin", function (e) {
     if (e.target.classList && e.target.classList.contains("vg-cell")) { e.target.select(); }
