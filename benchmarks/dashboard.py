@@ -122,18 +122,13 @@ def main():
         ("big screen page", public, screen.url_of(item)),
         ("big screen data", public, screen.data_url_of(item)),
     ]
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     ok = True
     for name, client, url in pages:
         client.get(url)  # warm
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
         median, worst, response = timed(lambda c=client, u=url: c.get(u), args.repeat)
         goal = median <= GOAL_PAGE_MS and response.status_code == 200
         ok &= goal
-        print(f"{name}: median {median:.0f} ms, max {worst:.0f} ms, {len(queries)} queries, status "
+        print(f"{name}: median {median:.0f} ms, max {worst:.0f} ms, status "
               f"{response.status_code}, {len(response.content) / 1024:.0f} KB {'ok' if goal else 'MISSED'} "
               f"({load()})", flush=True)
     started = time.perf_counter()
