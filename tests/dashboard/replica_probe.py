@@ -32,9 +32,12 @@ WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|COPY)\b", re.I)
 
 
 def wait_replayed(timeout=60):
-    """Until the standby has replayed everything the primary has written so far."""
+    """Until the standby has replayed everything the primary has written so far. The target is the
+    insert position, not pg_current_wal_lsn() (the write position): with synchronous_commit=off a
+    COMMIT returns before the WAL writer writes its record, and the write position can still be
+    before it (CI once paused replay there and the standby showed the figure before the refresh)."""
     with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()")
+        cursor.execute("SELECT pg_current_wal_insert_lsn()")
         [target] = cursor.fetchone()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -132,7 +135,9 @@ def main():
     wait_replayed()
     status, _body, seen = request(client, "post", "/figures/refresh/", next="/figures/")
     out["refresh"] = {"status": status, **seen}
-    wait_replayed()
+    out["primary_after_refresh"] = Figure.objects.using("default").get(
+        centre=world.centre, dim="centre", key=0, metric="accepted", month=timezone.localdate().replace(day=1)).n
+    out["replayed_after_refresh"] = wait_replayed()
 
     # The lag a user sees: replay paused on the standby, a new matter and new figures on the primary.
     with connections["replica"].cursor() as cursor:

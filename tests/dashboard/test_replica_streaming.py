@@ -187,6 +187,8 @@ def test_caught_up_the_page_and_the_api_say_so(probe):
 
 
 def test_with_replay_paused_the_user_sees_the_old_figure_and_how_old_it_is(probe):
+    assert probe["primary_after_refresh"] == 4  # the page's refresh counted the fourth matter
+    assert probe["replayed_after_refresh"] is True
     assert probe["primary_accepted"] == 5
     assert probe["accepted_paused"] == 4
     assert probe["api_lag_paused"] >= 2
