@@ -17,9 +17,9 @@ from django.views.decorators.cache import never_cache
 
 from vanguard.core.paginators import CappedPaginator
 from vanguard.core.params import year_param
+from vanguard.core.permissions import office_centres
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
-from vanguard.org.models import ServiceCentre
 
 from . import report, router, screen, selectors, services
 from .models import Screen
@@ -81,10 +81,7 @@ def city(request):
 
 
 def _office_centres(user):
-    scope = scope_for(user)
-    qs = ServiceCentre.objects.all() if scope.is_admin else ServiceCentre.objects.filter(
-        pk__in=scope.centres(Role.OFFICE))
-    return list(qs.order_by("code"))
+    return list(office_centres(user).order_by("code"))
 
 
 @login_required
