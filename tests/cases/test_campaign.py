@@ -137,7 +137,8 @@ def test_service_users_are_invited_once_by_sms_and_opt_out_is_honoured(world, cl
     for mobile in ("13911110001", "13911110002", "13911110003", "139 1111 0003", "13911110004"):
         served(world, mobile)
     served(world, "13911110005", days_ago=200)  # not recent
-    served(world, "13911110006", unit=world.other_person.unit) if world.other_person.unit_id else None
+    assert world.other_person.unit_id != world.home_unit.pk
+    served(world, "13911110006", unit=world.other_person.unit)  # another unit's
     served(world, "", days_ago=1)  # no mobile
     SmsOptOut.objects.create(mobile="13911110004")
     campaign = make_campaign(world, units=[world.home_unit])

@@ -154,3 +154,21 @@ def test_upheld_complaints_in_a_quarter_warn_the_post_once(world, post, clock):
     warnings = PostEvent.objects.filter(post=post, action="warn")
     assert warnings.count() == 1  # at the second upheld one, not again at the third
     assert warnings.get().details["upheld"] == 2 and warnings.get().details["quarter"] == "2026Q4"
+
+
+def test_a_dissatisfied_call_back_counts_as_called_back_in_the_figures(world, post, clock):
+    """The figures pages and the campaigns count "called back" the same way: a dissatisfied
+    call-back that sends the case back for a redo (which clears its result) is still one, so the
+    satisfaction rate is not raised by leaving the dissatisfied out of its denominator."""
+    from vanguard.cases.selectors import figures
+
+    clock.at(2026, 11, 2)
+    redone = services.accept_case(world.handler, complaint(world, post=post, contact_mobile="13912345671"))
+    redone = services.answer_case(world.handler, redone, answer="已处理", upheld=False)
+    redone = services.call_back(world.office, redone, result="dissatisfied")
+    assert (redone.round, redone.callback) == (2, "")
+    pleased = services.accept_case(world.handler, complaint(world, post=post, contact_mobile="13912345672"))
+    pleased = services.answer_case(world.handler, pleased, answer="已处理", upheld=False)
+    services.call_back(world.office, pleased, result="satisfied")
+    row = figures(Case.objects.filter(pk__in=[redone.pk, pleased.pk]))
+    assert (row["called_back"], row["satisfied"], row["satisfied_rate"]) == (2, 1, 50.0)

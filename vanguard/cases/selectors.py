@@ -60,6 +60,12 @@ def _start_of(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
+# Called back: a result was recorded, or a dissatisfied call-back sent the case back for a redo
+# (which clears the result for the next round). One definition for the figures and the campaigns.
+CALLED_BACK = ~Q(callback="") | Q(round__gt=1)
+SATISFIED = Q(callback__in=[Callback.SATISFIED, Callback.BASIC])
+
+
 def figure_counts():
     """The conditional counts of one figures row (one pass over the cases)."""
     complaint = Q(kind=Kind.COMPLAINT)
@@ -74,8 +80,8 @@ def figure_counts():
         "overdue": Count("pk", filter=Q(overdue_at__isnull=False)),
         "answered": Count("pk", filter=Q(answered_on_time__isnull=False)),
         "on_time": Count("pk", filter=Q(answered_on_time=True)),
-        "called_back": Count("pk", filter=~Q(callback="")),
-        "satisfied": Count("pk", filter=Q(callback__in=[Callback.SATISFIED, Callback.BASIC])),
+        "called_back": Count("pk", filter=CALLED_BACK),
+        "satisfied": Count("pk", filter=SATISFIED),
         "upheld": Count("pk", filter=complaint & Q(upheld=True)),
         "repeat": Count("pk", filter=complaint & Q(repeat_of__isnull=False)),
     }
@@ -190,9 +196,7 @@ def campaign_figures(campaign):
         routed=Count("pk", filter=Q(unit__isnull=False)), raised=Count("pk"),
         answered=Count("pk", filter=Q(answered_on_time__isnull=False)),
         on_time=Count("pk", filter=Q(answered_on_time=True)),
-        # A redo follows a dissatisfied call-back (and clears it for the next round): called back too.
-        called_back=Count("pk", filter=~Q(callback="") | Q(round__gt=1)),
-        satisfied=Count("pk", filter=Q(callback__in=[Callback.SATISFIED, Callback.BASIC])))
+        called_back=Count("pk", filter=CALLED_BACK), satisfied=Count("pk", filter=SATISFIED))
     figures = {"reviewers": sum(g["answers"] for g in groups), "invited": sum(g["issued"] for g in groups),
                "quota": sum(g["quota"] for g in groups), "groups": groups, **cases}
     figures["on_time_rate"] = _percent(cases["on_time"], cases["answered"])
