@@ -48,9 +48,46 @@ CADENCE_CHOICES = [(0, _("Not required")), (1, _("Monthly")), (3, _("Quarterly")
                    (12, _("Yearly"))]
 
 
-def _org_scope_q(scope, lookup):
-    """Rows whose organisation lies in the office's or the secretary's subtrees."""
-    return scope.org_q(lookup, Role.OFFICE, Role.SECRETARY)
+def scope_q(scope, org_lookup, centre_lookup, own=None):
+    """Rows of the office's centres, the secretary's subtrees and, given `own` (a pair: the Q of the
+    member's own rows, a queryset of those outside the office's centres), the member's own rows.
+
+    As few ORs as give the same rows: `subtree OR centre OR own` keeps PostgreSQL from driving a query
+    by the centre's index (a city office's attendance records read every centre's meetings of the year:
+    1.9 s). The office's subtrees lie in its centres (an organisation's parent is in its own centre:
+    org.services._check_same_centre), and the member's own rows are left out when none lies outside the
+    office's centres (asked once a request: _has_own_outside)."""
+    centres = scope.centres(Role.OFFICE)
+    q = scope.org_q(org_lookup, Role.SECRETARY) if scope.paths(Role.SECRETARY) else None
+    if centres:
+        by_centre = Q(**{f"{centre_lookup}__in": centres})
+        q = by_centre if q is None else q | by_centre
+    if own is not None and scope.person_id:
+        own_q, outside = own
+        if not centres or _has_own_outside(scope, outside):
+            q = own_q if q is None else q | own_q
+    return Q(pk__in=[]) if q is None else q
+
+
+def _has_own_outside(scope, outside):
+    """Has the member rows outside their office's centres (`outside` a queryset of them)? Kept on the
+    scope (one request's) by the rows' model."""
+    kept = scope.__dict__.setdefault("_life_own_outside", {})
+    key = outside.model
+    if key not in kept:
+        kept[key] = outside.exists()
+    return kept[key]
+
+
+def _own_attendance(scope):
+    """The member's attendance rows, and those of them at meetings outside the office's centres."""
+    rows = Attendance.objects.filter(person_id=scope.person_id)
+    return rows, rows.exclude(meeting__centre__in=scope.centres(Role.OFFICE))
+
+
+def _own_participation(scope):
+    rows = ActivityParticipant.objects.filter(person_id=scope.person_id)
+    return rows, rows.exclude(activity__centre__in=scope.centres(Role.OFFICE))
 
 
 class CadenceQuerySet(ScopedQuerySet):
@@ -79,13 +116,11 @@ class Cadence(models.Model):
 
 class MeetingQuerySet(ScopedQuerySet):
     def scoped(self, scope, user):
-        q = _org_scope_q(scope, "organization")
-        office_centres = scope.centres(Role.OFFICE)
-        if office_centres:
-            q |= Q(centre__in=office_centres)
+        own = None
         if scope.person_id:
-            q |= Q(pk__in=Attendance.objects.filter(person_id=scope.person_id).values("meeting_id"))
-        return self.filter(q)
+            rows, outside = _own_attendance(scope)
+            own = Q(pk__in=rows.values("meeting_id")), outside
+        return self.filter(scope_q(scope, "organization", "centre", own))
 
 
 class Meeting(models.Model):
@@ -164,13 +199,11 @@ class MeetingFile(models.Model):
 
 class AttendanceQuerySet(ScopedQuerySet):
     def scoped(self, scope, user):
-        q = _org_scope_q(scope, "meeting__organization")
-        office_centres = scope.centres(Role.OFFICE)
-        if office_centres:
-            q |= Q(meeting__centre__in=office_centres)
-        if scope.person_id:
-            q |= Q(person_id=scope.person_id)
-        return self.filter(q)
+        own = None
+        if scope.person_id:  # SignIn's rows too (this is its queryset): the outside ones are of its own table
+            rows = self.model.objects.filter(person_id=scope.person_id)
+            own = Q(person_id=scope.person_id), rows.exclude(meeting__centre__in=scope.centres(Role.OFFICE))
+        return self.filter(scope_q(scope, "meeting__organization", "meeting__centre", own))
 
 
 class Attendance(models.Model):
@@ -186,8 +219,9 @@ class Attendance(models.Model):
         QR = "qr", _("Phone sign-in")
         SECRETARY = "secretary", _("Ticked by the secretary")
 
+    # No index of its own: the unique (meeting, person) and the (meeting, status) indexes lead with it.
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances",
-                                verbose_name=_("meeting"))
+                                verbose_name=_("meeting"), db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attendances",
                                verbose_name=_("person"))
     status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -208,7 +242,15 @@ class Attendance(models.Model):
         verbose_name_plural = _("attendances")
         ordering = ["meeting", "pk"]
         constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="life_attendance_unique")]
-        indexes = [models.Index(fields=["person", "meeting"], name="life_attendance_person")]
+        indexes = [
+            models.Index(fields=["person", "meeting"], name="life_attendance_person"),
+            # A centre's year of figures (expected, present per meeting) from the index alone, without
+            # reading the rows (selectors.figures).
+            models.Index(fields=["meeting", "status"], name="life_attendance_status"),
+            # The leave waiting for a decision (the managers' home and approvals): a few rows of millions.
+            models.Index(fields=["meeting"], condition=Q(leave_requested_at__isnull=False, status="pending"),
+                         name="life_attendance_leave_waiting"),
+        ]
 
     def __str__(self):
         return f"{self.person} {self.get_status_display()}"
@@ -280,13 +322,11 @@ class ActivityKind(models.Model):
 
 class ActivityQuerySet(ScopedQuerySet):
     def scoped(self, scope, user):
-        q = _org_scope_q(scope, "organization")
-        office_centres = scope.centres(Role.OFFICE)
-        if office_centres:
-            q |= Q(centre__in=office_centres)
+        own = None
         if scope.person_id:
-            q |= Q(pk__in=ActivityParticipant.objects.filter(person_id=scope.person_id).values("activity_id"))
-        return self.filter(q)
+            rows, outside = _own_participation(scope)
+            own = Q(pk__in=rows.values("activity_id")), outside
+        return self.filter(scope_q(scope, "organization", "centre", own))
 
 
 def evidence_path(instance, filename):
@@ -342,13 +382,8 @@ class Activity(models.Model):
 
 class ParticipantQuerySet(ScopedQuerySet):
     def scoped(self, scope, user):
-        q = _org_scope_q(scope, "activity__organization")
-        office_centres = scope.centres(Role.OFFICE)
-        if office_centres:
-            q |= Q(activity__centre__in=office_centres)
-        if scope.person_id:
-            q |= Q(person_id=scope.person_id)
-        return self.filter(q)
+        own = (Q(person_id=scope.person_id), _own_participation(scope)[1]) if scope.person_id else None
+        return self.filter(scope_q(scope, "activity__organization", "activity__centre", own))
 
 
 class ActivityParticipant(models.Model):
@@ -371,7 +406,7 @@ class ActivityParticipant(models.Model):
 
 class ReminderQuerySet(ScopedQuerySet):
     def scoped(self, scope, user):
-        return self.filter(_org_scope_q(scope, "organization") | Q(organization__centre__in=scope.centres(Role.OFFICE)))
+        return self.filter(scope_q(scope, "organization", "organization__centre"))
 
 
 class MeetingReminder(models.Model):

@@ -27,14 +27,12 @@ def is_manager_anywhere(user):
 
 def managed_q(user, lookup="organization"):
     """Rows whose organisation (at `lookup`) the user manages: the office's centres, the
-    secretary's subtrees (Q() for an administrator)."""
+    secretary's subtrees (Q() for an administrator). One condition for an office (models.scope_q)."""
     from django.db.models import Q
+
+    from .models import scope_q
 
     scope = scope_for(user)
     if scope.is_admin:
         return Q()
-    q = scope.org_q(lookup, Role.SECRETARY, Role.OFFICE)
-    centres = scope.centres(Role.OFFICE)
-    if centres:
-        q |= Q(**{f"{lookup}__centre__in": centres})
-    return q
+    return scope_q(scope, lookup, f"{lookup}__centre")

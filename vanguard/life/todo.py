@@ -18,9 +18,11 @@ from .permissions import managed_q
 
 def _waiting(user):
     """(leave requests, activity records) waiting for the user's decision: one query."""
+    # Unordered (a count), and matching the partial index of waiting leave (models.Attendance.Meta).
     leave = (Attendance.objects.filter(leave_requested_at__isnull=False, status=Attendance.Status.PENDING)
-             .filter(managed_q(user, "meeting__organization")).values("pk"))
-    activities = Activity.objects.filter(status=Activity.Status.PENDING).filter(managed_q(user)).values("pk")
+             .filter(managed_q(user, "meeting__organization")).order_by().values("pk"))
+    activities = (Activity.objects.filter(status=Activity.Status.PENDING).filter(managed_q(user)).order_by()
+                  .values("pk"))
     leave_sql, leave_params = leave.query.sql_with_params()
     activity_sql, activity_params = activities.query.sql_with_params()
     with connection.cursor() as cursor:
