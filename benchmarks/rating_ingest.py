@@ -51,6 +51,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from cpu_meter import ServerMeter
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanguard.settings")
 
@@ -154,15 +156,21 @@ def stop_server(proc):
         proc.wait(10)
 
 
-def start_server(workers, port=0):
+def start_server(workers, port=0, threads=None):
     port = port or free_port()
-    # The product's settings plus the anchor route (benchmarks/anchor_settings.py).
-    env = dict(os.environ, VANGUARD_WEB_WORKERS=str(workers), DJANGO_SETTINGS_MODULE="anchor_settings",
+    # The product's settings plus the anchor route (benchmarks/anchor_settings.py). The workers keep
+    # their database connections for the whole run (VANGUARD_DB_CONN_MAX_AGE; the product reconnects each minute: one
+    # connection's setup a minute, nothing per request) so the CPU meter sees every backend.
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="anchor_settings",
+               VANGUARD_DB_CONN_MAX_AGE="3600",
                PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(BENCH_DIR.parent),
                                            os.environ.get("PYTHONPATH", "")]))
-    proc = subprocess.Popen([sys.executable, "-m", "vanguard", "serve", "--port", str(port),
-                             "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    argv = [sys.executable, "-m", "vanguard", "serve", "--port", str(port)]
+    if workers:
+        argv += ["--workers", str(workers)]
+    if threads:
+        argv += ["--threads", str(threads)]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 240  # collectstatic runs first
     while time.monotonic() < deadline:
         try:
@@ -242,18 +250,36 @@ def ingest(args):
         # full scans, ~4 ms instead of ~0.7 ms a batch.
         cursor.execute("ANALYZE org_window, org_person, ratings_transaction")
     numbers = list(Transaction.objects.filter(centre=centre).order_by("?").values_list("number", flat=True))
-    proc, port = start_server(args.workers, args.port)
+    # Warm-up requests first (not timed): each worker imports the views, opens its connection and
+    # prepares its statements, as a server that has been up a while has.
+    from vanguard.core.management.commands.serve import default_threads, default_workers
+
+    args.workers, args.threads = args.workers or default_workers(), args.threads or default_threads()
+    warm_requests = 10 * args.workers * args.threads
+    warm, numbers = numbers[:warm_requests * args.batch], numbers[warm_requests * args.batch:]
+    proc, port = start_server(args.workers, args.port, args.threads)
     anchor = None
+    meter, anchor_meter = ServerMeter(proc.pid, connection), ServerMeter(proc.pid, connection)
     try:
+        _e, _l, warm_acked, _err = asyncio.run(load(
+            port, token, warm, f"W{tag}", concurrency=warm_requests // 10, seconds=120,
+            max_requests=warm_requests, batch=args.batch))
+        if args.batch == 1:
+            asyncio.run(load(port, token, warm, f"B{tag}", concurrency=warm_requests // 10, seconds=120,
+                             max_requests=warm_requests, batch=1, path="/bench/anchor/"))
         load1 = os.getloadavg()
+        meter.start()
         elapsed, latencies, acked, errors = asyncio.run(load(
             port, token, numbers, tag, concurrency=args.concurrency, seconds=args.seconds,
             max_requests=args.max_requests, batch=args.batch))
+        meter.stop()
         load2 = os.getloadavg()
         if args.batch == 1:
+            anchor_meter.start()
             anchor = asyncio.run(load(port, token, numbers, f"A{tag}", concurrency=args.concurrency,
                                       seconds=args.seconds, max_requests=args.max_requests, batch=1,
                                       path="/bench/anchor/"))
+            anchor_meter.stop()
             load3 = os.getloadavg()
     finally:
         stop_server(proc)
@@ -263,15 +289,18 @@ def ingest(args):
     stored_count = stored.count()
     duplicates = stored.values("transaction_id").annotate(n=Count("pk")).filter(n__gt=1).count()
     stored_numbers = set(stored.values_list("transaction__number", flat=True))
-    missing = len(set(acked) - stored_numbers)
+    all_acked = set(acked) | set(warm_acked)
+    missing = len(all_acked - stored_numbers)
     rate = len(acked) / elapsed if elapsed else 0
-    print(f"ingest: batch {args.batch}, {args.workers} gunicorn workers, {args.concurrency} connections, "
+    server = f"{args.workers} gunicorn workers x {args.threads} threads"
+    print(f"ingest: batch {args.batch}, {server}, {args.concurrency} connections, "
           f"load average before {load1[0]:.1f}, after {load2[0]:.1f} (nproc {os.cpu_count()})")
     print(f"  requests {len(latencies)} in {elapsed:.1f} s; ratings acknowledged {len(acked)}; "
           f"sustained {rate:.0f} ratings/s; errors {errors or 'none'}")
     print(f"  latency per request: p50 {pct(latencies, 50):.1f} ms, p99 {pct(latencies, 99):.1f} ms")
-    print(f"  stored {stored_count} vs acknowledged {len(acked)}; transactions with two ratings {duplicates}; "
-          f"acknowledged but missing {missing}")
+    print(f"  {meter.describe(len(latencies))}")
+    print(f"  stored {stored_count} vs acknowledged {len(all_acked)} (with {len(warm_acked)} of the warm-up); "
+          f"transactions with two ratings {duplicates}; acknowledged but missing {missing}")
     if anchor is not None:
         from anchor_urls import ANCHOR_PREFIX
         from django.contrib.sessions.models import Session
@@ -281,11 +310,12 @@ def ingest(args):
         print(f"  anchor (token + one row, same server), load average after {load3[0]:.1f}: "
               f"{len(a_acked) / a_elapsed:.0f} requests/s; p50 {pct(a_latencies, 50):.1f} ms, "
               f"p99 {pct(a_latencies, 99):.1f} ms; errors {a_errors or 'none'}; stored {a_stored} of {len(a_acked)}")
+        print(f"    anchor's {anchor_meter.describe(len(a_latencies))}")
     year_rows = figures.group_totals(figures.SatisfactionStat.objects.filter(
         centre_id=centre.pk, dimension="centre", period="year"))
     counted = sum(v["total"] for v in year_rows.values())
     print(f"  counted in the figures (centre, per year, summed): {counted}")
-    ok = stored_count >= len(acked) and not duplicates and not missing and counted == stored_count
+    ok = stored_count >= len(all_acked) and not duplicates and not missing and counted == stored_count
     return ok, rate, pct(latencies, 99)
 
 
@@ -403,7 +433,8 @@ def figures_bench(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: vanguard serve's)")
+    parser.add_argument("--threads", type=int, default=0, help="threads per worker (default: vanguard serve's)")
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--max-requests", type=int, default=20_000)

@@ -63,6 +63,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--cpu-requests", type=int, default=500, help="ratings and anchor requests timed for CPU")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative or tottime")
     args = parser.parse_args()
@@ -78,16 +79,16 @@ def main():
 
     tag = uuid.uuid4().hex[:6]
     centre, *_rest, token = build_centre(f"bench-profile-{tag}")
-    insert_transactions(centre, args.requests + 20, f"P{tag}-", datetime.date.today() - datetime.timedelta(days=30))
+    insert_transactions(centre, args.requests + 20 + 2 * args.cpu_requests, f"P{tag}-", datetime.date.today() - datetime.timedelta(days=30))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE org_window, org_person, ratings_transaction")
     numbers = list(Transaction.objects.filter(centre=centre).order_by("?").values_list("number", flat=True))
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
 
-    def post(n, i):
+    def post(n, i, path="/api/v1/ratings/", prefix=""):
         body = json.dumps({"transaction": n, "level": 5 if i % 50 else 1, "channel": "device",
-                           "device": f"dev-{i % 40}", "idempotency_key": f"{tag}-{n}"})
-        response = client.post("/api/v1/ratings/", body, content_type="application/json")
+                           "device": f"dev-{i % 40}", "idempotency_key": f"{prefix}{tag}-{n}"})
+        response = client.post(path, body, content_type="application/json")
         assert response.status_code == 201, response.content
 
     for i, n in enumerate(numbers[:10]):  # warm up: caches, prepared statements
@@ -102,6 +103,34 @@ def main():
     for q in ctx.captured_queries:
         print(f"  {q['time']:>6} s  {' '.join(q['sql'].split())[:150]}")
 
+    # CPU per request, the main evidence on a shared machine: this process (Django, DRF, the view,
+    # the service, psycopg) and the PostgreSQL backend serving its connection, beside the anchor's
+    # (benchmarks/anchor_urls.py: a token and one row, through the same middleware).
+    from cpu_meter import cpu_seconds
+    from django.test import override_settings
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    cpu_n = min(args.cpu_requests, len(numbers) // 3)
+    for label, path, chosen in (("rating", None, numbers[-cpu_n:]), ("anchor", "/bench/anchor/", numbers[:cpu_n])):
+        with override_settings(ROOT_URLCONF="anchor_urls"):
+            load = os.getloadavg()
+            each = []
+            p0, b0, w0 = time.process_time(), cpu_seconds([backend])[backend], time.perf_counter()
+            for i, n in enumerate(chosen):
+                c0 = time.process_time()
+                post(n, i, path or "/api/v1/ratings/", prefix=label)
+                each.append(time.process_time() - c0)
+            p1, b1, w1 = time.process_time(), cpu_seconds([backend])[backend], time.perf_counter()
+        # The median of each request's CPU time is the steadiest figure on a loaded machine (other
+        # processes evict caches and stretch some requests' CPU time); the mean is beside it.
+        print(f"{label:>6}: CPU per request in this process (Python) median {statistics.median(each) * 1000:.2f} ms, "
+              f"mean {(p1 - p0) * 1000 / cpu_n:.2f} ms; in its PostgreSQL backend mean "
+              f"{(b1 - b0) * 1000 / cpu_n:.2f} ms; wall {(w1 - w0) * 1000 / cpu_n:.1f} ms "
+              f"({cpu_n} requests, load average {load[0]:.1f} -> {os.getloadavg()[0]:.1f})")
+    numbers = numbers[cpu_n:-cpu_n]
+
     # Time: wall clock per request, and the time inside the database driver.
     waited = []
 
@@ -115,7 +144,8 @@ def main():
     load = os.getloadavg()
     walls = []
     todo = numbers[11:11 + args.requests]
-    profiler = None if args.no_profile else cProfile.Profile()
+    # CPU time, not the wall clock: on a loaded machine waiting and being descheduled would fill it.
+    profiler = None if args.no_profile else cProfile.Profile(time.process_time)
     with connection.execute_wrapper(timed):
         for i, n in enumerate(todo):
             waited.append(0.0)
@@ -134,7 +164,7 @@ def main():
     print(f"  per rating: median {statistics.median(ms):.1f} ms, p90 {sorted(ms)[int(len(ms) * .9)]:.1f} ms; "
           f"in SQL statements (without COMMIT) median {statistics.median(db):.1f} ms")
     stored = Rating.objects.filter(centre=centre).count()
-    print(f"  stored {stored} of {len(todo) + 11}")
+    print(f"  stored {stored} of {len(todo) + 11 + cpu_n}")
     if profiler:
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)

@@ -53,20 +53,61 @@ def _grants_sql(vendor):
             f"WHERE g.user_id = {Token._meta.db_table}.user_id)")
 
 
+_TOKEN_SQL = {}  # vendor -> the token query (built once: compiling it per request cost more CPU than running it)
+
+
+def _token_query():
+    """The token, its user, the user's person (a reverse one-to-one: an outer join) and the grants,
+    with hand-written SQL (core.hot_sql): every API request runs it."""
+    from django.db import connection
+
+    from vanguard.org.models import Person
+
+    from .hot_sql import Columns
+    from .models import User
+
+    vendor = connection.vendor
+    if vendor not in _TOKEN_SQL:
+        qn = connection.ops.quote_name
+        token_table = Token._meta.db_table
+        token, user, person = Columns(Token, qn(token_table)), Columns(User, "tu"), Columns(Person, "tp")
+        sql = (f"SELECT {token.sql()}, {user.sql()}, {person.sql()}, {_grants_sql(vendor)} "
+               f"FROM {qn(token_table)} JOIN {qn(User._meta.db_table)} tu ON tu.id = {qn(token_table)}.user_id "
+               f"LEFT JOIN {qn(Person._meta.db_table)} tp ON tp.user_id = tu.id "
+               f"WHERE {qn(token_table)}.{qn('key')} = %s")
+        _TOKEN_SQL[vendor] = (sql, token, user, person)
+    return _TOKEN_SQL[vendor]
+
+
+def _read_token(key):
+    """(token with its user and the user's person cached as select_related caches them, grant rows),
+    or (None, None)."""
+    from django.db import connection
+
+    sql, token_cols, user_cols, person_cols = _token_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    token, at = token_cols.read(row, 0)
+    user, at = user_cols.read(row, at)
+    person, at = person_cols.read(row, at)
+    Token.user.field.set_cached_value(token, user)
+    user_cols.model.person.related.set_cached_value(user, person)  # None: no person (user.person raises)
+    if person is not None:
+        person_cols.model.user.field.set_cached_value(person, user)
+    return token, row[at]
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token check, with the user's person (a reverse one-to-one, or none) and grants read in
     the same query: `scope_for` asks for both on every request, which cost two more queries."""
 
     def authenticate_credentials(self, key):
-        from django.db import connection
-        from django.db.models.expressions import RawSQL
-
-        # The key is the primary key: [:1] without the ORDER BY that .first() adds (and compiles, per request).
-        token = next(iter(self.get_model().objects.select_related("user", "user__person").filter(key=key).annotate(
-            grant_rows=RawSQL(_grants_sql(connection.vendor), ()))[:1]), None)  # noqa: S611 -- no input in it
+        token, rows = _read_token(key)
         if token is None or not token.user.is_active:
             return super().authenticate_credentials(key)  # refused by DRF, with its (translated) message
-        rows = token.grant_rows
         if isinstance(rows, str | bytes):
             rows = json.loads(rows)
         scope_from_grants(token.user, rows or ())

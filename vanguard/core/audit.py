@@ -189,6 +189,26 @@ def _content_text(fields):
     return _canonical(content)
 
 
+_ENTRY_INSERT = {}  # has a centre -> (sql, fields): built once per process (compiling it per entry cost more CPU)
+
+
+def _entry_insert(has_centre):
+    """The INSERT of one entry whose prev_hash and hash PostgreSQL fills from its chain's head."""
+    if has_centre not in _ENTRY_INSERT:
+        qn = connection.ops.quote_name
+        table = qn(AuditEntry._meta.db_table)
+        same_chain = "centre_id = %s" if has_centre else "centre_id IS NULL"
+        # Table and chain names only in the SQL; values (the centre, the content) are parameters.
+        head = (f"(SELECT COALESCE((SELECT hash FROM {table} WHERE chain = {PER_CENTRE} AND {same_chain} "
+                f"ORDER BY id DESC LIMIT 1), '{GENESIS}'))")
+        fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+        values = {"prev_hash": head, "hash": f"encode(sha256(convert_to({head} || %s::text, 'UTF8')), 'hex')"}
+        sql = (f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) "
+               f"VALUES ({', '.join(values.get(f.attname, '%s') for f in fields)}) RETURNING id, prev_hash, hash")
+        _ENTRY_INSERT[has_centre] = (sql, fields)
+    return _ENTRY_INSERT[has_centre]
+
+
 def _append_postgresql(fields, also):
     """Lock the chain, read its head, insert the entry with its hash, then `also`: ONE round trip.
     The lock is its own statement, before the insert: under READ COMMITTED each statement reads
@@ -196,32 +216,24 @@ def _append_postgresql(fields, also):
     is held and sees the entry of the writer it waited for. PostgreSQL computes the hash
     (sha256 over the previous hash and the same canonical text as entry_hash), so Python need
     not read the head first; verify() recomputes it in Python."""
-    from django.db.models.expressions import RawSQL
-    from django.db.models.sql import InsertQuery
-
     centre_id = fields["centre_id"]
-    table = connection.ops.quote_name(AuditEntry._meta.db_table)
-    same_chain = "centre_id IS NULL" if centre_id is None else "centre_id = %s"
-    head_sql = (f"(SELECT COALESCE((SELECT hash FROM {table} WHERE chain = {PER_CENTRE} AND {same_chain} "
-                f"ORDER BY id DESC LIMIT 1), '{GENESIS}'))")
     head_params = () if centre_id is None else (centre_id,)
-    # Table and chain names only in the SQL; values (the centre, the content) are parameters.
-    entry = AuditEntry(prev_hash=RawSQL(head_sql, head_params),  # noqa: S611
-                       hash=RawSQL(f"encode(sha256(convert_to({head_sql} || %s::text, 'UTF8')), 'hex')",  # noqa: S611
-                                   (*head_params, _content_text(fields))),
-                       chain=PER_CENTRE, **fields)
-    query = InsertQuery(AuditEntry)
-    query.insert_values([f for f in AuditEntry._meta.concrete_fields if not f.primary_key], [entry])
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = [AuditEntry._meta.pk, AuditEntry._meta.get_field("prev_hash"),
-                                 AuditEntry._meta.get_field("hash")]
-    ((insert_sql, params),) = compiler.as_sql()
+    entry = AuditEntry(chain=PER_CENTRE, **fields)
+    sql, columns = _entry_insert(centre_id is not None)
+    params = []
+    for field in columns:
+        if field.attname == "prev_hash":
+            params.extend(head_params)
+        elif field.attname == "hash":
+            params.extend((*head_params, _content_text(fields)))
+        else:
+            params.append(field.get_db_prep_save(field.pre_save(entry, True), connection))
     with connection.cursor() as lock, connection.cursor() as cursor, connection.cursor() as more:
         with pipeline():
             lock.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CHAIN_LOCK, _chain_key(centre_id)])
-            cursor.execute(insert_sql, params)
-            for sql, more_params in also:
-                more.execute(sql, more_params)
+            cursor.execute(sql, params)
+            for more_sql, more_params in also:
+                more.execute(more_sql, more_params)
         entry.pk, entry.prev_hash, entry.hash = cursor.fetchone()
     entry._state.adding, entry._state.db = False, connection.alias
     return entry

@@ -133,3 +133,45 @@ def rating_rows(person, first_day, last_day, limit=200):
     qs = Rating.objects.filter(person_id=person.pk, centre_id=person.centre_id, day__gte=first_day,
                                day__lte=last_day)
     return list(qs.select_related("transaction").order_by("-rated_at", "-pk")[:limit])
+
+
+_TRANSACTION_SQL = {}  # (vendor, number of centres) -> SQL and its column lists
+
+
+def transaction_to_rate(centre_ids, number):
+    """The transaction `number` of one of `centre_ids` (the office's centres: the scope), with its
+    window and person cached as select_related caches them, or None. Hand-written SQL
+    (core.hot_sql), built once per shape: every citizen's rating runs it, and compiling the
+    queryset cost more CPU than the lookup. (centre, number) is unique, so two rows only come
+    from two centres; the first received (lowest id) wins, without an ORDER BY."""
+    from django.db import connection
+
+    from vanguard.core.hot_sql import Columns
+
+    from .models import Transaction
+
+    centre_ids = list(centre_ids)
+    shape = (connection.vendor, len(centre_ids))
+    if shape not in _TRANSACTION_SQL:
+        qn = connection.ops.quote_name
+        txn, window, person = Columns(Transaction, "t"), Columns(Window, "tw"), Columns(Person, "tp")
+        sql = (f"SELECT {txn.sql()}, {window.sql()}, {person.sql()} FROM {qn(Transaction._meta.db_table)} t "
+               f"JOIN {qn(Window._meta.db_table)} tw ON tw.id = t.window_id "
+               f"LEFT JOIN {qn(Person._meta.db_table)} tp ON tp.id = t.person_id "
+               f"WHERE t.centre_id IN ({', '.join(['%s'] * len(centre_ids))}) AND t.number = %s LIMIT 2")
+        _TRANSACTION_SQL[shape] = (sql, txn, window, person)
+    sql, txn_cols, window_cols, person_cols = _TRANSACTION_SQL[shape]
+    if not centre_ids:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*centre_ids, number])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    row = min(rows, key=lambda r: r[txn_cols.pk_index])
+    txn, at = txn_cols.read(row, 0)
+    window, at = window_cols.read(row, at)
+    person, _at = person_cols.read(row, at)
+    Transaction.window.field.set_cached_value(txn, window)
+    Transaction.person.field.set_cached_value(txn, person)
+    return txn

@@ -9,13 +9,11 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
-from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from vanguard.core import audit, pipelines
+from vanguard.core import audit, hot_sql, pipelines
 from vanguard.core.permissions import require
 from vanguard.org.models import Organization, Person, Window
 from vanguard.org.phones import normalise_mobile
@@ -365,6 +363,18 @@ def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", 
     return rating, True
 
 
+_RATING_INSERT = []  # built once per process (hot_sql: compiling the InsertQuery per rating cost more CPU)
+
+
+def _rating_insert_sql():
+    if not _RATING_INSERT:
+        insert, fields = hot_sql.insert_sql(Rating, returning=("id", "transaction_id"), on_conflict_nothing=True)
+        table = connection.ops.quote_name(Transaction._meta.db_table)
+        _RATING_INSERT.append((f"WITH new AS ({insert}), marked AS (UPDATE {table} SET rated = true "
+                               f"WHERE id IN (SELECT transaction_id FROM new)) SELECT id FROM new", fields))
+    return _RATING_INSERT[0]
+
+
 def _insert_rating(rating):
     """Insert the rating and mark its transaction rated; False when a unique constraint (its
     transaction, its idempotency key) already holds a rating, with nothing written.
@@ -379,15 +389,9 @@ def _insert_rating(rating):
             return False
         Transaction.objects.filter(pk=rating.transaction_id).update(rated=True)
         return True
-    query = InsertQuery(Rating, on_conflict=OnConflict.IGNORE)
-    query.insert_values([f for f in Rating._meta.concrete_fields if not f.primary_key], [rating])
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = [Rating._meta.pk, Rating._meta.get_field("transaction")]
-    ((insert_sql, params),) = compiler.as_sql()
-    table = connection.ops.quote_name(Transaction._meta.db_table)
+    sql, fields = _rating_insert_sql()
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH new AS ({insert_sql}), marked AS (UPDATE {table} SET rated = true "
-                       f"WHERE id IN (SELECT transaction_id FROM new)) SELECT id FROM new", params)
+        cursor.execute(sql, hot_sql.insert_params(rating, fields))
         row = cursor.fetchone()
     if row is None:
         return False

@@ -9,14 +9,22 @@ from django.core.management.base import BaseCommand
 from vanguard.core.addresses import adopt_listen_address
 
 
+def default_workers():
+    return int(os.environ.get("VANGUARD_WEB_WORKERS", "3"))
+
+
+def default_threads():
+    return int(os.environ.get("VANGUARD_WEB_THREADS", "1"))
+
+
 class Command(BaseCommand):
     help = "Serve Vanguard with gunicorn (production-grade), static files through whitenoise."
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("VANGUARD_PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("VANGUARD_HOST", "127.0.0.1"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("VANGUARD_WEB_WORKERS", "3")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("VANGUARD_WEB_THREADS", "1")))
+        parser.add_argument("--workers", type=int, default=default_workers())
+        parser.add_argument("--threads", type=int, default=default_threads())
 
     def handle(self, *args, **options):
         # Without VANGUARD_PUBLIC_BASE_URL, QR codes and links name this address.
