@@ -82,8 +82,9 @@ test: lint $(STAMP) compilemessages
 	$(VG) makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-pg
-	$(MAKE) --no-print-directory test-replica
-	$(MAKE) --no-print-directory test-browser
+	@# Side by side: the replica test mostly waits on its servers, the browser tests keep about one
+	@# core busy. --output-sync prints each one's output whole when it ends.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-replica test-browser
 
 test-py: $(STAMP) compilemessages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -93,7 +94,7 @@ test-replica: $(STAMP) compilemessages
 	$(BIN)/python -m pytest -q -m replica tests/dashboard --durations=3
 
 test-browser: $(STAMP) compilemessages
-	$(BIN)/python -m pytest -q -m browser tests/browser
+	$(BIN)/python -m pytest -q -m browser tests/browser --durations=5
 
 test-pg: $(STAMP) compilemessages
 	@if [ -n "$(PG_URL)" ]; then \
