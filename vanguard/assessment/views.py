@@ -199,13 +199,15 @@ def _below(value, indicator):
         return False
 
 
-def _computed_cell(period, person, ind, score):
-    """A computed cell of the grid: its points, state, explanation and the records behind it."""
+def _computed_cell(records_url, person, ind, score, posted):
+    """A computed cell of the grid: its points, state and the records behind them (whose page explains
+    them). `reopen` is what the scorer posted on it when the grid comes back with errors: the page opens
+    its override box with it."""
     return {"indicator": ind, "computed": True, "score": score,
             "value": score.points.normalize() if score is not None else "",
             "overridden": score is not None and bool(score.override_reason),
-            "explain": auto.explain_cell(ind, score) if score is not None and score.computed_points is not None
-            else "", "records_url": reverse("assessment:cell-records", args=[period.pk, person.pk, ind.pk])}
+            "reopen": posted.get((person.pk, ind.pk)),
+            "records_url": records_url.replace("/0/0/", f"/{person.pk}/{ind.pk}/")}
 
 
 def _grid_context(request, period, part, group, errors=None, posted=None):
@@ -226,9 +228,10 @@ def _grid_context(request, period, part, group, errors=None, posted=None):
     computed = {ind.pk for ind in indicators if auto.computes(ind, available)}
     scores = {(s.person_id, s.indicator_id): s for s in Score.objects.filter(
         period=period, indicator__in=indicators, person__in=[p.pk for p in people]).only(
-        "person_id", "indicator_id", "points", "note", "computed", "computed_points", "source_value",
-        "override_reason")}
+        "person_id", "indicator_id", "points", "note", "computed", "computed_points", "override_reason")}
     posted = posted or {}
+    # One reverse() for the records links of every computed cell: /0/0/ is the person and indicator.
+    records_url = reverse("assessment:cell-records", args=[period.pk, 0, 0])
     rows = []
     for person in people:
         cells = []
@@ -237,7 +240,7 @@ def _grid_context(request, period, part, group, errors=None, posted=None):
             score = scores.get((person.pk, ind.pk))
             filled += score is not None
             if ind.pk in computed:
-                cells.append(_computed_cell(period, person, ind, score))
+                cells.append(_computed_cell(records_url, person, ind, score, posted))
                 continue
             value, note = posted.get((person.pk, ind.pk), (None, None))
             if value is None:
@@ -258,6 +261,7 @@ def _grid_context(request, period, part, group, errors=None, posted=None):
     return {
         "cell_url": reverse("assessment:grid-cell", args=[period.pk]),
         "period": period, "part": part, "part_label": Part(part).label, "indicators": indicators, "rows": rows,
+        "computed_ids": computed,
         "editable": period.accepts_scores, "errors": errors or [], "groups": groups,
         "group": f"{group[0]}-{group[1]}" if group else "", "parts": scoring_parts(request.user, period.centre_id),
         "left": sum(1 for r in rows if r["filled"] < len(indicators)),
