@@ -14,12 +14,13 @@ members (--duplicates) sign in a second time at once from "another phone".
 
 Prints sustained sign-ins per second (first sign-ins acknowledged / elapsed), p50/p99 latency
 per request, and after the run the stored sign-ins against those acknowledged, members with
-two sign-ins (must be 0), attendance rows marked present, with the load average beside them.
+two sign-ins (must be 0), attendance rows marked present, audit rows of sign-ins (one per sign-in,
+in one audit chain per meeting), with the load average beside them.
 Beside it, the anchor: as many requests at the same concurrency to a bare endpoint in the same
 server (benchmarks/anchor_urls.py, loaded only through anchor_settings.py) that authenticates the
 token and inserts one row - the fixed cost of a request here, which no sign-in can beat. Before
-the run, one spare member signs in in-process and the database statements of that one sign-in
-are counted (token, transaction, sign-in, audit chain: BEGIN and COMMIT included).
+the run, one spare member signs in in-process and the database statements and round trips of that
+one sign-in are counted (token, transaction, sign-in, audit chain: BEGIN and COMMIT included).
 
 Goal: 10,000 sign-ins within a minute: >= 300 sign-ins/s with p99 <= 200 ms.
 """
@@ -130,22 +131,26 @@ async def _load(port, queue, meetings, *, concurrency, anchor=False):
 
 
 def queries_of_one_sign_in(meeting, token):
-    """The database statements of one first sign-in, in-process (the same view and settings)."""
+    """The database statements and round trips of one first sign-in, in-process (the same view and settings)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from rating_profile import RoundTrips
 
     from vanguard.life import services
 
+    trips = RoundTrips()
     with CaptureQueriesContext(connection) as queries:
+        trips.start(connection)
         response = Client().post(f"/api/v1/meetings/{meeting.pk}/sign-in/",
                                  json.dumps({"code": services.signin_code(meeting)}),
                                  content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}")
+        round_trips = trips.stop()
     assert response.status_code == 200 and response.json()["created"], response.content
     sql = [q["sql"] for q in queries]
     # The COMMIT sent with the audit row (pipelines.commit_with_last_writes) leaves Django's own commit
     # nothing to send, but it is logged as a second COMMIT.
-    return len(sql) - (len(sql) > 1 and sql[-1] == sql[-2] == "COMMIT")
+    return len(sql) - (len(sql) > 1 and sql[-1] == sql[-2] == "COMMIT"), round_trips
 
 
 def main():
@@ -162,6 +167,8 @@ def main():
     setup_django()
     from django.db.models import Count
 
+    from vanguard.core.audit_events import Event
+    from vanguard.core.models import AuditEntry
     from vanguard.life.models import Attendance, SignIn
 
     t0 = time.monotonic()
@@ -173,7 +180,7 @@ def main():
     from vanguard.life.models import Meeting
 
     meetings = {m.pk: m for m in Meeting.objects.filter(centre=centre)}
-    statements = queries_of_one_sign_in(meetings[spare_meeting], spare_token)
+    statements, round_trips = queries_of_one_sign_in(meetings[spare_meeting], spare_token)
     proc, port = start_server(args.workers, args.port)
     try:
         load_before = os.getloadavg()
@@ -185,6 +192,8 @@ def main():
         doubled = (SignIn.objects.filter(meeting__centre=centre).values("meeting", "person")
                    .annotate(n=Count("pk")).filter(n__gt=1).count())
         present = Attendance.objects.filter(meeting__centre=centre, status=Attendance.Status.PRESENT).count() - 1
+        audited = AuditEntry.objects.filter(centre=centre, verb=Event.SIGNED_IN).exclude(chain_key="")
+        audit_rows, chains = audited.count() - 1, audited.values("chain_key").distinct().count()
         rate = created / elapsed if elapsed else 0
         p99 = pct(latencies, 99)
         print(f"sign-in: {args.workers} gunicorn workers, {args.concurrency} connections, "
@@ -195,10 +204,11 @@ def main():
         print(f"  sustained {rate:.0f} sign-ins/s (goal {GOAL_RATE}); latency p50 {pct(latencies, 50):.1f} ms, "
               f"p99 {p99:.1f} ms (goal {GOAL_P99_MS})")
         print(f"  stored {stored} vs acknowledged {created}; members with two sign-ins {doubled}; "
-              f"attendance present {present}")
-        print(f"  database statements per sign-in {statements} (token, BEGIN, sign-in, then the chain's lock, the audit row and COMMIT in one round trip)")
-        ok = stored == created == present and doubled == 0
-        print(f"  {'OK' if ok else 'MISMATCH'}: stored = acknowledged, no duplicates; "
+              f"attendance present {present}; audit rows {audit_rows} in {chains} meeting chains")
+        print(f"  database statements per sign-in {statements} in {round_trips} round trips (token; BEGIN; sign-in; "
+              f"the meeting chain's lock, the audit row and COMMIT in one)")
+        ok = stored == created == present == audit_rows and doubled == 0
+        print(f"  {'OK' if ok else 'MISMATCH'}: stored = acknowledged = audited, no duplicates; "
               f"{'within' if rate >= GOAL_RATE and p99 <= GOAL_P99_MS else 'outside'} the goal", flush=True)
         anchor_queue = [(m, t, False) for m, t in plan[:args.anchor_requests]]
         a_elapsed, a_latencies, a_created, _a_again, a_errors = asyncio.run(

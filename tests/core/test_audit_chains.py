@@ -1,4 +1,5 @@
-"""The audit trail is one hash chain per centre (plus one for entries of no centre): writers
+"""The audit trail is one hash chain per centre (plus one for entries of no centre, and finer keyed
+chains a centre's hot paths write, such as a meeting's sign-ins): writers
 in two centres do not wait for each other; writers in one centre still append in turn; the
 entries written before the split keep their one chain and verify; a tampered entry in any
 chain is reported."""
@@ -100,3 +101,124 @@ def test_entries_of_the_whole_trail_chain_verify_beside_the_centres_chains(world
     _tamper("UPDATE {table} SET chain = 2 WHERE id = %s", [second.pk])
     _count, (entry, problem) = audit.verify()
     assert (entry.pk, problem) == (second.pk, "previous")
+
+
+def _record_keyed(actor, centre, key, n):
+    return audit.record(actor, audit.Action.ACTION, centre, {"n": [None, n]}, chain_key=key)
+
+
+@pytest.mark.django_db
+def test_keyed_chains_inside_a_centre_verify_and_report_tampering(world):
+    """A hot path's finer chains (a meeting's sign-ins): each starts from the genesis and links its own
+    entries; the centre's own chain goes on past them; verify() walks them all and reports a changed,
+    removed or moved entry in a keyed chain like one in a centre's chain."""
+    meeting_a, meeting_b = audit.object_chain("life.meeting", 1), audit.object_chain("life.meeting", 2)
+    own = _record(world.office, world.centre, "own")
+    a1 = _record_keyed(world.office, world.centre, meeting_a, "a1")
+    b1 = _record_keyed(world.office, world.centre, meeting_b, "b1")
+    a2 = _record_keyed(world.office, world.centre, meeting_a, "a2")
+    own2 = _record(world.office, world.centre, "own2")
+    a3 = _record_keyed(world.office, world.centre, meeting_a, "a3")
+    assert (a1.prev_hash, b1.prev_hash) == ("", "")
+    assert (a2.prev_hash, a3.prev_hash, own2.prev_hash) == (a1.hash, a2.hash, own.hash)
+    stored = AuditEntry.objects.get(pk=a2.pk)
+    assert (stored.chain_key, stored.prev_hash, stored.hash) == (meeting_a, a1.hash, a2.hash)
+    # The key is hashed: the same content in the centre's own chain hashes otherwise.
+    fields = {name: getattr(stored, name) for name in audit.HASHED}
+    assert audit.entry_hash(stored.prev_hash, {**fields, "chain_key": ""}) != stored.hash
+    assert audit.verify()[1] is None
+    before = audit.head()
+    a4 = _record_keyed(world.office, world.centre, meeting_a, "a4")
+    assert audit.head() != before
+
+    # changed
+    _tamper("UPDATE {table} SET object_repr = %s WHERE id = %s", ["x", a2.pk])
+    _count, (entry, problem) = audit.verify()
+    assert (entry.pk, problem) == (a2.pk, "content")
+    _tamper("UPDATE {table} SET object_repr = %s WHERE id = %s", [stored.object_repr, a2.pk])
+    assert audit.verify()[1] is None
+    # moved into another chain: its previous hash no longer links there...
+    _tamper("UPDATE {table} SET chain_key = %s WHERE id = %s", [meeting_b, a4.pk])
+    _count, (entry, problem) = audit.verify()
+    assert (entry.pk, problem) == (a4.pk, "previous")
+    _tamper("UPDATE {table} SET chain_key = %s WHERE id = %s", [meeting_a, a4.pk])
+    # ... and a chain's only entry, moved to a chain of no entries (its previous hash, the genesis, still
+    # links), no longer matches its hash, which covers its key
+    _tamper("UPDATE {table} SET chain_key = %s WHERE id = %s", [audit.object_chain("life.meeting", 3), b1.pk])
+    _count, (entry, problem) = audit.verify()
+    assert (entry.pk, problem) == (b1.pk, "content")
+    _tamper("UPDATE {table} SET chain_key = %s WHERE id = %s", [meeting_b, b1.pk])
+    assert audit.verify()[1] is None
+    # removed: the next entry of that meeting's chain no longer links
+    _tamper("DELETE FROM {table} WHERE id = %s", [a3.pk])
+    _count, (entry, problem) = audit.verify()
+    assert (entry.pk, problem) == (a4.pk, "previous")
+
+
+@pytest.mark.django_db
+def test_a_bulk_write_appends_to_keyed_chains(world):
+    key = audit.object_chain("life.meeting", 7)
+    first = _record_keyed(world.office, world.centre, key, "first")
+    count = audit.record_many(world.office, [
+        {"action": audit.Action.ACTION, "obj": world.centre, "centre_id": world.centre.pk, "chain_key": key,
+         "changes": {"n": [None, n]}} for n in range(3)])
+    assert count == 3
+    chain = list(AuditEntry.objects.filter(centre=world.centre, chain_key=key).order_by("id"))
+    assert [e.prev_hash for e in chain] == ["", *(e.hash for e in chain[:-1])] and chain[0].pk == first.pk
+    assert audit.verify()[1] is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_of_two_keyed_chains_of_one_centre_do_not_wait_for_each_other(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time; the locks are PostgreSQL's.")
+    holding, release = threading.Event(), threading.Event()
+    timings, errors = {}, []
+    key_a, key_b = audit.object_chain("life.meeting", 1), audit.object_chain("life.meeting", 2)
+
+    def hold():
+        try:
+            with transaction.atomic():
+                _record_keyed(world.office, world.centre, key_a, "held")
+                holding.set()
+                release.wait(30)
+        except Exception as e:  # noqa: BLE001 -- reported below
+            errors.append(repr(e))
+        finally:
+            connections.close_all()
+
+    def write(key, name):
+        try:
+            started = time.monotonic()
+            with transaction.atomic():
+                if key is None:
+                    _record(world.office, world.centre, name)
+                else:
+                    _record_keyed(world.office, world.centre, key, name)
+            timings[name] = time.monotonic() - started
+        except Exception as e:  # noqa: BLE001 -- reported below
+            errors.append(repr(e))
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(30)
+    # The centre's other meeting and the centre's own chain append at once.
+    for key, name in [(key_b, "other meeting"), (None, "centre")]:
+        other = threading.Thread(target=write, args=(key, name))
+        other.start()
+        other.join(10)
+        assert not other.is_alive() and timings[name] < 5, timings
+    # The same meeting's next writer waits for the holder's commit.
+    same = threading.Thread(target=write, args=(key_a, "same"))
+    same.start()
+    same.join(1.5)
+    assert same.is_alive()
+    release.set()
+    holder.join(30)
+    same.join(30)
+    assert not errors, errors
+    held, later = AuditEntry.objects.filter(changes__n__1__in=["held", "same"]).order_by("id")
+    assert later.prev_hash == held.hash
+    assert audit.verify()[1] is None

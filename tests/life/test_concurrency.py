@@ -1,12 +1,15 @@
-"""Two phones sign the same member in at the same moment: one sign-in is stored."""
+"""Two phones sign the same member in at the same moment: one sign-in is stored. Sign-ins of two
+meetings of one centre do not queue on one audit chain's lock."""
 
 import datetime
 import threading
+import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from vanguard.core import audit
 from vanguard.core.models import AuditEntry
 from vanguard.life import services
 from vanguard.life.models import Attendance, MeetingKind, SignIn
@@ -52,3 +55,57 @@ def test_two_phones_at_the_same_moment(world):
     assert SignIn.objects.filter(meeting=meeting, person=world.member_person).count() == 1
     assert Attendance.objects.get(meeting=meeting, person=world.member_person).status == Attendance.Status.PRESENT
     assert AuditEntry.objects.filter(verb="signed in").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_ins_of_two_meetings_of_one_centre_do_not_wait_for_each_other(world):
+    """Each meeting's sign-ins append to the meeting's own audit chain, whose lock is held to the commit:
+    while one sign-in's transaction is open, a sign-in at another meeting of the centre goes through at
+    once, and the next one at the same meeting waits for it (its row links to the first)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time; the locks are PostgreSQL's.")
+    first, second = _open_meeting(world), _open_meeting(world)
+    holding, release = threading.Event(), threading.Event()
+    timings, errors = {}, []
+
+    def hold():
+        try:
+            with transaction.atomic():  # a wider transaction: the sign-in's COMMIT waits for its end
+                services.sign_in(world.secretary, first.pk, services.signin_code(first))
+                holding.set()
+                release.wait(30)
+        except Exception as e:  # noqa: BLE001 -- reported below
+            errors.append(repr(e))
+        finally:
+            connections.close_all()
+
+    def sign_in(meeting, name):
+        try:
+            started = time.monotonic()
+            assert services.sign_in(world.member, meeting.pk, services.signin_code(meeting))[1] is True
+            timings[name] = time.monotonic() - started
+        except Exception as e:  # noqa: BLE001 -- reported below
+            errors.append(repr(e))
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(30)
+    other = threading.Thread(target=sign_in, args=(second, "other meeting"))
+    other.start()
+    other.join(10)
+    assert not other.is_alive() and timings["other meeting"] < 5, (timings, errors)
+    same = threading.Thread(target=sign_in, args=(first, "same meeting"))
+    same.start()
+    same.join(1.5)
+    assert same.is_alive()
+    release.set()
+    holder.join(30)
+    same.join(30)
+    assert not errors, errors
+    entries = list(AuditEntry.objects.filter(verb="signed in").order_by("id"))
+    assert {e.chain_key for e in entries} == {services.signin_chain(first.pk), services.signin_chain(second.pk)}
+    held, later = (e for e in entries if e.chain_key == services.signin_chain(first.pk))
+    assert later.prev_hash == held.hash and held.object_repr.startswith(world.secretary_person.name)
+    assert audit.verify()[1] is None

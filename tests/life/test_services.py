@@ -155,6 +155,8 @@ def test_sign_in_by_meeting_id(world):
                                                                    row.signed_in_at)
     entry = AuditEntry.objects.filter(verb="signed in").get()
     assert entry.changes == {"status": ["pending", "present"]} and entry.centre_id == meeting.centre_id
+    # in the meeting's own audit chain, so the centre's other meetings sign in beside it
+    assert entry.chain_key == services.signin_chain(meeting.pk) and entry.prev_hash == audit.GENESIS
     assert entry.object_repr.startswith(world.member_person.name)
     assert audit.verify()[1] is None
     assert services.sign_in(world.member, meeting.pk, services.signin_code(meeting))[1] is False

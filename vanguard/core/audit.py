@@ -2,15 +2,20 @@
 change and its audit row commit or roll back together.
 
 The trail is append-only and tamper-evident: it is one hash chain per service
-centre, plus one for entries that belong to no centre. Each entry stores the hash
-of the entry before it in its chain (in id order) and its own hash over its
-content and that previous hash. Appends to one chain are serialised (an advisory
-lock on that chain, held to the end of the writing transaction on PostgreSQL;
-SQLite runs one write transaction at a time), so the ids' order is each chain's
-order, while writers in two centres never wait for each other. Entries written
-before the chains were split (`chain` = WHOLE_TRAIL) form one chain over the
-whole trail, as they were written. `verify()` (`vanguard audit verify`) walks
-every chain in one pass in id order and reports the first broken link.
+centre, plus one for entries that belong to no centre. A hot path whose writers
+would all queue on their centre's chain may write into a finer chain of its own
+inside the centre, named by a chain key (`object_chain`: a meeting's sign-ins
+form the chain "life.meeting:<id>"): a chain is (centre, chain key), the
+centre's own having the empty key. Each entry stores the hash of the entry
+before it in its chain (in id order) and its own hash over its content (its
+chain key included when it has one) and that previous hash. Appends to one chain
+are serialised (an advisory lock on that chain, held to the end of the writing
+transaction on PostgreSQL; SQLite runs one write transaction at a time), so the
+ids' order is each chain's order, while writers of two chains never wait for
+each other. Entries written before the chains were split (`chain` =
+WHOLE_TRAIL) form one chain over the whole trail, as they were written.
+`verify()` (`vanguard audit verify`) walks every chain in one pass in id order
+and reports the first broken link.
 
 On PostgreSQL one `record` is one round trip: the chain's lock, then the entry
 inserted with its chain's head read and its hash computed by PostgreSQL (sha256
@@ -27,6 +32,7 @@ import decimal
 import hashlib
 import json
 import uuid
+import zlib
 
 from django.db import connection, models
 from django.db.models import Max
@@ -41,13 +47,17 @@ from .pipelines import pipeline
 Action = AuditEntry.Action
 # Never copied into the audit trail.
 SECRET_FIELDS = {"password", "key"}
-# The advisory locks serialising appends to a chain: (CHAIN_LOCK, centre id or 0) ("VGAU").
+# The advisory locks serialising appends to a chain: (CHAIN_LOCK, centre id or 0) ("VGAU") for a
+# centre's own chain, (KEYED_CHAIN_LOCK, crc32 of centre and key) ("VGAK") for a keyed one.
 CHAIN_LOCK = 0x56474155
+KEYED_CHAIN_LOCK = 0x5647414B
 GENESIS = ""
 # AuditEntry.chain: the one chain of the entries written before 2026-12 / one chain per centre since.
 WHOLE_TRAIL, PER_CENTRE = 1, 2
+# What an entry's hash covers. chain_key only when it is set: the entries of a centre's own chain
+# (all entries written before keyed chains existed) hash exactly as they did.
 HASHED = ("at", "actor_id", "actor_name", "ip_address", "action", "verb", "model", "object_id", "object_repr",
-          "changes", "centre_id")
+          "changes", "centre_id", "chain_key")
 
 
 def _plain(value):
@@ -136,27 +146,37 @@ def _centre_id(value):
     return None if value is None else int(value)
 
 
-def _chain_key(centre_id):
-    return 0 if centre_id is None else int(centre_id) % 0x7FFFFFFF or 0x7FFFFFFF
+def object_chain(label, pk):
+    """The chain key of the entries of one object's hot path ("life.meeting:42": a meeting's
+    sign-ins), so that its writers queue on that object's chain, not on their whole centre's."""
+    return f"{label}:{pk}"
 
 
-def _chain_heads(centre_ids):
-    """Lock the chains of `centre_ids` for this transaction (in one order, so two writers
+def _lock_of(centre_id, chain_key=""):
+    """The advisory lock (two 32-bit keys) serialising appends to the chain (centre, chain key).
+    Two chains may share a lock (a crc32 clash): their writers then wait for each other, nothing worse."""
+    if chain_key:
+        return KEYED_CHAIN_LOCK, zlib.crc32(f"{centre_id}:{chain_key}".encode()) & 0x7FFFFFFF
+    return CHAIN_LOCK, 0 if centre_id is None else int(centre_id) % 0x7FFFFFFF or 0x7FFFFFFF
+
+
+def _chain_heads(chains):
+    """Lock the chains [(centre id, chain key)] for this transaction (in one order, so two writers
     of the same chains cannot deadlock on them) and return each one's last hash."""
-    keys = sorted({_chain_key(c) for c in centre_ids})
-    if connection.vendor == "postgresql" and keys:
+    chains = set(chains)
+    if connection.vendor == "postgresql" and chains:
         with connection.cursor() as cursor:
-            for key in keys:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CHAIN_LOCK, key])
+            for lock in sorted({_lock_of(*chain) for chain in chains}):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(lock))
     heads = {}
-    for centre_id in set(centre_ids):
-        last = (AuditEntry.objects.filter(chain=PER_CENTRE, centre_id=centre_id).order_by("-id")
-                .values_list("hash", flat=True).first())
-        heads[centre_id] = last or GENESIS
+    for centre_id, chain_key in chains:
+        last = (AuditEntry.objects.filter(chain=PER_CENTRE, centre_id=centre_id, chain_key=chain_key)
+                .order_by("-id").values_list("hash", flat=True).first())
+        heads[centre_id, chain_key] = last or GENESIS
     return heads
 
 
-def _fields(actor, action, obj, changes, verb, centre_id, at):
+def _fields(actor, action, obj, changes, verb, centre_id, at, chain_key=""):
     return {
         "at": at,
         "actor_id": actor.pk if getattr(actor, "pk", None) else None,
@@ -169,6 +189,7 @@ def _fields(actor, action, obj, changes, verb, centre_id, at):
         "object_repr": str(obj)[:200],
         "changes": _plain_changes(changes or {}),
         "centre_id": _centre_id(centre_id if centre_id is not None else centre_of(obj)),
+        "chain_key": chain_key,
     }
 
 
@@ -186,6 +207,8 @@ def _content_text(fields):
         content["at"] = at.astimezone(datetime.UTC).isoformat()
     for name in ("actor_id", "centre_id"):
         content[name] = None if content[name] is None else int(content[name])
+    if not content["chain_key"]:
+        del content["chain_key"]
     return _canonical(content)
 
 
@@ -200,7 +223,7 @@ def _entry_insert(has_centre):
         same_chain = "centre_id = %s" if has_centre else "centre_id IS NULL"
         # Table and chain names only in the SQL; values (the centre, the content) are parameters.
         head = (f"(SELECT COALESCE((SELECT hash FROM {table} WHERE chain = {PER_CENTRE} AND {same_chain} "
-                f"ORDER BY id DESC LIMIT 1), '{GENESIS}'))")
+                f"AND chain_key = %s ORDER BY id DESC LIMIT 1), '{GENESIS}'))")
         fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
         values = {"prev_hash": head, "hash": f"encode(sha256(convert_to({head} || %s::text, 'UTF8')), 'hex')"}
         sql = (f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) "
@@ -216,8 +239,8 @@ def _append_postgresql(fields, also):
     is held and sees the entry of the writer it waited for. PostgreSQL computes the hash
     (sha256 over the previous hash and the same canonical text as entry_hash), so Python need
     not read the head first; verify() recomputes it in Python."""
-    centre_id = fields["centre_id"]
-    head_params = () if centre_id is None else (centre_id,)
+    centre_id, chain_key = fields["centre_id"], fields["chain_key"]
+    head_params = (chain_key,) if centre_id is None else (centre_id, chain_key)
     entry = AuditEntry(chain=PER_CENTRE, **fields)
     sql, columns = _entry_insert(centre_id is not None)
     params = []
@@ -230,7 +253,7 @@ def _append_postgresql(fields, also):
             params.append(field.get_db_prep_save(field.pre_save(entry, True), connection))
     with connection.cursor() as lock, connection.cursor() as cursor, connection.cursor() as more:
         with pipeline():
-            lock.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CHAIN_LOCK, _chain_key(centre_id)])
+            lock.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(_lock_of(centre_id, chain_key)))
             cursor.execute(sql, params)
             for more_sql, more_params in also:
                 more.execute(more_sql, more_params)
@@ -239,14 +262,15 @@ def _append_postgresql(fields, also):
     return entry
 
 
-def record(actor, action, obj, changes=None, verb="", centre_id=None, *, also=()):
-    """Append one entry to its centre's chain. `also`: (sql, params) statements to run right after
-    it in the same transaction (a hot path's last writes): on PostgreSQL they travel with the
-    entry, so lock, head, entry and these cost one round trip."""
-    fields = _fields(actor, action, obj, changes, verb, centre_id, timezone.now())
+def record(actor, action, obj, changes=None, verb="", centre_id=None, *, chain_key="", also=()):
+    """Append one entry to its centre's chain, or to the centre's chain `chain_key` (object_chain).
+    `also`: (sql, params) statements to run right after it in the same transaction (a hot path's
+    last writes): on PostgreSQL they travel with the entry, so lock, head, entry and these cost
+    one round trip."""
+    fields = _fields(actor, action, obj, changes, verb, centre_id, timezone.now(), chain_key)
     if connection.vendor == "postgresql":
         return _append_postgresql(fields, also)
-    prev = _chain_heads([fields["centre_id"]])[fields["centre_id"]]
+    prev = _chain_heads([(fields["centre_id"], chain_key)])[fields["centre_id"], chain_key]
     entry = AuditEntry.objects.create(prev_hash=prev, hash=entry_hash(prev, fields), chain=PER_CENTRE, **fields)
     if also:
         with connection.cursor() as cursor:
@@ -257,7 +281,8 @@ def record(actor, action, obj, changes=None, verb="", centre_id=None, *, also=()
 
 def record_many(actor, rows, *, at=None):
     """Many entries at once (a bulk write), chained in order and inserted together.
-    `rows`: dicts with action, obj or (model, object_id, object_repr), changes, verb, centre_id."""
+    `rows`: dicts with action, obj or (model, object_id, object_repr), changes, verb, centre_id
+    and optionally chain_key."""
     at = at or timezone.now()
     entries = []
     for row in rows:
@@ -271,14 +296,16 @@ def record_many(actor, rows, *, at=None):
             "object_repr": str(obj if obj is not None else row["object_repr"])[:200],
             "changes": _plain_changes(row.get("changes") or {}),
             "centre_id": _centre_id(row.get("centre_id") if row.get("centre_id") is not None else centre_of(obj)),
+            "chain_key": row.get("chain_key", ""),
         }
         entries.append(fields)
     if not entries:
         return 0
-    heads = _chain_heads([entry["centre_id"] for entry in entries])
+    heads = _chain_heads([(entry["centre_id"], entry["chain_key"]) for entry in entries])
     for entry in entries:
-        entry["prev_hash"] = prev = heads[entry["centre_id"]]
-        entry["hash"] = heads[entry["centre_id"]] = entry_hash(prev, entry)
+        chain = entry["centre_id"], entry["chain_key"]
+        entry["prev_hash"] = prev = heads[chain]
+        entry["hash"] = heads[chain] = entry_hash(prev, entry)
         entry["chain"] = PER_CENTRE
     # Ids are drawn in the rows' order (COPY, or one multi-row INSERT per batch), which is the chain's.
     if connection.vendor == "postgresql":
@@ -318,7 +345,7 @@ def verify(chunk=5000):
     heads, count = {}, 0
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk):
         count += 1
-        chain = "whole" if entry.chain == WHOLE_TRAIL else entry.centre_id
+        chain = "whole" if entry.chain == WHOLE_TRAIL else (entry.centre_id, entry.chain_key)
         prev = heads.get(chain, GENESIS)
         fields = {name: getattr(entry, name) for name in HASHED}
         if entry.prev_hash != prev or entry.chain not in (WHOLE_TRAIL, PER_CENTRE):
@@ -332,9 +359,12 @@ def verify(chunk=5000):
 def head():
     """One digest of every chain's last hash: to note down elsewhere (a backup's manifest, a
     printout), since a trail rewritten wholesale ends in other hashes."""
-    last_ids = [row["last"] for row in AuditEntry.objects.values("chain", "centre_id").annotate(last=Max("id"))]
+    last_ids = [row["last"] for row in
+                AuditEntry.objects.values("chain", "centre_id", "chain_key").annotate(last=Max("id"))]
     if not last_ids:
         return GENESIS
-    rows = AuditEntry.objects.filter(pk__in=last_ids).values_list("chain", "centre_id", "hash")
-    lines = sorted(f"{chain}:{centre_id}:{digest}" for chain, centre_id, digest in rows)
+    rows = AuditEntry.objects.filter(pk__in=last_ids).values_list("chain", "centre_id", "chain_key", "hash")
+    # A keyed chain's line names its key; a centre's own chain's line is as it was before keys.
+    lines = sorted(f"{chain}:{centre_id}:{key}:{digest}" if key else f"{chain}:{centre_id}:{digest}"
+                   for chain, centre_id, key, digest in rows)
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()

@@ -101,7 +101,7 @@ class AuditTrailIsAppendOnly(Exception):
 class AuditEntry(models.Model):
     """Who changed what, when, from where. Written by services through
     vanguard.core.audit, never edited: each row carries the hash of the row before it
-    in its chain (its centre's, in id order) and its own, so an edited, removed or
+    in its chain (its centre's or a finer one's, in id order) and its own, so an edited, removed or
     inserted row breaks the chain (`vanguard audit verify`)."""
 
     class Action(models.TextChoices):
@@ -132,6 +132,9 @@ class AuditEntry(models.Model):
     # 2: the chain of the entry's centre (one for entries of no centre); 1: the one chain of the
     # whole trail that entries written before the chains were split form (vanguard.core.audit).
     chain = models.PositiveSmallIntegerField(_("chain"), default=2)
+    # Within chain 2: "" for the centre's own chain, else the key of a finer chain of the centre
+    # (audit.object_chain: a meeting's sign-ins). The database default serves raw bulk inserts.
+    chain_key = models.CharField(_("chain key"), max_length=100, blank=True, default="", db_default="")
 
     objects = AuditQuerySet.as_manager()
 
@@ -141,7 +144,7 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         # The trail page reads a centre's rows newest first (the ordering).
         indexes = [models.Index(fields=["model", "object_id", "-at"]),
-                   models.Index(fields=["chain", "centre", "-id"], name="core_audit_chain_head"),
+                   models.Index(fields=["chain", "centre", "chain_key", "-id"], name="audit_chain_key_head"),
                    models.Index(fields=["centre", "-at", "-id"], name="audit_centre_newest")]
 
     def __str__(self):

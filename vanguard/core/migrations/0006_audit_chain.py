@@ -24,7 +24,8 @@ def chain_existing(apps, schema_editor):
     prev, batch = GENESIS, []
     for row in entry.objects.order_by("id").iterator(chunk_size=2000):
         row.prev_hash = prev
-        row.hash = prev = entry_hash(prev, {name: getattr(row, name) for name in HASHED})
+        # getattr's default: HASHED names fields added later (chain_key, 0011), absent from this model.
+        row.hash = prev = entry_hash(prev, {name: getattr(row, name, None) for name in HASHED})
         batch.append(row)
         if len(batch) == 2000:
             entry.objects.bulk_update(batch, ["prev_hash", "hash"])

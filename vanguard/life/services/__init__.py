@@ -44,6 +44,7 @@ from .signin import (  # noqa: F401
     SIGNIN_OPENS_BEFORE,
     code_is_valid,
     sign_in,
+    signin_chain,
     signin_code,
     signin_window,
 )

@@ -55,6 +55,14 @@ def code_is_valid(meeting, code, now):
     return slot in (current, current - 1) and constant_time_compare(mac, _mac(getattr(meeting, "pk", meeting), slot))
 
 
+def signin_chain(meeting_id):
+    """The audit chain of a meeting's sign-ins, inside its centre's trail. A theme day signs in a
+    whole centre within minutes; each sign-in's audit row appends to a chain, whose lock is held
+    through the commit's disk write, so one chain per centre signed in one member per commit. Per
+    meeting, the branches' meetings sign in side by side; verify() checks these chains like any."""
+    return audit.object_chain("life.meeting", meeting_id)
+
+
 def _person_of(actor):
     """The actor's person as the request already holds it (the API token reads it with the user)."""
     try:
@@ -96,11 +104,12 @@ def _sign_in_at_once(actor, meeting_id, person, now):
         return Attendance.objects.select_related("person").get(pk=attendance_id), False
     row = Attendance(pk=attendance_id, meeting_id=meeting_id, person=person, status=Attendance.Status.PRESENT,
                      signed_in_at=now, method=method)
-    # Last in the transaction: the centre's audit chain is locked from here to the commit, and every
-    # sign-in of the centre waits for it. On PostgreSQL the lock, the audit row and the COMMIT travel in
-    # one round trip (pipelines.commit_with_last_writes), so it is held only while PostgreSQL runs them.
+    # Last in the transaction: the meeting's audit chain is locked from here to the commit, and every
+    # sign-in of the meeting waits for it (not those of the centre's other meetings: signin_chain).
+    # On PostgreSQL the lock, the audit row and the COMMIT travel in one round trip
+    # (pipelines.commit_with_last_writes), so it is held only while PostgreSQL runs them.
     audit.record(actor, audit.Action.ACTION, row, {"status": [before, row.status]}, verb=Event.SIGNED_IN,
-                 centre_id=centre_id, also=pipelines.commit_with_last_writes())
+                 centre_id=centre_id, chain_key=signin_chain(meeting_id), also=pipelines.commit_with_last_writes())
     return row, True
 
 
@@ -150,5 +159,5 @@ def sign_in(actor, meeting, code, now=None):
         row.method = row.method or Attendance.Method.QR
         Attendance.objects.filter(pk=row.pk).update(status=row.status, signed_in_at=now, method=row.method)
         audit.record(actor, audit.Action.ACTION, row, {"status": [before, row.status]}, verb=Event.SIGNED_IN,
-                     centre_id=meeting.centre_id)
+                     centre_id=meeting.centre_id, chain_key=signin_chain(meeting.pk))
         return row, True
