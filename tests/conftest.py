@@ -1,5 +1,9 @@
+import fcntl
 import os
 import shutil
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,6 +39,35 @@ def pytest_collection_modifyitems(config, items):
     at once on a worker of their own while the other worker takes the rest, instead of starting last
     and keeping the run waiting for them."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """A SQLite database file made by `vanguard migrate` in a process of its own, once per pytest run.
+    The tests that start the product as separate processes (serve, worker) copy it where their
+    processes look, instead of each running every migration again: a migration run costs ~35 s of CPU,
+    and three of them ran per PostgreSQL pass. Under xdist the workers share the file: the first one
+    to ask migrates, holding a lock; the others wait for it, then copy."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's directory, above each worker's own
+    path = root / "migrated.sqlite3"
+    with open(root / "migrated.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            build = Path(tmp_path_factory.mktemp("migrating"))
+            env = {k: v for k, v in os.environ.items() if not k.startswith("VANGUARD_")}
+            env.update({"DJANGO_SETTINGS_MODULE": "vanguard.settings", "VANGUARD_DATA_DIR": str(build),
+                        "VANGUARD_DATABASE_URL": f"sqlite:///{build / 'db.sqlite3'}"})
+            subprocess.run([sys.executable, "-m", "vanguard", "migrate", "--no-input", "-v0"], env=env,
+                           cwd=Path(__file__).resolve().parent.parent, check=True)
+            # WAL mode: fold the log into the file, so that the file alone is the whole database.
+            with sqlite3.connect(build / "db.sqlite3") as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.close()
+            shutil.copyfile(build / "db.sqlite3", root / "migrated.partial")
+            os.replace(root / "migrated.partial", path)
+    return path
 
 
 @pytest.fixture(scope="session")

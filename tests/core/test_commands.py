@@ -1,5 +1,6 @@
 import io
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -180,10 +181,10 @@ def _free_port():
 
 
 @pytest.mark.slow
-def test_serve_runs_gunicorn_with_static_files(tmp_path):
+def test_serve_runs_gunicorn_with_static_files(tmp_path, migrated_sqlite):
     env = {**os.environ, "VANGUARD_DATA_DIR": str(tmp_path), "VANGUARD_DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    subprocess.run([sys.executable, "-m", "vanguard", "migrate", "-v0"], env=env, check=True)
+    shutil.copyfile(migrated_sqlite, tmp_path / "db.sqlite3")  # `vanguard migrate`'s database (tests/conftest.py)
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "vanguard", "serve", "--port", str(port), "--workers", "1"],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -6,6 +6,7 @@ what was queued: every message exactly once, none lost, none twice."""
 import collections
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -92,15 +93,15 @@ ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
-def test_killed_worker_sends_each_message_exactly_once(tmp_path, engine):
+def test_killed_worker_sends_each_message_exactly_once(tmp_path, engine, request):
     db = Database(engine, tmp_path)
     try:
-        run_scenario(tmp_path, db)
+        run_scenario(tmp_path, db, request)
     finally:
         db.drop()
 
 
-def run_scenario(tmp_path, db):
+def run_scenario(tmp_path, db, request):
     data = tmp_path / "data"
     outbox = tmp_path / "gateway"
     env = {k: v for k, v in os.environ.items() if not k.startswith("VANGUARD_")}
@@ -112,7 +113,10 @@ def run_scenario(tmp_path, db):
     })
     if db.url:
         env["VANGUARD_DATABASE_URL"] = db.url
-    vanguard(env, "migrate", "--no-input")
+        vanguard(env, "migrate", "--no-input")
+    else:  # `vanguard migrate`'s SQLite database, made once per run (tests/conftest.py)
+        data.mkdir()
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), db.path)
     python(env, f"from tests.messaging.worker_scenario import setup; setup({RECIPIENTS})")
 
     logs = [open(tmp_path / f"worker{i}.log", "w") for i in range(3)]  # noqa: SIM115
