@@ -31,7 +31,13 @@ printed beside its anchor: the same load on a bare endpoint in the same server
 (benchmarks/anchor_urls.py, loaded only through benchmarks/anchor_settings.py) that
 authenticates the token and inserts one row, i.e. the fixed cost of a request here.
 --port picks the server's port (default: a free one). Where one rating's time goes (statements,
-round trips, in-process time, a cProfile): benchmarks/rating_profile.py.
+round trips, in-process CPU time beside the anchor's, a cProfile of CPU time): benchmarks/rating_profile.py.
+
+Both runs start after a warm-up (every worker has imported its views and opened its connection)
+and print the server's CPU time per request (benchmarks/cpu_meter.py: the gunicorn workers and the
+PostgreSQL backends serving them, from /proc), with the rate it allows on this machine's cores when
+nothing else runs: on a machine shared with other work that figure moves much less than the rate.
+--workers/--threads default to `vanguard serve`'s.
 
 Goals: >= 1,000 ratings/s in batches, >= 300/s one at a time, p99 <= 100 ms, nothing lost or
 duplicated; figures <= 300 ms.

@@ -10,11 +10,19 @@ from vanguard.core.addresses import adopt_listen_address
 
 
 def default_workers():
-    return int(os.environ.get("VANGUARD_WEB_WORKERS", "3"))
+    """Twice the cores plus one synchronous worker (gunicorn's own advice): a worker waits on
+    PostgreSQL for each of its round trips, so with one per core the cores idle while they wait.
+    On 2 cores with PostgreSQL beside it (benchmarks/rating_ingest.py --batch 1, a shared machine at
+    load 9-15): 5 sync workers used no more CPU per request than 2 or 3 and kept the anchor's p99
+    lowest; threads (2x4, 3x2) gave no steady gain and up to twice the p99 (a request waits for the
+    GIL behind its process's other requests).
+    At most 17: each worker holds a PostgreSQL connection (max_connections is 100 by default, shared
+    with the other servers, the background workers and the replicas)."""
+    return int(os.environ.get("VANGUARD_WEB_WORKERS") or min(2 * (os.cpu_count() or 1) + 1, 17))
 
 
 def default_threads():
-    return int(os.environ.get("VANGUARD_WEB_THREADS", "1"))
+    return int(os.environ.get("VANGUARD_WEB_THREADS") or 1)
 
 
 class Command(BaseCommand):
