@@ -2,19 +2,20 @@
 
     createdb -h 127.0.0.1 -U postgres vg_life
     VANGUARD_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/vg_life \\
-        python benchmarks/meeting_signin.py [--members 10000] [--branches 100] [--workers 3]
+        python benchmarks/meeting_signin.py [--members 10000] [--branches 100] [--workers N] [--threads N]
         [--concurrency 12] [--duplicates 0.05] [--port 8110]
 
 Builds a centre of its own (bulk writes): --members party members in --branches branches,
 each with a login account and an API token, and one theme day per branch whose sign-in
-window is open now (every member expected). Starts `vanguard serve` (gunicorn, --workers)
-and signs every member in through POST /api/v1/meetings/<id>/sign-in/ with the meeting's
-current rotating code, from an asyncio client with --concurrency connections; a share of
+window is open now (every member expected). Starts `vanguard serve` (gunicorn, --workers x
+--threads, by default the command's own), warms it up with a few sign-ins (not timed) and signs
+every member in through POST /api/v1/meetings/<id>/sign-in/ with the meeting's current rotating code, from an asyncio client with --concurrency connections; a share of
 members (--duplicates) sign in a second time at once from "another phone".
 
 Prints sustained sign-ins per second (first sign-ins acknowledged / elapsed), p50/p99 latency
-per request, and after the run the stored sign-ins against those acknowledged, members with
-two sign-ins (must be 0), attendance rows marked present, audit rows of sign-ins (one per sign-in,
+per request, the server's CPU per request (gunicorn workers and their PostgreSQL backends, from
+/proc: benchmarks/cpu_meter.py; the rate it allows on idle cores hardly depends on the load), and
+after the run the stored sign-ins against those acknowledged, members with two sign-ins (must be 0), attendance rows marked present, audit rows of sign-ins (one per sign-in,
 in one audit chain per meeting), with the load average beside them.
 Beside it, the anchor: as many requests at the same concurrency to a bare endpoint in the same
 server (benchmarks/anchor_urls.py, loaded only through anchor_settings.py) that authenticates the
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanguard.settings")
 
+from cpu_meter import ServerMeter  # noqa: E402
 from rating_ingest import _request, pct, setup_django, start_server, stop_server  # noqa: E402
 
 GOAL_RATE = 300
@@ -157,7 +159,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--branches", type=int, default=100)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: vanguard serve's)")
+    parser.add_argument("--threads", type=int, default=0, help="threads per worker (default: vanguard serve's)")
     parser.add_argument("--concurrency", type=int, default=12)
     parser.add_argument("--duplicates", type=float, default=0.05)
     parser.add_argument("--port", type=int, default=0)
@@ -168,12 +171,18 @@ def main():
     from django.db.models import Count
 
     from vanguard.core.audit_events import Event
+    from vanguard.core.management.commands.serve import default_threads, default_workers
     from vanguard.core.models import AuditEntry
     from vanguard.life.models import Attendance, SignIn
 
+    args.workers, args.threads = args.workers or default_workers(), args.threads or default_threads()
+    # Warm-up sign-ins first (not timed): each worker imports the views, opens its connection and
+    # prepares its statements, as a server that has been up a while has.
+    warm_count = 10 * args.workers * args.threads
     t0 = time.monotonic()
-    centre, plan = build(args.members + 1, args.branches)
+    centre, plan = build(args.members + 1 + warm_count, args.branches)
     spare_meeting, spare_token = plan.pop()
+    warm, plan = plan[:warm_count], plan[warm_count:]
     print(f"built {args.members} members in {args.branches} branches, one theme day each, "
           f"in {time.monotonic() - t0:.1f} s (load average {os.getloadavg()[0]:.1f})")
     random.Random(7).shuffle(plan)
@@ -181,28 +190,43 @@ def main():
 
     meetings = {m.pk: m for m in Meeting.objects.filter(centre=centre)}
     statements, round_trips = queries_of_one_sign_in(meetings[spare_meeting], spare_token)
-    proc, port = start_server(args.workers, args.port)
+    from django.db import connection
+
+    proc, port = start_server(args.workers, args.port, args.threads)
+    meter, anchor_meter = ServerMeter(proc.pid, connection), ServerMeter(proc.pid, connection)
     try:
+        warm_queue = [(m, t, False) for m, t in warm]
+        _e, _l, warm_created, _a, warm_errors = asyncio.run(
+            _load(port, warm_queue, meetings, concurrency=args.workers * args.threads))
+        asyncio.run(_load(port, warm_queue, meetings, concurrency=args.workers * args.threads, anchor=True))
         load_before = os.getloadavg()
+        meter.start()
         elapsed, latencies, created, again, errors = asyncio.run(
             run(port, plan, meetings, concurrency=args.concurrency, duplicates=args.duplicates))
+        meter.stop()
         load_after = os.getloadavg()
-        # The sign-in's figures first (a run cut short later still has them), then the anchor.
-        stored = SignIn.objects.filter(meeting__centre=centre).count() - 1  # the spare member's, counted above
+        # The sign-in's figures first (a run cut short later still has them), then the anchor. Not counted:
+        # the spare member's sign-in (in-process, above) and the warm-up's, which must all have been stored.
+        assert warm_created == len(warm), (warm_created, warm_errors)
+        not_timed = 1 + warm_created
+        stored = SignIn.objects.filter(meeting__centre=centre).count() - not_timed
         doubled = (SignIn.objects.filter(meeting__centre=centre).values("meeting", "person")
                    .annotate(n=Count("pk")).filter(n__gt=1).count())
-        present = Attendance.objects.filter(meeting__centre=centre, status=Attendance.Status.PRESENT).count() - 1
+        present = Attendance.objects.filter(meeting__centre=centre,
+                                            status=Attendance.Status.PRESENT).count() - not_timed
         audited = AuditEntry.objects.filter(centre=centre, verb=Event.SIGNED_IN).exclude(chain_key="")
-        audit_rows, chains = audited.count() - 1, audited.values("chain_key").distinct().count()
+        audit_rows, chains = audited.count() - not_timed, audited.values("chain_key").distinct().count()
         rate = created / elapsed if elapsed else 0
         p99 = pct(latencies, 99)
-        print(f"sign-in: {args.workers} gunicorn workers, {args.concurrency} connections, "
+        print(f"sign-in: {args.workers} gunicorn workers x {args.threads} threads, {args.concurrency} connections "
+              f"(after {len(warm)} warm-up sign-ins and as many anchor requests), "
               f"load average before {load_before[0]:.1f} / after {load_after[0]:.1f} (1 min), "
               f"{load_after[1]:.1f} (5 min), {os.cpu_count()} CPUs")
         print(f"  requests {len(latencies)} in {elapsed:.1f} s: first sign-ins acknowledged {created}, "
               f"second phones answered 'already' {again}, errors {errors or 0}")
         print(f"  sustained {rate:.0f} sign-ins/s (goal {GOAL_RATE}); latency p50 {pct(latencies, 50):.1f} ms, "
               f"p99 {p99:.1f} ms (goal {GOAL_P99_MS})")
+        print(f"  {meter.describe(len(latencies))}")
         print(f"  stored {stored} vs acknowledged {created}; members with two sign-ins {doubled}; "
               f"attendance present {present}; audit rows {audit_rows} in {chains} meeting chains")
         print(f"  database statements per sign-in {statements} in {round_trips} round trips (token; BEGIN; sign-in; "
@@ -211,8 +235,10 @@ def main():
         print(f"  {'OK' if ok else 'MISMATCH'}: stored = acknowledged = audited, no duplicates; "
               f"{'within' if rate >= GOAL_RATE and p99 <= GOAL_P99_MS else 'outside'} the goal", flush=True)
         anchor_queue = [(m, t, False) for m, t in plan[:args.anchor_requests]]
+        anchor_meter.start()
         a_elapsed, a_latencies, a_created, _a_again, a_errors = asyncio.run(
             _load(port, anchor_queue, meetings, concurrency=args.concurrency, anchor=True))
+        anchor_meter.stop()
         load_anchor = os.getloadavg()
     finally:
         stop_server(proc)
@@ -225,7 +251,8 @@ def main():
     print(f"  anchor (token + one row, same server), {len(anchor_queue)} requests, load average after "
           f"{load_anchor[0]:.1f}: {a_created / a_elapsed if a_elapsed else 0:.0f} requests/s; "
           f"p50 {pct(a_latencies, 50):.1f} ms, p99 {pct(a_latencies, 99):.1f} ms; errors {a_errors or 0}; "
-          f"stored {anchor_stored} of {a_created}")
+          f"stored {anchor_stored} of {a_created + len(warm)} (with the warm-up's)")
+    print(f"    anchor's {anchor_meter.describe(len(a_latencies))}")
 
 
 if __name__ == "__main__":
