@@ -17,8 +17,8 @@ two ratings, no acknowledged rating is missing).
 The defaults (--batch 25, --concurrency 2) are how ratings arrive: a window
 device or the platform collects them and sends them in batches, so the rate is
 counted per rating and p99 is the latency of one batch request. One rating a
-request (--batch 1, the old default with --concurrency 16) mostly measures the fixed
-cost of a request (HTTP, token, grants, commit) instead.
+request (--batch 1, with 16 connections unless --concurrency says otherwise) mostly measures
+the fixed cost of a request (HTTP, token, grants, commit) instead.
 
 Figures: generates --figures-rows transactions and ratings PostgreSQL-side
 (generate_series) in a second centre of its own, builds the aggregates
@@ -441,7 +441,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: vanguard serve's)")
     parser.add_argument("--threads", type=int, default=0, help="threads per worker (default: vanguard serve's)")
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=0,
+                        help="client connections (default: 16 with --batch 1, phones one rating each; else 2)")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--max-requests", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=25, help="ratings per request, as a device or platform "
@@ -452,6 +453,7 @@ def main():
     parser.add_argument("--skip-ingest", action="store_true")
     parser.add_argument("--skip-figures", action="store_true")
     args = parser.parse_args()
+    args.concurrency = args.concurrency or (16 if args.batch == 1 else 2)
     setup_django()
     ok = True
     if not args.skip_ingest:
