@@ -1,6 +1,6 @@
 """A scorer overrides a computed cell of the grid from the keyboard: the cell's "override" makes
 its box on demand (the page carries none), labelled by the cell's column and row, with how the
-rule read the records; the browser asks for the reason, the server refuses points without one
+rule read the records (the grid with the box open passes axe's WCAG 2.1 AA rules); the browser asks for the reason, the server refuses points without one
 and opens the box again with what was posted, and with the reason the cell is overridden."""
 
 import re
@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.assessment.test_automatic import make_scheme, this_month
+from tests.browser.test_accessibility import AXE, RUN_AXE, WCAG21AA
 from tests.ratings.conftest import import_one, rate
 from vanguard.assessment import auto, services
 from vanguard.assessment.models import Score
@@ -26,6 +27,7 @@ def test_scorer_overrides_a_computed_cell_through_its_box(world, page, logged_in
     assert Score.objects.get(period=month, person=member, indicator=w14).points == 2
     td = f"tr[data-person='{member.pk}'] td:nth-child({_column(month, w14) + 2})"
 
+    page.context.add_init_script(path=str(AXE))
     logged_in(page, world.scorer)
     page.goto(reverse("assessment:grid", args=[month.pk]) + "?part=work")
     assert page.locator(".vg-override").count() == 0  # no box until one is asked for
@@ -39,6 +41,9 @@ def test_scorer_overrides_a_computed_cell_through_its_box(world, page, logged_in
     assert points.get_attribute("placeholder") == "2" and button.get_attribute("aria-expanded") == "true"
     # How the rule read the records, from the records page the points link to.
     page.locator(f"{td} .vg-override-why", has_text="差评 1").wait_for()
+    # The grid with the box open meets WCAG 2.1 AA (axe: no serious or critical violation).
+    serious = [v for v in page.evaluate(RUN_AXE, WCAG21AA) if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
     # Escape closes the box (its fields are then not sent) and gives the focus back; Enter opens it again.
     page.keyboard.press("Escape")
     assert page.locator(f"{td} .vg-override").is_hidden()
