@@ -6,10 +6,10 @@ from django.utils import timezone
 from vanguard.cases.models import Case, CaseStep, Status
 from vanguard.core.demo import DemoContext
 
+from ..world_snapshot import WorldSnapshot
 
-@pytest.mark.slow
-@pytest.mark.django_db
-def test_a_year_of_cases_in_every_state():
+
+def _build_demo():
     from vanguard.cases import demo as cases_demo
     from vanguard.org.demo import build_centre
     from vanguard.posts import demo as posts_demo
@@ -18,6 +18,25 @@ def test_a_year_of_cases_in_every_state():
     build_centre(ctx)
     posts_demo.build(ctx)
     cases_demo.build(ctx)
+    return ctx
+
+
+@pytest.fixture(scope="module")
+def _demo_snapshot(django_db_setup, django_db_blocker):
+    """The centre, its posts and its year of cases, built once for this module's tests (each built the
+    same demo again), kept as tests/world_snapshot.py keeps the world."""
+    with django_db_blocker.unblock():
+        return WorldSnapshot.capture(_build_demo)
+
+
+@pytest.fixture
+def ctx(db, _demo_snapshot):
+    """That demo's rows written back in this test's own transaction (rolled back after it), and its context."""
+    return _demo_snapshot.restore()
+
+
+@pytest.mark.slow
+def test_a_year_of_cases_in_every_state(ctx):
     cases = Case.objects.filter(centre=ctx.centre)
     assert cases.count() > 300
     assert set(cases.values_list("status", flat=True)) == set(Status.values)
@@ -37,18 +56,11 @@ def test_a_year_of_cases_in_every_state():
 
 
 @pytest.mark.slow
-@pytest.mark.django_db
-def test_a_closed_campaign_consistent_with_the_demos_units():
+def test_a_closed_campaign_consistent_with_the_demos_units(ctx):
     from vanguard.cases import demo as cases_demo
     from vanguard.cases import selectors
     from vanguard.cases.models import Campaign
-    from vanguard.org.demo import build_centre
-    from vanguard.posts import demo as posts_demo
 
-    ctx = DemoContext(password="Demo-pass-99")
-    build_centre(ctx)
-    posts_demo.build(ctx)
-    cases_demo.build(ctx)
     campaign = Campaign.objects.get(centre=ctx.centre)
     assert campaign.status == Campaign.Status.CLOSED and campaign.closed_at <= timezone.now()
     units = set(campaign.units.values_list("pk", flat=True))
