@@ -14,7 +14,7 @@ from django.utils import timezone
 from tests.life.conftest import at, held_meeting
 from tests.ratings.conftest import import_one, rate
 from vanguard.assessment import auto, services
-from vanguard.assessment.models import Period, Scheme, Score
+from vanguard.assessment.models import Cell, ComputedRow, Period, Scheme, Score
 from vanguard.assessment.scheme_data import indicator_rows
 from vanguard.assessment.scoring import Entry, save_scores
 from vanguard.life import services as life
@@ -43,7 +43,7 @@ def rate_in_month(world, level):
 def computed_cells(period):
     return {(s.person_id, s.indicator.code): (s.points, s.computed_points, s.computed, s.override_reason,
                                               s.source_value)
-            for s in Score.objects.filter(period=period, computed_points__isnull=False).select_related("indicator")}
+            for s in Cell.objects.filter(period=period, computed_points__isnull=False).select_related("indicator")}
 
 
 def records(world):
@@ -80,16 +80,21 @@ def test_the_database_and_python_give_the_same_cells(world):
     records(world)
     assert auto.compute_month(period, bulk=False) > 0
     by_python = computed_cells(period)
-    Score.objects.filter(period=period).delete()
+    ComputedRow.objects.filter(period=period).delete()
     Period.objects.filter(pk=period.pk).update(auto_computed_at=None, auto_inputs=None)
     with CaptureQueriesContext(connection) as queries:
         written = auto.compute_month(period)
     by_sql = computed_cells(period)
-    assert written == len(by_sql) == len(by_python) > 0
+    people = len({p for p, _code in by_sql})
+    assert written == people == ComputedRow.objects.filter(period=period).count() > 0
+    assert len(by_sql) == len(by_python) == people * len(auto.rules_of(period))
     assert by_sql == by_python
-    # The figures are really computed by the database: one INSERT ... SELECT for every rule, no COPY.
-    inserts = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("INSERT INTO ASSESSMENT_SCORE")]
-    assert len(inserts) == 1 and inserts[0].count("UNION ALL") == len(auto.rules_of(period)) - 1, inserts
+    # The figures are really computed by the database: one INSERT ... SELECT for every person and rule
+    # (each source and kind's aggregate joined once), no COPY, nothing written to the scores.
+    inserts = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("INSERT INTO ASSESSMENT")]
+    assert len(inserts) == 1 and inserts[0].upper().startswith("INSERT INTO ASSESSMENT_COMPUTEDROW"), inserts
+    kinds = {(r.auto_source, r.auto_kind) for r in auto.rules_of(period)}
+    assert inserts[0].count("LEFT JOIN (SELECT") == len(kinds) < len(auto.rules_of(period)), inserts
     assert not [q["sql"] for q in queries if "COPY" in q["sql"].upper()]
     member = world.member_person
     assert by_sql[(member.pk, "P01")][:2] == (Decimal("0"), Decimal("0"))    # absent from the members' meeting
@@ -109,7 +114,7 @@ def test_the_database_never_touches_an_override_and_leaves_a_published_month(wor
     save_scores(world.office, period, [Entry(member.pk, w14.pk, "1", "窗口当月两次被服务对象投诉")])
     rate_in_month(world, 1)
     assert auto.ensure_computed(period) > 0
-    score = Score.objects.get(period=period, person=member, indicator=w14)
+    score = Cell.objects.get(period=period, person=member, indicator=w14)
     assert (score.points, score.computed, score.computed_points, score.override_reason, score.note) == (
         Decimal("1"), False, Decimal("2"), "窗口当月两次被服务对象投诉", "窗口当月两次被服务对象投诉")
     services.publish_period(world.office, period, confirm_unscored=True)
@@ -128,8 +133,8 @@ def test_work_cells_are_computed_for_people_no_department_supervises(world):
     auto.ensure_computed(period)
     w14 = period.scheme.indicators.get(code="W14")
     w01 = period.scheme.indicators.get(code="W01")
-    cell = Score.objects.get(period=period, person=nobody, indicator=w14)
-    assert (cell.points, cell.computed) == (Decimal("3"), True)
+    cell = Cell.objects.get(period=period, person=nobody, indicator=w14)
+    assert (cell.points, cell.computed, cell.score_id) == (Decimal("3"), True, None)
     assert save_scores(world.office, period, [Entry(nobody.pk, w14.pk, "3")]) == 0
     assert save_scores(world.office, period, [Entry(nobody.pk, w14.pk, "2", "当面核实的投诉"),
                                               Entry(nobody.pk, w01.pk, "2")]) == 2

@@ -22,7 +22,7 @@ from vanguard.org.models import Person, ServiceCentre
 
 from . import previews, selectors, services
 from .explain import explain
-from .models import Adjustment, Appeal, Indicator, Period, Result, Scheme, Score
+from .models import Adjustment, Appeal, Cell, Indicator, Period, Result, Scheme
 from .permissions import can_manage
 from .scoring import Entry, save_scores
 
@@ -217,7 +217,12 @@ class _Figure(serializers.FloatField):
 class ScoreSerializer(serializers.ModelSerializer):
     """A cell. Cells of an indicator with a rule are computed from the records: `computed` while
     the points are the rule's, `computed_points` the rule's points, `source_value` the figures
-    read from the records; a scorer's override keeps both and says why in `override_reason`."""
+    read from the records; a scorer's override keeps both and says why in `override_reason`. Read
+    from the Cell view: every cell of the month, computed or entered."""
+
+    id = serializers.IntegerField(
+        source="score_id", read_only=True, allow_null=True,
+        help_text="the entered score's id; null for a computed cell nobody overrode")
 
     computed = serializers.BooleanField(
         read_only=True, help_text="true while the points are the rule's, computed from the records")
@@ -236,7 +241,7 @@ class ScoreSerializer(serializers.ModelSerializer):
         help_text="why a computed or overridden cell has its points, in one sentence (figures, rule, override)")
 
     class Meta:
-        model = Score
+        model = Cell
         fields = ["id", "period", "person", "indicator", "points", "note", "scored_by", "scored_at", "computed",
                   "computed_points", "source_value", "override_reason", "explanation"]
 
@@ -263,8 +268,11 @@ class ScoreBulkSerializer(serializers.Serializer):
 class ScoreViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Scores; POST a batch to upsert it, all or nothing (refused once the month is past scoring)."""
 
-    queryset = Score.objects.all()
+    queryset = Cell.objects.all()
     serializer_class = ScoreSerializer
+    # A cell is found by its score's id (a computed cell nobody overrode is listed, not fetched alone).
+    lookup_field = "score"
+    lookup_value_regex = "[0-9]+"
 
     def refine_queryset(self, queryset):
         period = self.request.query_params.get("period")

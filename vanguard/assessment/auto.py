@@ -8,13 +8,13 @@ another app's tables.
 
 When it runs (the simplest design that stays correct)
 -----------------------------------------------------
-Computed cells are ordinary `Score` rows marked `computed`, with the source's figures
-(`source_value`) and the rule's points (`computed_points`), so publication, the grid,
-the Excel template and the member's page read them like any score. They are written
-for a whole centre month at once, by an upsert that skips unchanged cells and never
-touches a scorer's override (`compute_month`): a source that offers its figures as an
-aggregate query (`Source.figures`, the same query its read function runs) is computed inside
-the database (the rule's figure and points in SQL, `_rule_select`); the others in Python. It
+Computed cells are kept as one `ComputedRow` per person and month (models_cells: the rules'
+points and the source's figures, so each figure can be followed to its records), and every
+reader sees them through the `Cell` view beside the Score rows (hand cells and a scorer's
+overrides, which say why). They are written for a whole centre month at once, by an upsert that
+skips unchanged rows (`compute_month`): when every source offers its figures as an aggregate
+query (`Source.figures`, the same query its read function runs), the rules' figures and points
+are computed inside the database (`auto_rows.sql_rows`); otherwise in Python. It
 runs:
 
 - whenever someone looks while the month is open: `ensure_computed` compares each
@@ -50,7 +50,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Indicator, Period, Score
+from . import auto_rows
+from .models import Indicator, Period
 from .permissions import assessed_people
 
 M = Indicator.Measure
@@ -423,82 +424,6 @@ def ensure_computed(period, actor=None):
     return compute_month(period, actor=actor, inputs=inputs, reads=reads, rules=rules, available=available)
 
 
-UPSERT = """INSERT INTO {table} AS s (period_id, person_id, indicator_id, points, note, scored_by_id, scored_at,
-computed, computed_points, source_value, override_reason)
-{select}
-ON CONFLICT (period_id, person_id, indicator_id) DO UPDATE SET
-  computed_points = EXCLUDED.computed_points, source_value = EXCLUDED.source_value,
-  points = CASE WHEN s.override_reason = '' THEN EXCLUDED.points ELSE s.points END,
-  note = CASE WHEN s.override_reason = '' THEN '' ELSE s.note END,
-  scored_by_id = CASE WHEN s.override_reason = '' THEN NULL ELSE s.scored_by_id END,
-  computed = (s.override_reason = ''), scored_at = EXCLUDED.scored_at
-WHERE s.computed_points IS DISTINCT FROM EXCLUDED.computed_points
-   OR s.source_value IS DISTINCT FROM EXCLUDED.source_value
-   OR (s.override_reason = '' AND (NOT s.computed OR s.points <> EXCLUDED.points))"""
-
-SQLITE_UPSERT = UPSERT.replace("IS DISTINCT FROM", "IS NOT")
-
-
-def _upsert_sql(select):
-    return (UPSERT if connection.vendor == "postgresql" else SQLITE_UPSERT).format(
-        table=Score._meta.db_table, select=select)
-
-
-def _json_number(value):
-    """A figure as JSON writes it: whole numbers as integers, others as decimals (both paths,
-    Python and SQL, store numbers, so their cells compare equal)."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
-def _value_json(value):
-    return json.dumps({k: _json_number(v) for k, v in value.items()}, sort_keys=True, separators=(",", ":"))
-
-
-def _write(period, rows, now):
-    """Upsert (person, indicator, points, value-json) cells in one statement (PostgreSQL: COPY
-    into a scratch table first); cells whose figures and points did not move are skipped.
-    The path of sources without an aggregate query (`Source.figures`)."""
-    if not rows:
-        return 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS vg_auto_cells (person_id integer, indicator_id integer, "
-                           "points numeric(6, 1), source_value jsonb) ON COMMIT DROP")
-            cursor.execute("TRUNCATE vg_auto_cells")
-            with cursor.cursor.copy("COPY vg_auto_cells FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(_upsert_sql(
-                "SELECT %s, person_id, indicator_id, points, '', NULL, %s, TRUE, points, source_value, '' "
-                "FROM vg_auto_cells ORDER BY person_id, indicator_id"), [period.pk, now])
-            return cursor.rowcount
-        before = _sqlite_changes(cursor)
-        cursor.executemany(_upsert_sql("VALUES (%s, %s, %s, %s, '', NULL, %s, 1, %s, %s, '')"),
-                           [(period.pk, p, i, str(pts), now, str(pts), value) for p, i, pts, value in rows])
-        return _sqlite_changes(cursor) - before
-
-
-def _sqlite_changes(cursor):
-    cursor.execute("SELECT total_changes()")
-    return cursor.fetchone()[0]
-
-
-def _python_rows(rule, source, data, people):
-    """The cells of one rule computed in Python from the source's `read` (value-dicts)."""
-    rows, cache = [], {}
-    for pid in people:
-        value = data.get(pid) or source.zero
-        # Many people share a value (no record): the rule and the JSON once per value.
-        key = _value_json(value)
-        hit = cache.get(key)
-        if hit is None:
-            hit = cache[key] = points_for(rule, value)
-        rows.append((pid, rule.pk, hit, key))
-    return rows
-
-
 # The rule in SQL: the same arithmetic as `figure` and `points_for`, over the source's
 # aggregate query joined to the assessed people (a person without a row has the zero figures).
 
@@ -542,61 +467,15 @@ def _sql_points(indicator, fig):
     return f"ROUND(MAX(0, MIN({num}, {pts})) + 1e-9, 1)", [top, *params]
 
 
-def _compiled(queryset):
-    return queryset.query.get_compiler(connection=connection).as_sql()
-
-
-def _rule_select(period, rule, source, first, last, now):
-    """(SQL, params): the SELECT of one rule's cells for every assessed person, from the source's
-    aggregate query (a person without a row has the zero figures), in the upsert's columns."""
-    qn = connection.ops.quote_name
-    people_sql, people_params = _compiled(_population(period).order_by().values("id"))
-    figures_sql, figures_params = _compiled(source.figures(period.centre, first, last, kind_arg(rule.auto_kind)))
-    keys = sorted(source.zero)
-    v = {k: f"COALESCE(f.{qn(k)}, 0)" for k in keys}
-    fig = _sql_figure(rule.auto_measure, v)
-    points, points_params = _sql_points(rule, fig)
-    builder = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
-    value = builder + "(" + ", ".join(f"'{k}', {v[k]}" for k in keys) + ")"
-    pg = connection.vendor == "postgresql"
-    integer, moment = ("bigint", "timestamp with time zone") if pg else ("INTEGER", "TEXT")
-    # Typed: inside a UNION an untyped parameter or NULL would be text to PostgreSQL.
-    select = (f"SELECT CAST(%s AS {integer}) AS period_id, x.id AS person_id, CAST(%s AS {integer}) AS indicator_id, "
-              f"x.pts AS points, '' AS note, CAST(NULL AS {integer}) AS scored_by_id, CAST(%s AS {moment}) AS "
-              f"scored_at, TRUE AS computed, x.pts AS computed_points, "
-              f"x.val AS source_value, '' AS override_reason FROM ("
-              f"SELECT p.id, {points} AS pts, {value} AS val FROM ({people_sql}) p "
-              f"LEFT JOIN ({figures_sql}) f ON f.person_id = p.id) x")
-    return select, [period.pk, rule.pk, now, *points_params, *people_params, *figures_params]
-
-
-def _write_rules(period, pairs, first, last, now):
-    """One INSERT ... SELECT ... ON CONFLICT for all the (rule, source) pairs of the month: their
-    SELECTs together (UNION ALL), in key order (person, indicator), so the unique index is
-    walked once and two computations lock cells in the same order. Returns the cells written."""
-    if not pairs:
-        return 0
-    parts, params = [], []
-    for rule, source in pairs:
-        sql, args = _rule_select(period, rule, source, first, last, now)
-        parts.append(sql)
-        params += args
-    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) r{n}" for n, sql in enumerate(parts))
-    select = f"SELECT * FROM ({union}) u WHERE TRUE ORDER BY person_id, indicator_id"
-    with connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(select), params)
-        # Rows inserted or updated; those the upsert's WHERE leaves alone are not counted.
-        return max(cursor.rowcount, 0)
-
-
 def compute_month(period, *, actor=None, inputs=None, reads=None, rules=None, available=None, bulk=True):
-    """Compute every automatic cell of the month from the records, set-based: the rules whose
-    source has an aggregate query (`Source.figures`) in one INSERT ... SELECT ... ON CONFLICT
-    that computes the figures and points in the database (a SELECT per rule, together); for
-    the others one read per (source, kind), the rule in Python and one upsert. Only cells that changed are written; overridden cells keep their
-    points (their figures are refreshed). Does nothing once the month no longer accepts scores.
-    Audited when cells changed. Returns the number of cells written. `bulk=False` computes
-    every rule in Python (the two paths give the same cells; tests compare them)."""
+    """Compute every automatic cell of the month from the records, set-based, into one
+    `ComputedRow` per assessed person (`auto_rows`): when every rule's source has an aggregate
+    query (`Source.figures`), one INSERT ... SELECT ... ON CONFLICT computes the figures and
+    points in the database; otherwise one read per (source, kind) and the rules in Python. Only
+    rows whose cells changed are written; an override (a Score row) keeps its points, and its
+    copy of the rule's points and figures follows. Does nothing once the month no longer accepts
+    scores. Audited when something changed. Returns the rows written or removed. `bulk=False`
+    computes every rule in Python (the two paths give the same cells; tests compare them)."""
     from vanguard.core import audit
     from vanguard.core.system import SYSTEM
 
@@ -611,34 +490,28 @@ def compute_month(period, *, actor=None, inputs=None, reads=None, rules=None, av
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7301, period.pk])
         rules = rules_of(period) if rules is None else rules
         if not rules:
-            return 0
+            return auto_rows.tidy(period, [], None)
         available = sources() if available is None else available
         reads = {} if reads is None else reads
         inputs = inputs if inputs is not None else _inputs(period, rules, available, reads)
         first, last = month_bounds(period)
         now = timezone.now()
-        rows, people, in_sql = [], None, []
-        for rule in sorted(rules, key=lambda r: r.pk):
-            source = available.get(rule.auto_source)
-            if source is None:
-                continue
-            if bulk and source.figures is not None:
-                in_sql.append((rule, source))
-                continue
-            if (rule.auto_source, rule.auto_kind) not in reads:
-                reads[(rule.auto_source, rule.auto_kind)] = source.read(period.centre, first, last,
-                                                                        kind_arg(rule.auto_kind))
-            if people is None:
-                people = sorted(_population(period).values_list("pk", flat=True))
-            rows += _python_rows(rule, source, reads[(rule.auto_source, rule.auto_kind)], people)
-        written = _write_rules(period, in_sql, first, last, now)
-        rows.sort(key=lambda r: (r[0], r[1]))
-        written += _write(period, rows, now)
+        pairs = [(rule, available[rule.auto_source]) for rule in sorted(rules, key=lambda r: r.pk)
+                 if rule.auto_source in available]
+        people = _population(period)
+        if not pairs:
+            written = 0
+        elif bulk and all(source.figures is not None for _rule, source in pairs):
+            written = auto_rows.sql_rows(period, pairs, people, first, last, now)
+        else:
+            written = auto_rows.python_rows(period, [rule for rule, _s in pairs], available, reads,
+                                            sorted(people.values_list("pk", flat=True)), first, last, now)
+        written += auto_rows.tidy(period, [rule.pk for rule, _s in pairs], people)
         Period.objects.filter(pk=period.pk).update(auto_computed_at=now, auto_inputs=inputs)
         period.auto_computed_at, period.auto_inputs = now, inputs
         if written:
             audit.record(actor or SYSTEM, audit.Action.ACTION, period, {
-                "computed_cells": [None, written], "indicators": [None, [r.code for r in rules]],
+                "computed_rows": [None, written], "indicators": [None, [r.code for r in rules]],
                 "records": [None, inputs]}, verb=audit.Event.AUTO_COMPUTED)
         return written
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from .models import Adjustment, Indicator, Part, Result, Scheme, Score
+from .models import Adjustment, ComputedRow, Indicator, Part, Result, Scheme, Score
 from .permissions import assessed_people
 
 FIELDS = ["person_id", "branch_id", "unit_id", "party_points", "work_points", "bonus", "penalty", "total",
@@ -69,6 +69,42 @@ def _population_sql(period, from_results):
     return f"SELECT U.id AS person_id, U.branch_id, U.unit_id FROM ({sql}) U", list(params)
 
 
+def _rule_point_sql(rows_alias, indicator_column):
+    """SQL: the rule's points of the computed cell `indicator_column` in the ComputedRow `rows_alias`
+    (NULL when the row has no such cell)."""
+    if connection.vendor == "postgresql":
+        return f"CAST({rows_alias}.cells -> CAST({indicator_column} AS text) ->> 0 AS numeric)"
+    return f"json_extract({rows_alias}.cells, '$.\"' || {indicator_column} || '\"[0]')"
+
+
+def computed_rows_sql(period, party_ids, work_ids, deducted):
+    """(sql, params) of the CTE body `cr`: per person, each part's sum, cells and defaults of the
+    computed cells (the month's ComputedRows) less those a Score row overrides (the override is
+    counted with the scores; the few overrides are found by their own partial index)."""
+    row_t, score_t = ComputedRow._meta.db_table, Score._meta.db_table
+    pts = _rule_point_sql("c2", "s.indicator_id")
+    party, work = _id_in("s.indicator_id", party_ids), _id_in("s.indicator_id", work_ids)
+    maxima = {**deducted[Part.PARTY], **deducted[Part.WORK]}
+    default = _default_of("s.indicator_id", maxima) if maxima else "0"
+    sql = f"""
+  SELECT c.person_id,
+    c.party_sum - COALESCE(o.party_sum, 0) AS party_sum, c.party_cells - COALESCE(o.party_cells, 0) AS party_cells,
+    c.party_base - COALESCE(o.party_base, 0) AS party_base,
+    c.work_sum - COALESCE(o.work_sum, 0) AS work_sum, c.work_cells - COALESCE(o.work_cells, 0) AS work_cells,
+    c.work_base - COALESCE(o.work_base, 0) AS work_base
+  FROM {row_t} c LEFT JOIN (
+    SELECT s.person_id,
+      SUM({pts}) FILTER (WHERE {party}) AS party_sum, COUNT(*) FILTER (WHERE {party}) AS party_cells,
+      SUM({default}) FILTER (WHERE {party}) AS party_base,
+      SUM({pts}) FILTER (WHERE {work}) AS work_sum, COUNT(*) FILTER (WHERE {work}) AS work_cells,
+      SUM({default}) FILTER (WHERE {work}) AS work_base
+    FROM {score_t} s JOIN {row_t} c2 ON c2.period_id = s.period_id AND c2.person_id = s.person_id
+    WHERE s.period_id = %s AND s.override_reason <> '' AND {pts} IS NOT NULL
+    GROUP BY s.person_id) o ON o.person_id = c.person_id
+  WHERE c.period_id = %s"""
+    return sql, [period.pk, period.pk]
+
+
 def results_sql(period, *, from_results=False):
     """(sql, params) of a SELECT giving FIELDS for every assessed member.
 
@@ -78,7 +114,8 @@ def results_sql(period, *, from_results=False):
     month's scores (the covering index score_unique, in person order) adds points and
     counts cells, with no per-row join or CASE (indicator ids are told apart by range).
     Only members with missing cells look up the defaults of the cells they have (an
-    index range per member). A part with no cell entered at all is not assessed: NULL,
+    index range per member). The computed cells add their ComputedRow's sums, counts and
+    defaults per part (`computed_rows_sql`). A part with no cell entered at all is not assessed: NULL,
     never its defaults, and the member gets no total, rank or star. Scores on indicators
     outside the month's scheme count nowhere; the services never write them."""
     scheme = period.scheme
@@ -99,14 +136,16 @@ def results_sql(period, *, from_results=False):
         quota = f"((branch_size * {quota_value}) / 100)"
     population, params = _population_sql(period, from_results)
     # The other parameters in the order their placeholders appear in the statement.
-    params += [period.pk, Adjustment.Kind.BONUS, Adjustment.Kind.PENALTY, Adjustment.Kind.VETO, period.pk,
-               Adjustment.Status.APPROVED]
+    params += [period.pk]  # sc; cr's and adj's below
     score_t, adj_t = Score._meta.db_table, Adjustment._meta.db_table
     party_ids = [i.pk for i in indicators if i.part == Part.PARTY]
     work_ids = [i.pk for i in indicators if i.part == Part.WORK]
     # Defaults of deduct cells (add and yes/no cells default to 0), for members with missing cells.
     deducted = {part: {i.pk: i.maximum for i in indicators if i.part == part and i.method == Indicator.Method.DEDUCT}
                 for part in (Part.PARTY, Part.WORK)}
+    rows_sql, rows_params = computed_rows_sql(period, party_ids, work_ids, deducted)
+    params += [*rows_params, Adjustment.Kind.BONUS, Adjustment.Kind.PENALTY, Adjustment.Kind.VETO, period.pk,
+               Adjustment.Status.APPROVED]
 
     def part_points(part, column, n_cells):
         default = _num(defaults[part])
@@ -114,14 +153,15 @@ def results_sql(period, *, from_results=False):
             present = "0"
         else:
             params.append(period.pk)
-            present = f"""COALESCE((SELECT SUM({_default_of("s2.indicator_id", deducted[part])}) FROM {score_t} s2
-                WHERE s2.period_id = %s AND s2.person_id = pop.person_id), 0)"""
+            present = f"""(COALESCE((SELECT SUM({_default_of("s2.indicator_id", deducted[part])}) FROM {score_t} s2
+                WHERE s2.period_id = %s AND s2.person_id = pop.person_id), 0) + COALESCE(cr.{part}_base, 0))"""
         # A part none of whose cells was scored is not assessed (NULL): no default is invented
         # for it. CASE evaluates the subquery only for members with some cells missing.
-        cells_col = f"sc.{part}_cells"
-        return f"""ROUND(CASE WHEN COALESCE({cells_col}, 0) = 0 THEN NULL
-            WHEN {cells_col} = {n_cells} THEN sc.{column}
-            ELSE {default} + COALESCE(sc.{column}, 0) - {present} END, 1)"""
+        cells = f"(COALESCE(sc.{part}_cells, 0) + COALESCE(cr.{part}_cells, 0))"
+        points = f"(COALESCE(sc.{column}, 0) + COALESCE(cr.{column}, 0))"
+        return f"""ROUND(CASE WHEN {cells} = 0 THEN NULL
+            WHEN {cells} = {n_cells} THEN {points}
+            ELSE {default} + {points} - {present} END, 1)"""
 
     party_points = part_points(Part.PARTY, "party_sum", len(party_ids))
     work_points = part_points(Part.WORK, "work_sum", len(work_ids))
@@ -141,6 +181,7 @@ sc AS (
   WHERE s.period_id = %s
   GROUP BY s.person_id
 ),
+cr AS ({rows_sql}),
 adj AS MATERIALIZED (
   SELECT person_id,
     SUM(CASE WHEN kind = %s THEN points ELSE 0 END) AS bonus,
@@ -156,7 +197,8 @@ base AS MATERIALIZED (
     ROUND(COALESCE(adj.bonus, 0), 1) AS bonus,
     ROUND(COALESCE(adj.penalty, 0), 1) AS penalty,
     COALESCE(adj.vetoed, 0) AS vetoed
-  FROM pop LEFT JOIN sc ON sc.person_id = pop.person_id LEFT JOIN adj ON adj.person_id = pop.person_id
+  FROM pop LEFT JOIN sc ON sc.person_id = pop.person_id LEFT JOIN cr ON cr.person_id = pop.person_id
+  LEFT JOIN adj ON adj.person_id = pop.person_id
 ),
 totals AS (
   -- NULL (not assessed) when either part is: such a member is neither ranked nor starred.
@@ -195,7 +237,7 @@ FROM quoted
 
 
 def unscored_counts(period):
-    """(members, party, work): assessed members with no cell scored in a part, by the same
+    """(members, party, work): assessed members with no cell scored or computed in a part, by the same
     pass over the month's scores as publication (one GROUP BY on the covering index; an
     EXISTS per member and part cost more than computing the month itself)."""
     ids = {Part.PARTY: [], Part.WORK: []}
@@ -210,13 +252,16 @@ sc AS (
   FROM {Score._meta.db_table} s
   WHERE s.period_id = %s
   GROUP BY s.person_id
-)
-SELECT COUNT(*) FILTER (WHERE COALESCE(sc.party_cells, 0) = 0 OR COALESCE(sc.work_cells, 0) = 0),
-  COUNT(*) FILTER (WHERE COALESCE(sc.party_cells, 0) = 0),
-  COUNT(*) FILTER (WHERE COALESCE(sc.work_cells, 0) = 0)
-FROM pop LEFT JOIN sc ON sc.person_id = pop.person_id"""
+),
+cr AS (SELECT person_id, party_cells, work_cells FROM {ComputedRow._meta.db_table} WHERE period_id = %s),
+n AS (SELECT COALESCE(sc.party_cells, 0) + COALESCE(cr.party_cells, 0) AS party,
+             COALESCE(sc.work_cells, 0) + COALESCE(cr.work_cells, 0) AS work
+      FROM pop LEFT JOIN sc ON sc.person_id = pop.person_id LEFT JOIN cr ON cr.person_id = pop.person_id)
+SELECT COUNT(*) FILTER (WHERE party = 0 OR work = 0), COUNT(*) FILTER (WHERE party = 0),
+  COUNT(*) FILTER (WHERE work = 0)
+FROM n"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, period.pk])
+        cursor.execute(sql, [*params, period.pk, period.pk])
         members, party_n, work_n = cursor.fetchone()
     return members or 0, party_n or 0, work_n or 0
 

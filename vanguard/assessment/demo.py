@@ -13,7 +13,7 @@ from django.utils import timezone
 from vanguard.core.workdays import WorkingCalendar
 
 from . import auto, services
-from .models import Adjustment, Appeal, Period, Result, Scheme, Score
+from .models import Adjustment, Appeal, Cell, Period, Result, Scheme, Score
 from .scheme_data import indicator_rows
 
 INSPECTION_REASONS = {
@@ -126,7 +126,7 @@ def build(ctx):
     services.start_scoring(office, current)
     total_scores += _scores(ctx, current, indicators, members, scorer_for, timezone.now(), share=0.5)
     computed = auto.ensure_computed(current)
-    computed += Score.objects.filter(period__centre=ctx.centre, computed=True).exclude(period=current).count()
+    computed += Cell.objects.filter(period__centre=ctx.centre, computed=True).exclude(period=current).count()
     stars = Result.objects.filter(period__centre=ctx.centre, is_current=True, is_star=True).count()
     ctx.say(f"scheme {len(indicators)} indicators ({sum(i.is_computed for i in indicators)} from the records), "
             f"{len(months) + 1} months, {total_scores} scores entered, {computed} computed, "
@@ -169,7 +169,7 @@ def _appeals(ctx, period, office):
         made.append(appeal)
     if len(made) >= 2:
         # Upheld where points were really taken off, so the correction shows as a new version.
-        lost = (Score.objects.filter(period=period, person=made[1].person, indicator__method="deduct",
+        lost = (Cell.objects.filter(period=period, person=made[1].person, indicator__method="deduct",
                                      indicator__part="work").select_related("indicator").order_by("points").first())
         if lost is not None and lost.points < lost.indicator.maximum:
             made[1].indicator = lost.indicator

@@ -344,6 +344,9 @@ class Score(models.Model):
             models.CheckConstraint(condition=Q(override_reason="") | Q(computed=False, computed_points__isnull=False),
                                    name="score_override_of_computed"),
         ]
+        # The overrides of computed cells, few: publication subtracts the rule's points they replace.
+        indexes = [models.Index(fields=["period", "person", "indicator"], condition=~Q(override_reason=""),
+                                name="score_overrides")]
 
     def __str__(self):
         return f"{self.period} {self.person_id} {self.indicator_id} {self.points}"
@@ -580,3 +583,6 @@ class Reminder(models.Model):
 
     def __str__(self):
         return self.text
+
+# The computed cells' compact rows and the view of all cells (kept apart: this file is long enough).
+from .models_cells import Cell, ComputedRow  # noqa: E402, F401

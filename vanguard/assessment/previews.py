@@ -11,7 +11,7 @@ from vanguard.core.roles import Role
 from vanguard.org.models import Unit
 
 from . import compute
-from .models import Appeal, Part, Result, Score
+from .models import Appeal, Cell, Part, Result
 from .permissions import assessed_people
 
 LIST_LIMIT = 500
@@ -27,7 +27,7 @@ def _part_ids(period):
 def unscored_people(period):
     """Assessed members with no cell scored in a part, one query: the annotations say which part."""
     ids = _part_ids(period)
-    scored = {part: Exists(Score.objects.filter(period=period, person=OuterRef("pk"), indicator_id__in=ids[part]))
+    scored = {part: Exists(Cell.objects.filter(period=period, person=OuterRef("pk"), indicator_id__in=ids[part]))
               for part in (Part.PARTY, Part.WORK)}
     return (assessed_people(period.centre_id)
             .annotate(party_scored=scored[Part.PARTY], work_scored=scored[Part.WORK])
@@ -115,7 +115,7 @@ def preview_appeal(appeal, uphold, points):
     current = Result.objects.filter(period=appeal.period, person=appeal.person, is_current=True).first()
     score = None
     if appeal.indicator_id:
-        score = Score.objects.filter(period=appeal.period, person=appeal.person,
+        score = Cell.objects.filter(period=appeal.period, person=appeal.person,
                                      indicator_id=appeal.indicator_id).first()
     return {"uphold": uphold, "points": points, "result": current,
             "before": score.points if score else (appeal.indicator.default_points if appeal.indicator else None),

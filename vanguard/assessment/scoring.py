@@ -17,7 +17,7 @@ from vanguard.core.permissions import require
 from vanguard.core.roles import Role
 from vanguard.org.models import Person, Unit
 
-from .models import Indicator, Part, Period, Reminder, Score
+from .models import Cell, Indicator, Part, Period, Reminder, Score
 from .permissions import assessed_people, can_manage, scorable_people, scoring_parts
 
 FULL_WIDTH = re.compile(r"[\uff10-\uff19\uff0e\uff0d\uff0b]")
@@ -202,7 +202,7 @@ def save_scores(actor, period, entries, *, source="grid"):
 
 
 def _computed_cells(period, ids, entries):
-    """{(person, indicator): Score} of the computed cells (indicators `ids`) the entries touch,
+    """{(person, indicator): Cell} of the computed cells (indicators `ids`) the entries touch,
     computed afresh from the records if they moved (a scorer overrides what the records say now)."""
     wanted = {_int_or_none(e.indicator_id) for e in entries} & ids
     if not wanted:
@@ -212,7 +212,7 @@ def _computed_cells(period, ids, entries):
     ensure_computed(period)
     people = {p for p in (_int_or_none(e.person_id) for e in entries if _int_or_none(e.indicator_id) in wanted)
               if p is not None}
-    return {(s.person_id, s.indicator_id): s for s in Score.objects.filter(
+    return {(s.person_id, s.indicator_id): s for s in Cell.objects.filter(
         period=period, indicator_id__in=wanted, person_id__in=people)}
 
 
@@ -240,18 +240,38 @@ def _computed_entry(computed, overrides, person_id, indicator, points, note):
 
 
 def _apply_overrides(actor, overrides):
-    """Write the overrides (and restorations) of computed cells, each audited with why."""
+    """Write the overrides (and restorations) of computed cells, each audited with why. An override
+    is a Score row keeping the rule's points and figures beside the scorer's; restoring the rule's
+    points removes it (the computed cell shows again)."""
     for (_p, _i), (cell, points, reason) in sorted(overrides.items(), key=lambda kv: kv[0]):
-        before = audit.snapshot(cell, fields={"points", "note", "computed", "override_reason"})
-        if reason:
-            cell.points, cell.note, cell.override_reason, cell.computed = points, reason, reason, False
-            verb = audit.Event.SCORE_OVERRIDDEN
-        else:
-            cell.points, cell.note, cell.override_reason, cell.computed = cell.computed_points, "", "", True
-            verb = audit.Event.SCORE_RESTORED
-        cell.scored_by = actor if reason else None
-        cell.save(update_fields=["points", "note", "override_reason", "computed", "scored_by", "scored_at"])
-        audit.record_update(actor, cell, before, verb=verb)
+        score = Score.objects.filter(pk=cell.score_id).first() if cell.score_id else None
+        if not reason:
+            if score is not None:
+                audit.record_delete(actor, score, verb=audit.Event.SCORE_RESTORED)
+                score.delete()
+            continue
+        if score is None:
+            score = Score(period_id=cell.period_id, person_id=cell.person_id, indicator_id=cell.indicator_id,
+                          points=points, note=reason, override_reason=reason, computed=False, scored_by=actor,
+                          computed_points=cell.computed_points, source_value=cell.source_value)
+            try:
+                # A savepoint: another scorer's override of the same cell may commit first; ours then
+                # replaces it below, as a later entry of a hand cell does.
+                with transaction.atomic():
+                    score.save(force_insert=True)
+                # Audited as the change it is: from the rule's points (and no reason) to the scorer's.
+                fields = {"points", "note", "computed", "override_reason"}
+                was = audit.snapshot(Score(points=cell.points, note="", computed=True, override_reason=""), fields)
+                audit.record_update(actor, score, was, verb=audit.Event.SCORE_OVERRIDDEN)
+                continue
+            except IntegrityError:
+                score = Score.objects.get(period_id=cell.period_id, person_id=cell.person_id,
+                                          indicator_id=cell.indicator_id)
+        before = audit.snapshot(score, fields={"points", "note", "computed", "override_reason"})
+        score.points, score.note, score.override_reason, score.computed = points, reason, reason, False
+        score.scored_by = actor
+        score.save(update_fields=["points", "note", "override_reason", "computed", "scored_by", "scored_at"])
+        audit.record_update(actor, score, before, verb=audit.Event.SCORE_OVERRIDDEN)
 
 
 def _points_now(period, rows):
@@ -329,8 +349,8 @@ def _save_one(actor, obj):
 def _progress(period, people, part):
     """(people in all, people not yet fully scored) for a set of people and a part."""
     needed = period.scheme.indicators.filter(part=part).count()
-    counts = people.annotate(n=Count("assessment_scores", filter=Q(
-        assessment_scores__period=period, assessment_scores__indicator__part=part)))
+    counts = people.annotate(n=Count("assessment_cells", filter=Q(
+        assessment_cells__period=period, assessment_cells__indicator__part=part)))
     total = people.count()
     done = counts.filter(n__gte=needed).count()
     return total, total - done
@@ -340,7 +360,7 @@ def _fully_scored(period, part, needed):
     """Subquery: the people with every indicator of `part` scored this month (the part's indicators as a
     list of ids: the month's scores are read from the unique index alone, without a join)."""
     indicators = list(period.scheme.indicators.filter(part=part).values_list("pk", flat=True))
-    return (Score.objects.filter(period=period, indicator_id__in=indicators).order_by().values("person_id")
+    return (Cell.objects.filter(period=period, indicator_id__in=indicators).order_by().values("person_id")
             .annotate(n=Count("indicator_id")).filter(n__gte=needed).values("person_id"))
 
 

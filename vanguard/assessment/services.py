@@ -16,7 +16,7 @@ from vanguard.core.permissions import require
 from vanguard.core.workdays import WorkingCalendar
 
 from . import auto, compute, previews
-from .models import Adjustment, Appeal, Indicator, Part, Period, Result, Scheme, Score
+from .models import Adjustment, Appeal, Cell, Indicator, Part, Period, Result, Scheme, Score
 from .permissions import can_enter_adjustments, can_manage, can_score
 
 RULE_OF_INDICATOR = ("auto_source", "auto_kind", "auto_measure", "auto_formula", "auto_step", "auto_threshold")
@@ -373,9 +373,16 @@ def correct_scores(actor, period, person, corrections, reason):
         if indicator.scheme_id != period.scheme_id:
             raise ValidationError({"indicator": _("This indicator is not part of the month's scheme.")})
         points = parse_points(raw, indicator)
+        defaults = {"points": points, "scored_by": actor, "note": reason[:200]}
+        # A computed cell (kept in the month's ComputedRow) corrected: an override carrying the
+        # correction's reason beside the rule's points and figures, as published.
+        rule_cell = Cell.objects.filter(period=period, person=person, indicator=indicator, score__isnull=True,
+                                        computed=True).first()
+        if rule_cell is not None:
+            defaults.update(computed=False, override_reason=reason[:200], computed_points=rule_cell.computed_points,
+                            source_value=rule_cell.source_value)
         score, created = Score.objects.get_or_create(
-            period=period, person=person, indicator=indicator,
-            defaults={"points": points, "scored_by": actor, "note": reason[:200]})
+            period=period, person=person, indicator=indicator, defaults=defaults)
         if not created:
             before = audit.snapshot(score, fields={"points", "note", "computed", "override_reason"})
             score.points, score.note, score.scored_by = points, reason[:200], actor

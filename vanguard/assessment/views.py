@@ -27,7 +27,7 @@ from vanguard.org.views.common import visible_or_404
 
 from . import auto, previews, selectors, services, uploads, workbook
 from .forms import AdjustmentForm, OpenPeriodForm, UploadForm
-from .models import Adjustment, Appeal, Part, Period, Reminder, Result, Scheme, Score
+from .models import Adjustment, Appeal, Cell, Part, Period, Reminder, Result, Scheme
 from .permissions import can_enter_adjustments, can_manage, scorable_people, scoring_parts
 from .scoring import Entry, grid_people, save_scores, todo_for
 
@@ -226,7 +226,8 @@ def _grid_context(request, period, part, group, errors=None, posted=None):
     people = list(grid_people(request.user, period, part, group))
     available = auto.sources()
     computed = {ind.pk for ind in indicators if auto.computes(ind, available)}
-    scores = {(s.person_id, s.indicator_id): s for s in Score.objects.filter(
+    # The cells as people see them (the Cell view: hand cells, computed cells and overrides).
+    scores = {(s.person_id, s.indicator_id): s for s in Cell.objects.filter(
         period=period, indicator__in=indicators, person__in=[p.pk for p in people]).only(
         "person_id", "indicator_id", "points", "note", "computed", "computed_points", "override_reason")}
     posted = posted or {}
@@ -452,7 +453,7 @@ def cell_records(request, pk, person_pk, indicator_pk):
     if indicator is None or not indicator.auto_source:
         raise Http404
     auto.ensure_computed(period)
-    score = (Score.objects.visible_to(request.user).filter(period=period, person_id=person_pk, indicator=indicator)
+    score = (Cell.objects.visible_to(request.user).filter(period=period, person_id=person_pk, indicator=indicator)
              .select_related("person", "scored_by__person").first())
     if score is None:
         raise Http404

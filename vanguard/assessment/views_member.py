@@ -14,7 +14,7 @@ from vanguard.org.views.common import visible_or_404
 from . import auto, previews, services
 from .explain import changes_between, explain, rule_text, vetoes_of
 from .forms import AppealForm, DecideAppealForm
-from .models import Adjustment, Appeal, Part, Result, Score
+from .models import Adjustment, Appeal, Cell, Part, Result
 from .permissions import can_manage
 
 
@@ -35,7 +35,7 @@ def result_detail(request, pk):
                                                          "unit"))
     period, person = result.period, result.person
     scheme = period.scheme
-    scores = {s.indicator_id: s for s in Score.objects.filter(period=period, person=person)
+    scores = {s.indicator_id: s for s in Cell.objects.filter(period=period, person=person)
               .select_related("scored_by__person")}
     lines = {Part.PARTY: [], Part.WORK: []}
     lost = []

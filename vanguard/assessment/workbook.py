@@ -16,7 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from vanguard.core import xlsx_write
 from vanguard.core.xlsx_read import SheetReader, TooBig, XlsxError, check_size, limits
 
-from .models import Part, Score
+from .models import Cell, Part
 from .scoring import NOTE_MAX, Entry, grid_people, save_scores
 
 SHEET = "评分"
@@ -29,7 +29,7 @@ def template(user, period, part, group=None):
     """The .xlsx bytes: one row per person the user scores on `part`."""
     indicators = list(period.scheme.indicators.filter(part=part))
     people = list(grid_people(user, period, part, group))
-    existing = {(s.person_id, s.indicator_id): (s.points, s.note) for s in Score.objects.filter(
+    existing = {(s.person_id, s.indicator_id): (s.points, s.note) for s in Cell.objects.filter(
         period=period, person__in=[p.pk for p in people], indicator__in=indicators).only(
         "person_id", "indicator_id", "points", "note")}
     notes_from = FIRST_INDICATOR_COLUMN + len(indicators)
