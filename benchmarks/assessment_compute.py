@@ -76,7 +76,7 @@ def prepare(everyone, reuse=False):
     from django.db import connection
 
     from vanguard.assessment import services
-    from vanguard.assessment.models import Period, Result, Score
+    from vanguard.assessment.models import ComputedRow, Period, Result, Score
     from vanguard.core.models import User
     from vanguard.org.demo_city import build_city
     from vanguard.org.models import Person, ServiceCentre
@@ -94,6 +94,7 @@ def prepare(everyone, reuse=False):
                                                                        auto_inputs=None)
         # The automatic cells are computed afresh (timed from nothing, as the first time).
         Score.objects.filter(period__in=existing).exclude(indicator__auto_formula="").delete()
+        ComputedRow.objects.filter(period__in=existing).delete()
         with connection.cursor() as cur:
             # A fresh month has no dead result rows in the indexes; neither should a rerun.
             cur.execute("VACUUM ANALYZE assessment_result")
@@ -219,20 +220,51 @@ def kept_records(centres):
     return attendance + participants + stats
 
 
+def backend_cpu(cursor):
+    """CPU seconds (user + system) the database server process of this connection has used, from
+    /proc (the server runs on this machine): on a loaded machine a steadier figure than the clock."""
+    cursor.execute("SELECT pg_backend_pid()")
+    pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def time_automatic(periods):
     from django.db import connection
 
     from vanguard.assessment import auto
-    from vanguard.assessment.models import Score
+    from vanguard.assessment.models import ComputedRow, Score
 
     rules = auto.rules_of(periods[0])
     print(f"automatic indicators: {len(rules)} rules x {len(periods)} centres ({load()})")
+    with connection.cursor() as cur:
+        server_before = backend_cpu(cur)
+    client_before = time.process_time()
     started = time.monotonic()
-    written = 0
+    written, each = 0, []
     for period in periods:
-        written += auto.compute_month(period)
+        at = time.monotonic()
+        n = auto.compute_month(period)
+        written += n
+        each.append((time.monotonic() - at, n))
     elapsed = time.monotonic() - started
-    print(f"automatic indicators: {written:,} cells computed in {elapsed:.2f}s ({load()})")
+    client = time.process_time() - client_before
+    with connection.cursor() as cur:
+        server_after = backend_cpu(cur)
+    server = None if server_before is None or server_after is None else server_after - server_before
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT SUM(party_cells + work_cells) FROM {ComputedRow._meta.db_table} WHERE period_id = ANY(%s)",
+                    [[p.pk for p in periods]])
+        cells = cur.fetchone()[0] or 0
+    print(f"automatic indicators: {written:,} people's rows ({cells:,} cells) computed in {elapsed:.2f}s; "
+          f"CPU: this process {client:.2f}s, database server "
+          f"{'n/a' if server is None else f'{server:.2f}s'} ({load()})")
+    seconds = sorted(t for t, _n in each)
+    print(f"per centre: median {seconds[len(seconds) // 2]:.2f}s, fastest {seconds[0]:.2f}s, slowest "
+          f"{seconds[-1]:.2f}s, {written // len(periods):,} rows each")
     started = time.monotonic()
     again = sum(auto.ensure_computed(period) for period in periods)
     check = time.monotonic() - started
@@ -240,6 +272,7 @@ def time_automatic(periods):
           f"({check / len(periods) * 1000:.0f} ms a centre) ({load()})")
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE " + Score._meta.db_table)
+        cur.execute("VACUUM ANALYZE " + ComputedRow._meta.db_table)
     return elapsed, written, check
 
 
@@ -287,18 +320,22 @@ def phases(period):
 
 
 def plain_aggregate_sql(period):
-    """The yardstick: the same sums as a bare GROUP BY, nothing stored. (sql, params)"""
-    from vanguard.assessment.models import Indicator, Part, Score
+    """The yardstick: the same sums as a bare GROUP BY, nothing stored: the scores entered and
+    each person's computed row (its parts' sums). (sql, params)"""
+    from vanguard.assessment.models import ComputedRow, Indicator, Part, Score
 
-    score_t, ind_t = Score._meta.db_table, Indicator._meta.db_table
+    score_t, ind_t, row_t = Score._meta.db_table, Indicator._meta.db_table, ComputedRow._meta.db_table
     return f"""
 SELECT COUNT(*), SUM(party), SUM(work) FROM (
-  SELECT s.person_id,
-    SUM(CASE WHEN i.part = %s THEN s.points ELSE 0 END) AS party,
-    SUM(CASE WHEN i.part = %s THEN s.points ELSE 0 END) AS work
-  FROM {score_t} s JOIN {ind_t} i ON i.id = s.indicator_id
-  WHERE s.period_id = %s
-  GROUP BY s.person_id) t""", [Part.PARTY, Part.WORK, period.pk]
+  SELECT person_id, SUM(party) AS party, SUM(work) AS work FROM (
+    SELECT s.person_id,
+      CASE WHEN i.part = %s THEN s.points ELSE 0 END AS party,
+      CASE WHEN i.part = %s THEN s.points ELSE 0 END AS work
+    FROM {score_t} s JOIN {ind_t} i ON i.id = s.indicator_id
+    WHERE s.period_id = %s
+    UNION ALL
+    SELECT person_id, party_sum, work_sum FROM {row_t} WHERE period_id = %s) u
+  GROUP BY person_id) t""", [Part.PARTY, Part.WORK, period.pk, period.pk]
 
 
 def time_plain_aggregate(periods):

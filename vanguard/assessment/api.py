@@ -279,6 +279,11 @@ class ScoreViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         if period:
             found = _period_from(period, self.request.user)
             queryset = queryset.filter(period=found) if found else queryset.none()
+            if found is not None and found.accepts_scores:
+                # As on the grid: what the records say now (a fingerprint query per source when nothing moved).
+                from .auto import ensure_computed
+
+                ensure_computed(found)
         person = self.request.query_params.get("person", "")
         if person:
             queryset = queryset.filter(person_id=int(person)) if person.isdigit() else queryset.none()
