@@ -10,7 +10,9 @@ override of a computed cell (with its reason).
 `Cell` is a database view of both (migration 0012): the Score rows, and each computed cell
 that no Score row of the same person and indicator overrides. The grid, the member's page, the
 records page, the API, the Excel template and the counts of what is left to score read it, so
-there is one definition of "the cell" in SQL, for PostgreSQL and SQLite alike.
+there is one definition of "the cell" in SQL, for PostgreSQL and SQLite alike. (A migration that
+changes the type of a Score column the view names must drop and re-create the view around it:
+PostgreSQL refuses to alter a column a view reads.)
 """
 
 from django.conf import settings
