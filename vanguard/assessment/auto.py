@@ -480,7 +480,8 @@ def compute_month(period, *, actor=None, inputs=None, reads=None, rules=None, av
     from vanguard.core.system import SYSTEM
 
     with transaction.atomic():
-        status = Period.objects.filter(pk=period.pk).values_list("status", flat=True).first()
+        status, previous = Period.objects.filter(pk=period.pk).values_list("status", "auto_inputs").first() or (
+            None, None)
         if status not in (Period.Status.OPEN, Period.Status.SCORING):
             return 0
         if connection.vendor == "postgresql":
@@ -506,7 +507,9 @@ def compute_month(period, *, actor=None, inputs=None, reads=None, rules=None, av
         else:
             written = auto_rows.python_rows(period, [rule for rule, _s in pairs], available, reads,
                                             sorted(people.values_list("pk", flat=True)), first, last, now)
-        written += auto_rows.tidy(period, [rule.pk for rule, _s in pairs], people)
+        # A source whose records were missing at the last computation has them now.
+        appeared = bool(previous) and any(v is not None and previous.get(k, 0) is None for k, v in inputs.items())
+        written += auto_rows.tidy(period, [rule.pk for rule, _s in pairs], people, hand_cells=appeared)
         Period.objects.filter(pk=period.pk).update(auto_computed_at=now, auto_inputs=inputs)
         period.auto_computed_at, period.auto_inputs = now, inputs
         if written:

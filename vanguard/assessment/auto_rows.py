@@ -149,10 +149,13 @@ def python_rows(period, rules, available, reads, people, first, last, now):
     return written
 
 
-def tidy(period, rule_ids, people_qs):
-    """After a computation: rows of people no longer assessed go; Score rows on a rule's cells that
-    are not overrides go (the rule's points replace what was entered by hand, as before there was
-    a rule, and the cells of the earlier design); the overrides' copy of the rule's points and
+def tidy(period, rule_ids, people_qs, *, hand_cells=False):
+    """After a computation: rows of people no longer assessed go; with `hand_cells` (a source became
+    available since the last computation), Score rows on a rule's cells that are not overrides go:
+    the rule's points replace what was entered by hand while its records were missing. (Only then:
+    finding them reads every score of the month, a second a city centre; save_scores never writes
+    them otherwise, and migration 0012 removed the computed Score rows of the earlier design.) The
+    overrides' copy of the rule's points and
     figures follows the new rows (so the member reads what the rule gives now, and why not)."""
     rows = ComputedRow.objects.filter(period=period)
     if rule_ids:
@@ -160,7 +163,8 @@ def tidy(period, rule_ids, people_qs):
     removed = rows.delete()[0]
     if not rule_ids:
         return removed
-    removed += Score.objects.filter(period=period, indicator_id__in=rule_ids, override_reason="").delete()[0]
+    if hand_cells:
+        removed += Score.objects.filter(period=period, indicator_id__in=rule_ids, override_reason="").delete()[0]
     overrides = list(Score.objects.filter(period=period, indicator_id__in=rule_ids).exclude(override_reason=""))
     if overrides:
         cells = dict(ComputedRow.objects.filter(period=period, person_id__in={s.person_id for s in overrides})

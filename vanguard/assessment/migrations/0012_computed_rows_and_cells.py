@@ -36,6 +36,16 @@ def create_view(apps, schema_editor):
     schema_editor.execute(VIEW[schema_editor.connection.vendor])
 
 
+def forget_computed_scores(apps, schema_editor):
+    """Months still being scored lose the computed Score rows of the earlier design (never overrides:
+    those stay); their next look recomputes them into ComputedRows. Published months keep theirs."""
+    Period = apps.get_model("assessment", "Period")
+    Score = apps.get_model("assessment", "Score")
+    open_months = Period.objects.filter(status__in=["open", "scoring"])
+    Score.objects.filter(period__in=open_months, computed=True).delete()
+    open_months.update(auto_computed_at=None, auto_inputs=None)
+
+
 def drop_view(apps, schema_editor):
     schema_editor.execute("DROP VIEW IF EXISTS assessment_cell")
 
@@ -103,4 +113,5 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('period', 'person'), name='computedrow_unique'),
         ),
         migrations.RunPython(create_view, drop_view),
+        migrations.RunPython(forget_computed_scores, migrations.RunPython.noop),
     ]
