@@ -371,9 +371,14 @@ def time_upload(admin, centre):
         ws.delete_rows(UPLOAD_PEOPLE + 2, ws.max_row - UPLOAD_PEOPLE - 1)
     people = ws.max_row - 1
     columns = ws.max_column - workbook.FIRST_INDICATOR_COLUMN + 1
-    for row in ws.iter_rows(min_row=2, min_col=workbook.FIRST_INDICATOR_COLUMN):
+    # As an office fills it: points in the hand-scored columns; the computed cells (the template
+    # gives them filled in with the rule's points) and the note columns are left as they came, so
+    # nothing is overridden (an override needs a reason and is audited one by one).
+    notes_from = workbook.FIRST_INDICATOR_COLUMN + len(period.scheme.indicators.filter(part=Part.WORK))
+    for row in ws.iter_rows(min_row=2, min_col=workbook.FIRST_INDICATOR_COLUMN, max_col=notes_from - 1):
         for cell in row:
-            cell.value = 2 if "W03" not in str(ws.cell(1, cell.column).value) else 2
+            if cell.value is None:
+                cell.value = 2
     out = io.BytesIO()
     wb.save(out)
     print(f"Excel upload: {people} people x {columns} indicators ({load()})")

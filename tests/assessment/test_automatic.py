@@ -285,6 +285,30 @@ def test_entering_the_computed_points_again_restores_the_cell(world, month):
     assert AuditEntry.objects.filter(verb=Event.SCORE_RESTORED, object_id=str(override.score_id)).exists()
 
 
+def test_the_excel_template_of_a_new_month_carries_the_computed_points_and_sent_back_overrides_nothing(
+        world, month):
+    """Nobody opened the grid: the template computes the month first, so the office's file shows
+    the rule's points and, returned as it came, overrides no computed cell."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from vanguard.assessment import workbook
+    from vanguard.assessment.models import Score
+
+    member = world.member_person
+    assert month.auto_computed_at is None
+    data = workbook.template(world.office, month, "work")
+    ws = load_workbook(io.BytesIO(data))[workbook.SHEET]
+    header = [c.value for c in ws[1]]
+    column = next(n for n, h in enumerate(header) if h and str(h).startswith("W14 "))
+    row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == member.pk)
+    assert row[column] == 3.0
+    workbook.upload(world.office, month, io.BytesIO(data))
+    assert not Score.objects.filter(period=month, person=member, indicator__code="W14").exists()
+    assert cell(month, member, "W14").computed
+
+
 # Access to the records behind a cell ---------------------------------------------------------
 
 def test_the_records_page_is_for_those_who_may_read_the_score(world, month, client):

@@ -182,7 +182,7 @@ def save_scores(actor, period, entries, *, source="grid"):
         if len(errors) > MAX_ERRORS:
             errors = errors[:MAX_ERRORS] + [_("… and %(n)s more problems.") % {"n": len(errors) - MAX_ERRORS}]
         raise ScoresRejected(errors)
-    _apply_overrides(actor, overrides)
+    _apply_overrides(actor, period, overrides)
     if not rows:
         return len(overrides)
     now = timezone.now()
@@ -239,19 +239,21 @@ def _computed_entry(computed, overrides, person_id, indicator, points, note):
     return ""
 
 
-def _apply_overrides(actor, overrides):
+def _apply_overrides(actor, period, overrides):
     """Write the overrides (and restorations) of computed cells, each audited with why. An override
     is a Score row keeping the rule's points and figures beside the scorer's; restoring the rule's
     points removes it (the computed cell shows again)."""
     for (_p, _i), (cell, points, reason) in sorted(overrides.items(), key=lambda kv: kv[0]):
         score = Score.objects.filter(pk=cell.score_id).first() if cell.score_id else None
+        if score is not None:
+            score.period = period  # the audit row names the month: not a query per override
         if not reason:
             if score is not None:
                 audit.record_delete(actor, score, verb=audit.Event.SCORE_RESTORED)
                 score.delete()
             continue
         if score is None:
-            score = Score(period_id=cell.period_id, person_id=cell.person_id, indicator_id=cell.indicator_id,
+            score = Score(period=period, person_id=cell.person_id, indicator_id=cell.indicator_id,
                           points=points, note=reason, override_reason=reason, computed=False, scored_by=actor,
                           computed_points=cell.computed_points, source_value=cell.source_value)
             try:

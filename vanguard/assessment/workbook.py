@@ -27,6 +27,11 @@ MAX_BYTES = 10 * 1024 * 1024
 
 def template(user, period, part, group=None):
     """The .xlsx bytes: one row per person the user scores on `part`."""
+    from .auto import ensure_computed
+
+    # The computed cells come filled in with the rule's points, as the grid shows them (a new month's
+    # are computed here first): a file returned unchanged overrides nothing.
+    ensure_computed(period)
     indicators = list(period.scheme.indicators.filter(part=part))
     people = list(grid_people(user, period, part, group))
     existing = {(s.person_id, s.indicator_id): (s.points, s.note) for s in Cell.objects.filter(
