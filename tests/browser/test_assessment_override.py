@@ -12,7 +12,7 @@ from tests.assessment.test_automatic import make_scheme, this_month
 from tests.browser.test_accessibility import AXE, RUN_AXE, WCAG21AA
 from tests.ratings.conftest import import_one, rate
 from vanguard.assessment import auto, services
-from vanguard.assessment.models import Score
+from vanguard.assessment.models import Cell
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def test_scorer_overrides_a_computed_cell_through_its_box(world, page, logged_in
     rate(import_one(world), level=1)  # one bad review: W14 computes 2 of 3
     auto.compute_month(month)
     w14 = month.scheme.indicators.get(code="W14")
-    assert Score.objects.get(period=month, person=member, indicator=w14).points == 2
+    assert Cell.objects.get(period=month, person=member, indicator=w14).points == 2
     td = f"tr[data-person='{member.pk}'] td:nth-child({_column(month, w14) + 2})"
 
     page.context.add_init_script(path=str(AXE))
@@ -55,18 +55,18 @@ def test_scorer_overrides_a_computed_cell_through_its_box(world, page, logged_in
     # Other points than the computed ones: the browser asks for the reason before sending anything.
     assert page.evaluate(f"document.querySelector(\"[name='n-{member.pk}-{w14.pk}']\").validity.valueMissing")
     page.keyboard.press("Enter")
-    assert Score.objects.get(period=month, person=member, indicator=w14).computed
+    assert Cell.objects.get(period=month, person=member, indicator=w14).computed
     # A browser that skips the check: the service refuses, the page opens the box again with the points.
     page.evaluate(f"document.querySelector(\"[name='n-{member.pk}-{w14.pk}']\").required = false")
     with page.expect_navigation():
         page.locator(f"{td} .vg-override button[type=submit]").click()
     assert "原因" in page.locator(".alert-danger").inner_text()
-    assert Score.objects.get(period=month, person=member, indicator=w14).computed
+    assert Cell.objects.get(period=month, person=member, indicator=w14).computed
     assert page.input_value(f"[name='s-{member.pk}-{w14.pk}']") == "1"
     reason.fill("当面核实：该差评系误评")
     with page.expect_navigation():
         reason.press("Enter")
-    score = Score.objects.get(period=month, person=member, indicator=w14)
+    score = Cell.objects.get(period=month, person=member, indicator=w14)
     assert (score.points, score.computed, score.override_reason) == (1, False, "当面核实：该差评系误评")
     assert page.locator(f"{td} .badge").inner_text() == "已改分"
     # The overridden cell's box opens with its reason and the computed points as the placeholder.
