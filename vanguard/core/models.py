@@ -121,12 +121,16 @@ class AuditEntry(models.Model):
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     # An event name from vanguard.core.audit_events (stored untranslated, translated when shown).
     verb = models.CharField(_("what"), max_length=100, blank=True)
-    model = models.CharField(_("object type"), max_length=100, db_index=True)
-    object_id = models.CharField(_("object id"), max_length=64, db_index=True)
+    # model and object_id are looked up together (the index below), or by model as its prefix:
+    # no index of their own, each would be one more to update on every audited write.
+    model = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # db_index=False: audit_centre_newest (centre, -at, -id) serves every lookup by centre.
     centre = models.ForeignKey("org.ServiceCentre", null=True, blank=True, on_delete=models.DO_NOTHING,
-                               related_name="+", verbose_name=_("service centre"), db_constraint=False)
+                               related_name="+", verbose_name=_("service centre"), db_constraint=False,
+                               db_index=False)
     prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
     hash = models.CharField(_("hash"), max_length=64, blank=True)
     # 2: the chain of the entry's centre (one for entries of no centre); 1: the one chain of the
