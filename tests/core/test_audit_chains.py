@@ -4,15 +4,13 @@ in two centres do not wait for each other; writers in one centre still append in
 entries written before the split keep their one chain and verify; a tampered entry in any
 chain is reported."""
 
-import threading
-import time
-
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 
 from vanguard.core import audit
 from vanguard.core.models import AuditEntry
 
+from ..lock_race import assert_only_same_chain_waits
 from .test_audit_trail import _tamper
 
 
@@ -24,48 +22,11 @@ def _record(actor, centre, n):
 def test_writers_in_two_centres_do_not_wait_for_each_other(world):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one write transaction at a time; the locks are PostgreSQL's.")
-    holding, release = threading.Event(), threading.Event()
-    timings, errors = {}, []
-
-    def hold_first_centre():
-        try:
-            with transaction.atomic():
-                _record(world.office, world.centre, "held")
-                holding.set()
-                release.wait(30)
-        except Exception as e:  # noqa: BLE001 -- reported below
-            errors.append(repr(e))
-        finally:
-            connections.close_all()
-
-    def write(centre, name):
-        try:
-            started = time.monotonic()
-            with transaction.atomic():
-                _record(world.office, centre, name)
-            timings[name] = time.monotonic() - started
-        except Exception as e:  # noqa: BLE001 -- reported below
-            errors.append(repr(e))
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold_first_centre)
-    holder.start()
-    assert holding.wait(30)
-    # Another centre's writer appends at once, while the first centre's transaction is open.
-    other = threading.Thread(target=write, args=(world.other_centre, "other"))
-    other.start()
-    other.join(10)
-    assert not other.is_alive() and timings["other"] < 5, timings
-    # A second writer in the first centre waits for the first one's commit (one chain, one order).
-    same = threading.Thread(target=write, args=(world.centre, "same"))
-    same.start()
-    same.join(1.5)
-    assert same.is_alive()
-    release.set()
-    holder.join(30)
-    same.join(30)
-    assert not errors, errors
+    # Another centre's writer appends at once, while the first centre's transaction is open; a second
+    # writer in the first centre waits for the first one's commit (one chain, one order).
+    assert_only_same_chain_waits(lambda: _record(world.office, world.centre, "held"),
+                                 lambda centre: _record(world.office, centre, "other" if centre != world.centre else "same"),
+                                 others=[world.other_centre], same=world.centre)
     assert audit.verify()[1] is None
     held, later = AuditEntry.objects.filter(changes__n__1__in=["held", "same"]).order_by("id")
     assert later.prev_hash == held.hash
@@ -172,53 +133,19 @@ def test_a_bulk_write_appends_to_keyed_chains(world):
 def test_writers_of_two_keyed_chains_of_one_centre_do_not_wait_for_each_other(world):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one write transaction at a time; the locks are PostgreSQL's.")
-    holding, release = threading.Event(), threading.Event()
-    timings, errors = {}, []
     key_a, key_b = audit.object_chain("life.meeting", 1), audit.object_chain("life.meeting", 2)
+    names = {key_b: "other meeting", None: "centre", key_a: "same"}
 
-    def hold():
-        try:
-            with transaction.atomic():
-                _record_keyed(world.office, world.centre, key_a, "held")
-                holding.set()
-                release.wait(30)
-        except Exception as e:  # noqa: BLE001 -- reported below
-            errors.append(repr(e))
-        finally:
-            connections.close_all()
+    def write(key):
+        if key is None:
+            _record(world.office, world.centre, names[key])
+        else:
+            _record_keyed(world.office, world.centre, key, names[key])
 
-    def write(key, name):
-        try:
-            started = time.monotonic()
-            with transaction.atomic():
-                if key is None:
-                    _record(world.office, world.centre, name)
-                else:
-                    _record_keyed(world.office, world.centre, key, name)
-            timings[name] = time.monotonic() - started
-        except Exception as e:  # noqa: BLE001 -- reported below
-            errors.append(repr(e))
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert holding.wait(30)
-    # The centre's other meeting and the centre's own chain append at once.
-    for key, name in [(key_b, "other meeting"), (None, "centre")]:
-        other = threading.Thread(target=write, args=(key, name))
-        other.start()
-        other.join(10)
-        assert not other.is_alive() and timings[name] < 5, timings
-    # The same meeting's next writer waits for the holder's commit.
-    same = threading.Thread(target=write, args=(key_a, "same"))
-    same.start()
-    same.join(1.5)
-    assert same.is_alive()
-    release.set()
-    holder.join(30)
-    same.join(30)
-    assert not errors, errors
+    # The centre's other meeting and the centre's own chain append at once; the same meeting's next
+    # writer waits for the holder's commit.
+    assert_only_same_chain_waits(lambda: _record_keyed(world.office, world.centre, key_a, "held"), write,
+                                 others=[key_b, None], same=key_a)
     held, later = AuditEntry.objects.filter(changes__n__1__in=["held", "same"]).order_by("id")
     assert later.prev_hash == held.hash
     assert audit.verify()[1] is None

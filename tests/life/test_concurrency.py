@@ -3,16 +3,17 @@ meetings of one centre do not queue on one audit chain's lock."""
 
 import datetime
 import threading
-import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from django.utils import timezone
 
 from vanguard.core import audit
 from vanguard.core.models import AuditEntry
 from vanguard.life import services
 from vanguard.life.models import Attendance, MeetingKind, SignIn
+
+from ..lock_race import assert_only_same_chain_waits
 
 
 def _open_meeting(world):
@@ -65,45 +66,13 @@ def test_sign_ins_of_two_meetings_of_one_centre_do_not_wait_for_each_other(world
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one write transaction at a time; the locks are PostgreSQL's.")
     first, second = _open_meeting(world), _open_meeting(world)
-    holding, release = threading.Event(), threading.Event()
-    timings, errors = {}, []
 
-    def hold():
-        try:
-            with transaction.atomic():  # a wider transaction: the sign-in's COMMIT waits for its end
-                services.sign_in(world.secretary, first.pk, services.signin_code(first))
-                holding.set()
-                release.wait(30)
-        except Exception as e:  # noqa: BLE001 -- reported below
-            errors.append(repr(e))
-        finally:
-            connections.close_all()
+    def sign_in(meeting):
+        assert services.sign_in(world.member, meeting.pk, services.signin_code(meeting))[1] is True
 
-    def sign_in(meeting, name):
-        try:
-            started = time.monotonic()
-            assert services.sign_in(world.member, meeting.pk, services.signin_code(meeting))[1] is True
-            timings[name] = time.monotonic() - started
-        except Exception as e:  # noqa: BLE001 -- reported below
-            errors.append(repr(e))
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert holding.wait(30)
-    other = threading.Thread(target=sign_in, args=(second, "other meeting"))
-    other.start()
-    other.join(10)
-    assert not other.is_alive() and timings["other meeting"] < 5, (timings, errors)
-    same = threading.Thread(target=sign_in, args=(first, "same meeting"))
-    same.start()
-    same.join(1.5)
-    assert same.is_alive()
-    release.set()
-    holder.join(30)
-    same.join(30)
-    assert not errors, errors
+    # The holder's sign-in runs in a wider transaction: its COMMIT waits for that transaction's end.
+    assert_only_same_chain_waits(lambda: services.sign_in(world.secretary, first.pk, services.signin_code(first)),
+                                 sign_in, others=[second], same=first)
     entries = list(AuditEntry.objects.filter(verb="signed in").order_by("id"))
     assert {e.chain_key for e in entries} == {services.signin_chain(first.pk), services.signin_chain(second.pk)}
     held, later = (e for e in entries if e.chain_key == services.signin_chain(first.pk))
