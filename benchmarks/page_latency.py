@@ -177,17 +177,22 @@ def fetch(base, path, cookie):
     return (time.perf_counter() - t0) * 1000, status, body, kind, final
 
 
-def crawl(base, cookie, *, repeat, per_shape, max_pages):
-    """Navigation pages, then the links of each one level below; each page timed `repeat` times."""
+def crawl(base, cookie, *, repeat, per_shape, max_pages, only=()):
+    """Navigation pages, then the links of each one level below; each page timed `repeat` times.
+    `only`: path prefixes to keep (e.g. ("/cases/",)): the other rooms' pages are neither timed nor followed."""
+
+    def kept(path):
+        return not only or path.startswith(tuple(only))
+
     _ms, _status, body, _kind, _final = fetch(base, "/", cookie)
     parser = Links()
     parser.feed(body.decode("utf-8", "replace"))
     nav = []
     for href in parser.nav:
         path = urlsplit(urljoin("/", href)).path
-        if href.startswith("/") and not SKIP.search(path) and path not in nav and path != "/":
+        if href.startswith("/") and not SKIP.search(path) and path not in nav and path != "/" and kept(path):
             nav.append(href)
-    queue, seen, results = ["/", *nav], set(), []
+    queue, seen, results = ([] if only else ["/"]) + nav, set(), []
     shapes = {}
     level = dict.fromkeys(queue, 0)
     while queue and len(results) < max_pages:
@@ -212,7 +217,7 @@ def crawl(base, cookie, *, repeat, per_shape, max_pages):
         for link in links.main:
             absolute = urljoin(href, link)
             parts = urlsplit(absolute)
-            if parts.netloc or not parts.path.startswith("/") or SKIP.search(parts.path):
+            if parts.netloc or not parts.path.startswith("/") or SKIP.search(parts.path) or not kept(parts.path):
                 continue
             target = parts.path + (f"?{parts.query}" if parts.query else "")
             key = (href, shape(parts.path), bool(parts.query))
@@ -264,6 +269,7 @@ def main():
     parser.add_argument("--max-pages", type=int, default=150, help="per role")
     parser.add_argument("--top", type=int, default=8)
     parser.add_argument("--roles", default="admin,office,secretary,scorer,member")
+    parser.add_argument("--only", default="", help="comma-separated path prefixes to measure (e.g. /cases/,/pledges/)")
     args = parser.parse_args()
     url = os.environ.get("VANGUARD_DATABASE_URL", "")
     if not args.small and not url.startswith(("postgres://", "postgresql://")):
@@ -294,7 +300,8 @@ def main():
         anchor = [fetch(base, "/accounts/login/", "")[0] for _ in range(max(5, args.repeat))]
         print(f"anchor: sign-in page median {statistics.median(anchor):.0f} ms (load {load()})")
         for role, key in keys.items():
-            results = crawl(base, key, repeat=args.repeat, per_shape=args.per_shape, max_pages=args.max_pages)
+            results = crawl(base, key, repeat=args.repeat, per_shape=args.per_shape, max_pages=args.max_pages,
+                            only=[p for p in args.only.split(",") if p])
             ok &= report(role, results, args.top)
     finally:
         proc.terminate()
