@@ -224,3 +224,29 @@ def test_no_honours_page_links_a_role_to_a_refusal(login, world, selection):
         for link in sorted(links):
             assert client.get(link).status_code == 200, (user, link)
     assert 'href="/honours/medals/"' in login(world.office).get("/honours/medals/").content.decode()
+
+
+def test_archive_shows_a_page_of_honours_and_keeps_the_year(login, world, django_assert_max_num_queries):
+    """A city's administrator reads thousands of a year's honours: a page of 100, the next page of the same year,
+    in as many queries whatever the number."""
+    from vanguard.honours.models import Honour
+
+    def honours(start, count):
+        Honour.objects.bulk_create([
+            Honour(centre=world.centre, kind=HonourKind.MEMBER, title="2025年度优秀共产党员", year=2025,
+                   candidate_kind="person", name=f"党员{i:03d}", certificate_number=f"HR-2025-T-{i:03d}",
+                   awarded_on=datetime.date(2025, 12, 20)) for i in range(start, start + count)])
+
+    honours(0, 5)
+    client = login(world.office)
+    client.get("/honours/archive/?year=2025")
+    with django_assert_max_num_queries(30) as captured:
+        client.get("/honours/archive/?year=2025")
+    few = len(captured.captured_queries)
+    honours(5, 100)
+    with django_assert_max_num_queries(few):
+        first = client.get("/honours/archive/?year=2025").content.decode()
+    assert "党员000" in first and "党员099" in first and "党员100" not in first
+    assert "?year=2025&amp;page=2" in first
+    second = client.get("/honours/archive/?year=2025&page=2").content.decode()
+    assert "党员104" in second and "党员000" not in second

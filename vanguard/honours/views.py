@@ -12,7 +12,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from vanguard.core.params import year_param
+from vanguard.core.paginators import CappedPaginator
+from vanguard.core.params import page_param, year_param
 from vanguard.core.permissions import is_office_of, office_centre
 from vanguard.core.ratelimit import public_limit
 from vanguard.org.models import Floor, Organization, Person, ServiceCentre, Unit, Window
@@ -103,8 +104,11 @@ def archive(request):
     _staff(request.user)
     year = year_param(request)
     selections, honours = selectors.archive(request.user, year)
-    return render(request, "honours/archive.html", {"year": year, "selections": selections,
-                                                    "honours": honours.select_related("centre")[:2000],
+    # A page of the year's honours: a city's administrator reads thousands (its 50 centres' boards).
+    page = CappedPaginator(honours.only("kind", "name", "certificate_number", "awarded_on"), 100).get_page(
+        page_param(request))
+    return render(request, "honours/archive.html", {"year": year, "selections": selections, "page": page,
+                                                    "honours": page.object_list,
                                                     "office": office_centre(request.user, required=False)})
 
 
