@@ -83,6 +83,54 @@ def test_queue_figures_and_list(login, world, django_assert_max_num_queries):
     assert login(world.member).get("/pledges/figures/").status_code == 403
 
 
+def test_figures_page_shows_a_page_of_branches_and_the_total_of_all(login, world, django_assert_max_num_queries):
+    """A city's office reads 10,000 branches: the page shows 100 of them, the total counts every one,
+    and the next page keeps the grouping and the year."""
+    from vanguard.org.models import Organization
+    from vanguard.pledges.models import PledgeStat
+
+    year = this_year()
+    branches = Organization.objects.bulk_create([
+        Organization(centre=world.centre, parent=world.root, name=f"城区{i:03d}党支部", kind=Organization.Kind.BRANCH)
+        for i in range(105)])
+    PledgeStat.objects.bulk_create([PledgeStat(year=year, centre=world.centre, branch=b, members=2, made=3, approved=3,
+                                               kept=1) for b in branches])
+    client = login(world.office)
+    with django_assert_max_num_queries(15):
+        first = client.get(f"/pledges/figures/?year={year}&by=branch").content.decode()
+    assert "城区000党支部" in first and "城区099党支部" in first and "城区100党支部" not in first
+    assert "210名党员作出承诺，承诺事项315件，已兑现承诺105件" in first
+    assert f"?year={year}&amp;by=branch&amp;page=2" in first
+    second = client.get(f"/pledges/figures/?year={year}&by=branch&page=2").content.decode()
+    assert "城区104党支部" in second and "城区000党支部" not in second
+    assert "210名党员作出承诺" in second
+
+
+def test_review_queue_pages_each_list_and_counts_the_due(login, world, django_assert_max_num_queries):
+    """A city's office has thousands to review: each list shows 25, oldest first, paged by its own
+    parameter that keeps the others; as many queries whatever the number."""
+
+    def submitted(start, count):
+        Pledge.objects.bulk_create([
+            Pledge(centre=world.centre, person=world.member_person, branch=world.member_person.branch,
+                   unit=world.member_person.unit, year=this_year(), what=f"待审承诺{i:02d}", deadline=deadline(),
+                   measure="全年不少于10件") for i in range(start, start + count)])
+
+    submitted(0, 2)
+    client = login(world.office)
+    client.get("/pledges/review/")
+    with django_assert_max_num_queries(40) as captured:
+        client.get("/pledges/review/")
+    few = len(captured.captured_queries)
+    submitted(2, 28)
+    with django_assert_max_num_queries(few):
+        first = client.get("/pledges/review/?progress_page=1").content.decode()
+    assert "待审承诺00" in first and "待审承诺24" in first and "待审承诺25" not in first
+    assert "?progress_page=1&amp;submitted_page=2" in first
+    second = client.get("/pledges/review/?submitted_page=2").content.decode()
+    assert "待审承诺29" in second and "待审承诺00" not in second
+
+
 def test_public_wall_shows_approved_only_and_no_personal_data(client, world, django_assert_max_num_queries):
     approved = services.review_pledge(world.secretary, make(world, what="公开的承诺"), approve=True)
     make(world, person=world.secretary_person, what="待审核的承诺")

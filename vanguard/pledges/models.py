@@ -91,6 +91,8 @@ class Pledge(models.Model):
             models.Index(fields=["branch", "year", "status"]),
             models.Index(fields=["centre", "year", "status"]),
             models.Index(fields=["person", "year"]),
+            # The review queue: the pledges awaiting review, oldest first, without reading the approved ones.
+            models.Index(fields=["created_at"], condition=Q(status="submitted"), name="pledge_submitted_created"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(measure=""), name="pledge_measure_required"),
@@ -142,6 +144,9 @@ class Progress(models.Model):
         verbose_name = _("progress")
         verbose_name_plural = _("progress")
         ordering = ["pledge", "day", "pk"]
+        # The review queue: progress still to confirm, oldest first (a city confirms most of 800,000).
+        indexes = [models.Index(fields=["recorded_at"], condition=Q(confirmed_at__isnull=True),
+                                name="progress_unconfirmed")]
         constraints = [models.CheckConstraint(condition=~Q(text=""), name="progress_text_required"),
                        models.CheckConstraint(condition=Q(meeting__isnull=True) | Q(activity__isnull=True),
                                               name="progress_one_life_record")]
@@ -180,7 +185,9 @@ class Comment(models.Model):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["pledge", "status"])]
+        indexes = [models.Index(fields=["pledge", "status"]),
+                   # The review queue: comments awaiting moderation, oldest first.
+                   models.Index(fields=["created_at"], condition=Q(status="pending"), name="comment_pending_created")]
 
     def __str__(self):
         return self.body[:40]

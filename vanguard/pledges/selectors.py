@@ -76,17 +76,25 @@ def _finish(row):
 
 def figures(stats, year, group=None):
     """Sums of PledgeStat rows (already scoped), in total and per `group` ('centre', 'unit', 'branch')."""
-    stats = stats.filter(year=year).order_by()
-    sums = {c: Sum(c) for c in COUNTS}
-    total = _finish(stats.aggregate(**sums))
-    rows = []
-    if group:
-        names = {"centre": "centre__name", "unit": "unit__name", "branch": "branch__name"}
-        rows = [_finish(r) for r in stats.values(f"{group}_id", names[group]).annotate(**sums)
-                .order_by(names[group])]
-        for r in rows:
-            r["key"], r["name"] = r[f"{group}_id"], r[names[group]]
+    total = _finish(stats.filter(year=year).order_by().aggregate(**{c: Sum(c) for c in COUNTS}))
+    rows = [figure_row(r, group) for r in figure_rows(stats, year, group)] if group else []
     return total, rows
+
+
+GROUP_NAMES = {"centre": "centre__name", "unit": "unit__name", "branch": "branch__name"}
+
+
+def figure_rows(stats, year, group):
+    """One grouped row of sums per `group`, by name: a queryset, so that a page shows a page of them
+    (a city has 10,000 branches); `figure_row` finishes each."""
+    return (stats.filter(year=year).order_by().values(f"{group}_id", GROUP_NAMES[group])
+            .annotate(**{c: Sum(c) for c in COUNTS}).order_by(GROUP_NAMES[group], f"{group}_id"))
+
+
+def figure_row(row, group):
+    row = _finish(row)
+    row["key"], row["name"] = row[f"{group}_id"], row[GROUP_NAMES[group]]
+    return row
 
 
 def letter_figures(letters, year):

@@ -220,17 +220,25 @@ def queue(request):
     if not is_reviewer(request.user):
         raise PermissionDenied(_("Only a branch secretary or the office reviews pledges."))
     year = year_param(request)
-    pledges = Pledge.objects.visible_to(request.user).select_related("person", "branch")
+    pledges = Pledge.objects.visible_to(request.user)
+
+    def paged(rows, param):
+        # Each list paged on its own (a city's office has thousands in each), oldest first.
+        return CappedPaginator(rows, 25).get_page(page_param(request, param))
+
     context = {
         "year": year,
-        "submitted": list(pledges.filter(status=Pledge.Status.SUBMITTED).order_by("created_at")[:100]),
-        "progress": list(Progress.objects.visible_to(request.user).filter(confirmed_at__isnull=True)
-                         .select_related("pledge__person").order_by("recorded_at")[:100]),
-        "comments": list(Comment.objects.visible_to(request.user).filter(status=Comment.Status.PENDING)
-                         .select_related("pledge__person").order_by("created_at")[:100]),
+        "submitted": paged(pledges.filter(status=Pledge.Status.SUBMITTED).select_related("person", "branch")
+                           .order_by("created_at", "pk"), "submitted_page"),
+        "progress": paged(Progress.objects.visible_to(request.user).filter(confirmed_at__isnull=True)
+                          .select_related("pledge__person").order_by("recorded_at", "pk"), "progress_page"),
+        "comments": paged(Comment.objects.visible_to(request.user).filter(status=Comment.Status.PENDING)
+                          .select_related("pledge__person").order_by("created_at", "pk"), "comments_page"),
         "due_url": selectors.list_url(year, state="due"),
-        "due": pledges.filter(year=year, status=Pledge.Status.APPROVED, result="").count(),
     }
+    # Counted up to the paginators' cap ("10000+"): a city has 250,000 pledges not yet judged until the year ends.
+    due = CappedPaginator(pledges.filter(year=year, status=Pledge.Status.APPROVED, result=""), 25)
+    context["due"] = f"{due.count}+" if due.count and due.capped else due.count
     return render(request, "pledges/queue.html", context)
 
 
@@ -255,14 +263,17 @@ def figures_page(request):
     if not (scope.is_admin or scope.has_role(Role.OFFICE, Role.SECRETARY, Role.LIAISON)):
         raise PermissionDenied(_("Only the office, secretaries and liaisons read the pledge figures."))
     group = request.GET.get("by") if request.GET.get("by") in ("centre", "unit", "branch") else "branch"
-    total, rows = selectors.figures(stats, year, group)
+    total, _rows = selectors.figures(stats, year)
+    # A page of the groups (a city's office reads 10,000 branches), the total over all of them.
+    page = CappedPaginator(selectors.figure_rows(stats, year, group), 100).get_page(page_param(request))
+    rows = [selectors.figure_row(r, group) for r in page]
     states = ("approved", "kept", "partly", "not_kept", "judged")
     for r in rows:
         r["url"] = {"all": selectors.list_url(year, **{group: r["key"]}),
                     **{s: selectors.list_url(year, **{group: r["key"]}, state=s) for s in states}}
     urls = {"all": selectors.list_url(year), **{s: selectors.list_url(year, state=s) for s in states}}
     return render(request, "pledges/figures.html", {"year": year, "total": total, "rows": rows, "group": group,
-                                                    "urls": urls})
+                                                    "urls": urls, "page": page})
 
 
 # Letters -----------------------------------------------------------------------------
