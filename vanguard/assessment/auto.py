@@ -80,7 +80,9 @@ class Source:
     lists them through `rows`). `figures(centre, first, last, kind)`, when the source has it,
     is the aggregate query behind `read` (a values queryset of person_id and the keys of
     `zero`): the bulk computation joins it in SQL, so `read` and the cells share one
-    definition; a source without it is computed in Python from `read`."""
+    definition; a source without it is computed in Python from `read`. `figures_by_kinds(centre,
+    first, last, kinds)`, when the source has kinds, is the same aggregate for several kinds in one
+    query (columns k{i}_<key> for the i-th kind), so the month's records are read once per source."""
 
     key: str
     read: object
@@ -88,6 +90,7 @@ class Source:
     zero: dict
     fingerprint: object = None
     figures: object = None
+    figures_by_kinds: object = None
     kinds: object = None
     rows: object = None
     rows_url: object = None
@@ -168,11 +171,13 @@ def sources():
             S.MEETINGS, life.attendance_by_person, (M.ABSENT, M.MISSED, M.ATTENDANCE),
             {"expected": 0, "present": 0, "leave": 0, "absent": 0, "makeup": 0},
             fingerprint=_life_fingerprint("attendance_fingerprint"), kinds=_meeting_kinds,
-            rows_url=_life_rows_url("attendance_rows_url"), figures=_life_fn("attendance_figures"))
+            rows_url=_life_rows_url("attendance_rows_url"), figures=_life_fn("attendance_figures"),
+            figures_by_kinds=_life_fn("attendance_figures_by_kinds"))
         found[S.ACTIVITIES] = Source(
             S.ACTIVITIES, life.activity_by_person, (M.TIMES, M.HOURS), {"times": 0, "hours": 0},
             fingerprint=_life_fingerprint("activity_fingerprint"), kinds=_activity_kinds,
-            rows_url=_life_rows_url("activity_rows_url"), figures=_life_fn("activity_figures"))
+            rows_url=_life_rows_url("activity_rows_url"), figures=_life_fn("activity_figures"),
+            figures_by_kinds=_life_fn("activity_figures_by_kinds"))
     return found
 
 

@@ -59,25 +59,54 @@ def _json_number(value):
     return value
 
 
+def _joined_figures(period, pairs, first, last, joins, join_params):
+    """Join each source's aggregate to the people `p` (appended to `joins`): a source offering
+    `figures_by_kinds` once for all its rules' kinds (one pass over its records however many kinds
+    the rules name), any other once per kind. Returns column_of(rule, key): the SQL of one figure."""
+    from .auto import kind_arg
+
+    qn = connection.ops.quote_name
+    alias, kinds_of = {}, {}
+    for rule, source in pairs:
+        if source.figures_by_kinds is not None:
+            kinds_of.setdefault(source.key, [])
+            if rule.auto_kind not in kinds_of[source.key]:
+                kinds_of[source.key].append(rule.auto_kind)
+    for rule, source in pairs:
+        key = source.key if source.key in kinds_of else (source.key, rule.auto_kind)
+        if key in alias:
+            continue
+        alias[key] = f"f{len(alias)}"
+        if source.key in kinds_of:
+            figures = source.figures_by_kinds(period.centre, first, last,
+                                              [kind_arg(kind) for kind in kinds_of[source.key]])
+        else:
+            figures = source.figures(period.centre, first, last, kind_arg(rule.auto_kind))
+        sql, params = _compiled(figures)
+        joins.append(f"LEFT JOIN ({sql}) {alias[key]} ON {alias[key]}.person_id = p.id")
+        join_params += params
+
+    def column_of(rule, name):
+        if rule.auto_source in kinds_of:
+            return f"{alias[rule.auto_source]}.{qn(f'k{kinds_of[rule.auto_source].index(rule.auto_kind)}_{name}')}"
+        return f"{alias[(rule.auto_source, rule.auto_kind)]}.{qn(name)}"
+
+    return column_of
+
+
 def sql_rows(period, pairs, people_qs, first, last, now):
     """Upsert the rows of every assessed person from the rules' SQL (all sources have `figures`).
     Returns the rows written (those whose cells changed)."""
-    from .auto import _sql_figure, _sql_points, kind_arg
+    from .auto import _sql_figure, _sql_points
 
-    qn = connection.ops.quote_name
     pg = _pg()
     people_sql, people_params = _compiled(people_qs.order_by().values("id"))
-    joins, join_params, alias = [], [], {}
+    joins, join_params = [], []
+    column_of = _joined_figures(period, pairs, first, last, joins, join_params)
     columns, column_params = [], []
     for n, (rule, source) in enumerate(pairs):
-        key = (source.key, rule.auto_kind)
-        if key not in alias:
-            alias[key] = f"f{len(alias)}"
-            sql, params = _compiled(source.figures(period.centre, first, last, kind_arg(rule.auto_kind)))
-            joins.append(f"LEFT JOIN ({sql}) {alias[key]} ON {alias[key]}.person_id = p.id")
-            join_params += params
         keys = sorted(source.zero)
-        v = {k: f"COALESCE({alias[key]}.{qn(k)}, 0)" for k in keys}
+        v = {k: f"COALESCE({column_of(rule, k)}, 0)" for k in keys}
         points, points_params = _sql_points(rule, _sql_figure(rule.auto_measure, v))
         builder = "jsonb_build_object" if pg else "json_object"
         columns.append(f"{points} AS p{n}")

@@ -245,8 +245,11 @@ class Attendance(models.Model):
         indexes = [
             models.Index(fields=["person", "meeting"], name="life_attendance_person"),
             # A centre's year of figures (expected, present per meeting) from the index alone, without
-            # reading the rows (selectors.figures).
-            models.Index(fields=["meeting", "status"], name="life_attendance_status"),
+            # reading the rows (selectors.figures); on PostgreSQL it carries the person, the make-up and
+            # the id too, so the assessment's month figures and fingerprint read no row either (a
+            # centre's attendance lies scattered over the whole table).
+            models.Index(fields=["meeting", "status"], include=["person", "makeup_on", "id"],
+                         name="life_attendance_covering"),
             # The leave waiting for a decision (the managers' home and approvals): a few rows of millions.
             models.Index(fields=["meeting"], condition=Q(leave_requested_at__isnull=False, status="pending"),
                          name="life_attendance_leave_waiting"),
@@ -387,8 +390,9 @@ class ParticipantQuerySet(ScopedQuerySet):
 
 
 class ActivityParticipant(models.Model):
+    # Indexed by life_participant_covering below (the foreign key's own index would duplicate it).
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participants",
-                                 verbose_name=_("service activity"))
+                                 verbose_name=_("service activity"), db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="activity_records",
                                verbose_name=_("person"))
 
@@ -398,7 +402,10 @@ class ActivityParticipant(models.Model):
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
         constraints = [models.UniqueConstraint(fields=["activity", "person"], name="life_participant_unique")]
-        indexes = [models.Index(fields=["person", "activity"], name="life_participant_person")]
+        indexes = [models.Index(fields=["person", "activity"], name="life_participant_person"),
+                   # A centre's month of participants counted from the index alone (PostgreSQL: the
+                   # assessment's figures and fingerprint read it by activity, never the rows).
+                   models.Index(fields=["activity"], include=["person", "id"], name="life_participant_covering")]
 
     def __str__(self):
         return str(self.person)

@@ -67,18 +67,44 @@ def attendance_rows(centre, first_day, last_day, person=None, kind=None):
     return rows.select_related("meeting", "meeting__organization", "person").order_by("meeting__date", "pk")
 
 
+def _attendance_counts(prefix="", only=None):
+    """The attendance figures as aggregates, each counting only the rows `only` selects
+    (one definition for one kind and for several kinds side by side)."""
+    only = only or Q()
+    unexcused = Q(status__in=[Attendance.Status.ABSENT, Attendance.Status.PENDING])
+    return {f"{prefix}expected": Count("pk", filter=only or None),
+            f"{prefix}present": Count("pk", filter=only & Q(status=Attendance.Status.PRESENT)),
+            f"{prefix}leave": Count("pk", filter=only & Q(status=Attendance.Status.LEAVE)),
+            f"{prefix}absent": Count("pk", filter=only & unexcused),
+            f"{prefix}makeup": Count("pk", filter=only & Q(makeup_on__isnull=False)
+                                     & ~Q(status=Attendance.Status.PRESENT))}
+
+
 def attendance_figures(centre, first_day, last_day, kind=None):
     """The figures behind `attendance_by_person` as one aggregate query: rows of person_id,
     expected, present, leave, absent, makeup. The assessment's bulk computation joins it in
     SQL; `attendance_by_person` reads it (one definition for both)."""
-    unexcused = Q(status__in=[Attendance.Status.ABSENT, Attendance.Status.PENDING])
     return (attendance_rows(centre, first_day, last_day, kind=kind).select_related(None).order_by()
-            .values("person_id")
-            .annotate(expected=Count("pk"),
-                      present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
-                      leave=Count("pk", filter=Q(status=Attendance.Status.LEAVE)),
-                      absent=Count("pk", filter=unexcused),
-                      makeup=Count("pk", filter=Q(makeup_on__isnull=False) & ~Q(status=Attendance.Status.PRESENT))))
+            .values("person_id").annotate(**_attendance_counts()))
+
+
+def _union(kinds):
+    """Every kind named by `kinds` (each None, a code or a list); None when one of them is all kinds."""
+    if any(kind is None for kind in kinds):
+        return None
+    return sorted({k for kind in kinds for k in _kinds(kind)})
+
+
+def attendance_figures_by_kinds(centre, first_day, last_day, kinds):
+    """`attendance_figures` of several kinds (each None, a code or a list) in ONE pass over the
+    records: rows of person_id and, for the i-th kind, k{i}_expected, k{i}_present, … (0 where
+    the person has no row of that kind). The assessment asks for all its rules' kinds at once
+    instead of reading the month's attendance once per kind."""
+    rows = attendance_rows(centre, first_day, last_day, kind=_union(kinds)).select_related(None).order_by()
+    counts = {}
+    for n, kind in enumerate(kinds):
+        counts.update(_attendance_counts(f"k{n}_", Q() if kind is None else Q(meeting__kind__in=_kinds(kind))))
+    return rows.values("person_id").annotate(**counts)
 
 
 def attendance_by_person(centre, first_day, last_day, kind=None):
@@ -100,11 +126,28 @@ def activity_rows(centre, first_day, last_day, person=None, kind=None):
             .order_by("activity__date", "pk"))
 
 
+def _activity_sums(prefix="", only=None):
+    """The activity figures as aggregates over the rows `only` selects (see _attendance_counts)."""
+    only = only or Q()
+    return {f"{prefix}times": Count("pk", filter=only or None),
+            f"{prefix}hours": Round(Sum("activity__hours", filter=only or None), 1)}
+
+
 def activity_figures(centre, first_day, last_day, kind=None):
     """The figures behind `activity_by_person` as one aggregate query: rows of person_id,
     times, hours (to 0.1). For the assessment's bulk computation and `activity_by_person`."""
     return (activity_rows(centre, first_day, last_day, kind=kind).select_related(None).order_by()
-            .values("person_id").annotate(times=Count("pk"), hours=Round(Sum("activity__hours"), 1)))
+            .values("person_id").annotate(**_activity_sums()))
+
+
+def activity_figures_by_kinds(centre, first_day, last_day, kinds):
+    """`activity_figures` of several kinds in one pass (see attendance_figures_by_kinds): rows of
+    person_id, k{i}_times and k{i}_hours (NULL where the person has no activity of that kind)."""
+    rows = activity_rows(centre, first_day, last_day, kind=_union(kinds)).select_related(None).order_by()
+    sums = {}
+    for n, kind in enumerate(kinds):
+        sums.update(_activity_sums(f"k{n}_", Q() if kind is None else Q(activity__kind__code__in=_kinds(kind))))
+    return rows.values("person_id").annotate(**sums)
 
 
 def activity_by_person(centre, first_day, last_day, kind=None):
