@@ -137,7 +137,7 @@ def queries_of_one_sign_in(meeting, token):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from rating_profile import RoundTrips
+    from request_profile import RoundTrips
 
     from vanguard.life import services
 
