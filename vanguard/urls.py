@@ -11,7 +11,13 @@ from vanguard.core.urls import auth_patterns
 APPS = ["core", "org", "posts", "assessment", "ratings", "surveys", "messaging", "life", "cases", "pledges", "honours",
         "notices", "dashboard"]
 
-api_patterns = [path("", include(f"vanguard.{app}.api")) for app in APPS]
+# The API's apps in the order their routes are tried: a request walks every route of the apps before
+# its own, so the app of the busiest endpoint comes first (a theme day's sign-ins: the life app's came
+# 8th, behind 75 routes, a sixth of the request's CPU). No two apps' routes share a first path segment
+# (tests/api/test_routes.py), so the order decides nothing else.
+API_FIRST = ["life"]
+api_patterns = [path("", include(f"vanguard.{app}.api"))
+                for app in [*API_FIRST, *(app for app in APPS if app not in API_FIRST)]]
 
 urlpatterns = [
     *auth_patterns,

@@ -176,7 +176,7 @@ def _chain_heads(chains):
     return heads
 
 
-def _fields(actor, action, obj, changes, verb, centre_id, at, chain_key=""):
+def _fields(actor, action, obj, changes, verb, centre_id, at, chain_key="", object_repr=None):
     return {
         "at": at,
         "actor_id": actor.pk if getattr(actor, "pk", None) else None,
@@ -186,7 +186,7 @@ def _fields(actor, action, obj, changes, verb, centre_id, at, chain_key=""):
         "verb": verb,
         "model": obj._meta.label_lower,
         "object_id": str(obj.pk),
-        "object_repr": str(obj)[:200],
+        "object_repr": (str(obj) if object_repr is None else object_repr)[:200],
         "changes": _plain_changes(changes or {}),
         "centre_id": _centre_id(centre_id if centre_id is not None else centre_of(obj)),
         "chain_key": chain_key,
@@ -212,23 +212,24 @@ def _content_text(fields):
     return _canonical(content)
 
 
-_ENTRY_INSERT = {}  # has a centre -> (sql, fields): built once per process (compiling it per entry cost more CPU)
+_ENTRY_INSERT = {}  # has a centre -> (sql, fields, attnames): built once per process (compiling it per entry cost more CPU)
 
 
 def _entry_insert(has_centre):
-    """The INSERT of one entry whose prev_hash and hash PostgreSQL fills from its chain's head."""
+    """The INSERT of one entry whose prev_hash and hash PostgreSQL fills from its chain's head (read once)."""
     if has_centre not in _ENTRY_INSERT:
         qn = connection.ops.quote_name
         table = qn(AuditEntry._meta.db_table)
         same_chain = "centre_id = %s" if has_centre else "centre_id IS NULL"
         # Table and chain names only in the SQL; values (the centre, the content) are parameters.
-        head = (f"(SELECT COALESCE((SELECT hash FROM {table} WHERE chain = {PER_CENTRE} AND {same_chain} "
-                f"AND chain_key = %s ORDER BY id DESC LIMIT 1), '{GENESIS}'))")
+        head = (f"SELECT COALESCE((SELECT hash FROM {table} WHERE chain = {PER_CENTRE} AND {same_chain} "
+                f"AND chain_key = %s ORDER BY id DESC LIMIT 1), '{GENESIS}') AS prev")
         fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
-        values = {"prev_hash": head, "hash": f"encode(sha256(convert_to({head} || %s::text, 'UTF8')), 'hex')"}
+        values = {"prev_hash": "head.prev", "hash": "encode(sha256(convert_to(head.prev || %s::text, 'UTF8')), 'hex')"}
         sql = (f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) "
-               f"VALUES ({', '.join(values.get(f.attname, '%s') for f in fields)}) RETURNING id, prev_hash, hash")
-        _ENTRY_INSERT[has_centre] = (sql, fields)
+               f"SELECT {', '.join(values.get(f.attname, '%s') for f in fields)} FROM ({head}) head "
+               f"RETURNING id, prev_hash, hash")
+        _ENTRY_INSERT[has_centre] = (sql, fields, ["id", *(f.attname for f in fields)])
     return _ENTRY_INSERT[has_centre]
 
 
@@ -238,36 +239,34 @@ def _append_postgresql(fields, also):
     the database as it is when that statement starts, so the insert reads the head after the lock
     is held and sees the entry of the writer it waited for. PostgreSQL computes the hash
     (sha256 over the previous hash and the same canonical text as entry_hash), so Python need
-    not read the head first; verify() recomputes it in Python."""
+    not read the head first; verify() recomputes it in Python. The values are bound as the ORM's
+    INSERT binds them (get_db_prep_save), without building the entry first: it is built from the
+    row PostgreSQL returns."""
     centre_id, chain_key = fields["centre_id"], fields["chain_key"]
-    head_params = (chain_key,) if centre_id is None else (centre_id, chain_key)
-    entry = AuditEntry(chain=PER_CENTRE, **fields)
-    sql, columns = _entry_insert(centre_id is not None)
-    params = []
+    sql, columns, attnames = _entry_insert(centre_id is not None)
+    values, params = {**fields, "chain": PER_CENTRE}, []
     for field in columns:
-        if field.attname == "prev_hash":
-            params.extend(head_params)
-        elif field.attname == "hash":
-            params.extend((*head_params, _content_text(fields)))
-        else:
-            params.append(field.get_db_prep_save(field.pre_save(entry, True), connection))
+        if field.attname == "hash":
+            params.append(_content_text(fields))
+        elif field.attname != "prev_hash":
+            params.append(field.get_db_prep_save(values[field.attname], connection))
+    params.extend((chain_key,) if centre_id is None else (centre_id, chain_key))  # the head's, last in the SQL
     with connection.cursor() as lock, connection.cursor() as cursor, connection.cursor() as more:
         with pipeline():
             lock.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(_lock_of(centre_id, chain_key)))
             cursor.execute(sql, params)
             for more_sql, more_params in also:
                 more.execute(more_sql, more_params)
-        entry.pk, entry.prev_hash, entry.hash = cursor.fetchone()
-    entry._state.adding, entry._state.db = False, connection.alias
-    return entry
+        pk, values["prev_hash"], values["hash"] = cursor.fetchone()
+    return AuditEntry.from_db(connection.alias, attnames, [pk, *(values[name] for name in attnames[1:])])
 
 
-def record(actor, action, obj, changes=None, verb="", centre_id=None, *, chain_key="", also=()):
+def record(actor, action, obj, changes=None, verb="", centre_id=None, *, chain_key="", also=(), object_repr=None):
     """Append one entry to its centre's chain, or to the centre's chain `chain_key` (object_chain).
     `also`: (sql, params) statements to run right after it in the same transaction (a hot path's
     last writes): on PostgreSQL they travel with the entry, so lock, head, entry and these cost
-    one round trip."""
-    fields = _fields(actor, action, obj, changes, verb, centre_id, timezone.now(), chain_key)
+    one round trip. `object_repr`: str(obj) when the caller has it at hand for less."""
+    fields = _fields(actor, action, obj, changes, verb, centre_id, timezone.now(), chain_key, object_repr)
     if connection.vendor == "postgresql":
         return _append_postgresql(fields, also)
     prev = _chain_heads([(fields["centre_id"], chain_key)])[fields["centre_id"], chain_key]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.core import audit, pipelines
 from vanguard.core.audit_events import Event
+from vanguard.core.hot_sql import Columns
 from vanguard.core.scoping import scope_for
 
 from ..models import (
@@ -71,13 +72,14 @@ def _person_of(actor):
         return None
 
 
-# One statement for a member's first sign-in (PostgreSQL): the member's attendance row at a meeting
-# whose window is open, the sign-in inserted (or nothing: the unique constraint keeps the first phone's),
-# and the attendance marked present. It returns a row only when the sign-in was inserted; every other
-# outcome (not expected, window closed, a second phone) takes sign_in's slow path, which says why.
+# One statement for a member's sign-in (PostgreSQL): the member's attendance row at a meeting whose
+# window is open, the sign-in inserted (or nothing: the unique constraint keeps the first phone's), and
+# the attendance marked present. It returns the attendance row (as read before the statement) and whether
+# the sign-in was inserted, or nothing when there is no such row (not expected, window closed, a meeting
+# the member cannot see): sign_in's slow path says why.
 _SIGN_IN_AT_ONCE = """
 WITH a AS (
-    SELECT a.id, a.status, m.centre_id FROM life_attendance a JOIN life_meeting m ON m.id = a.meeting_id
+    SELECT {attendance}, m.centre_id FROM life_attendance a JOIN life_meeting m ON m.id = a.meeting_id
     WHERE a.meeting_id = %(meeting)s AND a.person_id = %(person)s
       AND m.starts_at <= %(latest_start)s AND m.ends_at >= %(now)s),
 s AS (
@@ -87,29 +89,50 @@ u AS (
     UPDATE life_attendance SET status = %(present)s, signed_in_at = %(now)s,
         method = CASE WHEN method = '' THEN %(qr)s ELSE method END
     WHERE id = (SELECT id FROM a) AND status <> %(present)s AND EXISTS (SELECT 1 FROM s) RETURNING method)
-SELECT a.id, a.status, a.centre_id, (SELECT method FROM u) FROM a WHERE EXISTS (SELECT 1 FROM s)
+SELECT a.*, EXISTS (SELECT 1 FROM s), (SELECT method FROM u) FROM a
 """
+_AT_ONCE = []  # (sql, Columns): built once per process
+
+
+def _at_once_sql():
+    if not _AT_ONCE:
+        columns = Columns(Attendance, "a")
+        _AT_ONCE.append((_SIGN_IN_AT_ONCE.format(attendance=columns.sql()), columns))
+    return _AT_ONCE[0]
 
 
 def _sign_in_at_once(actor, meeting_id, person, now):
+    sql, columns = _at_once_sql()
     with connection.cursor() as cursor:
-        cursor.execute(_SIGN_IN_AT_ONCE, {
+        cursor.execute(sql, {
             "meeting": meeting_id, "person": person.pk, "now": now, "latest_start": now + SIGNIN_OPENS_BEFORE,
             "qr": Attendance.Method.QR, "present": Attendance.Status.PRESENT})
         found = cursor.fetchone()
     if found is None:
         return None
-    attendance_id, before, centre_id, method = found
+    row, at = columns.read(found, 0)
+    centre_id, inserted, method = found[at:]
+    if not inserted:
+        # Another phone signed this member in first. The row was read as the statement began: when that
+        # phone's commit came while this statement waited on its sign-in, read the row it left.
+        if row.status != Attendance.Status.PRESENT:
+            return Attendance.objects.select_related("person").get(pk=row.pk), False
+        Attendance.person.field.set_cached_value(row, person)
+        return row, False
     if method is None:  # ticked by the secretary before: the sign-in is kept, nothing changes
-        return Attendance.objects.select_related("person").get(pk=attendance_id), False
-    row = Attendance(pk=attendance_id, meeting_id=meeting_id, person=person, status=Attendance.Status.PRESENT,
-                     signed_in_at=now, method=method)
+        Attendance.person.field.set_cached_value(row, person)
+        return row, False
+    before = row.status
+    row.status, row.signed_in_at, row.method = Attendance.Status.PRESENT, now, method
+    Attendance.person.field.set_cached_value(row, person)
     # Last in the transaction: the meeting's audit chain is locked from here to the commit, and every
     # sign-in of the meeting waits for it (not those of the centre's other meetings: signin_chain).
     # On PostgreSQL the lock, the audit row and the COMMIT travel in one round trip
     # (pipelines.commit_with_last_writes), so it is held only while PostgreSQL runs them.
+    # The row's text as str(row) gives it, without building the status's choices (get_status_display).
     audit.record(actor, audit.Action.ACTION, row, {"status": [before, row.status]}, verb=Event.SIGNED_IN,
-                 centre_id=centre_id, chain_key=signin_chain(meeting_id), also=pipelines.commit_with_last_writes())
+                 centre_id=centre_id, chain_key=signin_chain(meeting_id), also=pipelines.commit_with_last_writes(),
+                 object_repr=f"{person} {Attendance.Status.PRESENT.label}")
     return row, True
 
 
@@ -118,9 +141,9 @@ def sign_in(actor, meeting, code, now=None):
     actor may see, or a meeting's id; an id the actor may not see raises Meeting.DoesNotExist).
     Returns (attendance, created): a second sign-in (another phone, a retry) stores nothing new.
 
-    A member's first sign-in with a valid code is one statement on PostgreSQL (_SIGN_IN_AT_ONCE:
-    the attendance row it needs is the member's own, which is what makes the meeting visible to
-    them), then the audit row. Anything else, and SQLite, reads the meeting through visible_to and
+    A member's sign-in with a valid code is one statement on PostgreSQL (_SIGN_IN_AT_ONCE: the
+    attendance row it needs is the member's own, which is what makes the meeting visible to them),
+    then, for the first, the audit row; a second phone's is that statement alone. Anything else, and SQLite, reads the meeting through visible_to and
     checks the window, the code and the list in turn, with a message for each."""
     now = now or timezone.now()
     meeting_id = getattr(meeting, "pk", meeting)
