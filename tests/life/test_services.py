@@ -165,6 +165,28 @@ def test_sign_in_by_meeting_id(world):
     assert SignIn.objects.filter(meeting=meeting).count() == 1
 
 
+def test_a_second_phone_is_answered_with_the_stored_row(world):
+    """The second phone's answer is the row the first one stored (its time, its person), nothing new is
+    written, and on PostgreSQL the sign-in statement alone answers it (it took the slow path: meeting,
+    list, a failed insert). The first's audit row names the row as str() does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vanguard.core.models import AuditEntry
+
+    meeting = _open_meeting(world)
+    first, created = services.sign_in(world.member, meeting.pk, services.signin_code(meeting))
+    assert created
+    assert AuditEntry.objects.get(verb="signed in").object_repr == str(Attendance.objects.get(pk=first.pk))
+    with CaptureQueriesContext(connection) as queries:
+        row, created = services.sign_in(world.member, meeting.pk, services.signin_code(meeting))
+    assert created is False and row.pk == first.pk and row.person == world.member_person
+    assert (row.status, row.signed_in_at) == (Attendance.Status.PRESENT, first.signed_in_at)
+    if connection.vendor == "postgresql":
+        assert [q["sql"].split()[0] for q in queries.captured_queries] == ["WITH"]
+    assert SignIn.objects.filter(meeting=meeting).count() == AuditEntry.objects.filter(verb="signed in").count() == 1
+
+
 def test_sign_in_after_the_secretary_ticked(world):
     """The secretary ticked the member present first: the phone's sign-in is kept, the tick stays."""
     meeting = _open_meeting(world)
