@@ -25,7 +25,6 @@ import os
 import pstats
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -35,28 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanguard.settings")
 
 
-class RoundTrips:
-    """Counts the round trips of the default connection from libpq's protocol trace."""
-
-    def __init__(self):
-        self.file = tempfile.NamedTemporaryFile("w+b", suffix=".trace", delete=False)  # noqa: SIM115
-
-    def start(self, connection):
-        connection.ensure_connection()
-        self.pgconn = connection.connection.pgconn
-        self.file.seek(0)
-        self.file.truncate()
-        self.pgconn.trace(self.file.fileno())
-
-    def stop(self):
-        self.pgconn.untrace()
-        self.file.flush()
-        self.file.seek(0)
-        lines = self.file.read().decode(errors="replace").splitlines()
-        # Frontend messages that make the server answer: Sync (extended protocol) and Query (simple).
-        if os.environ.get("TRACE_DUMP"):
-            print("\n".join(line for line in lines if "\tF\t" in line))
-        return sum(1 for line in lines if "\tF\t" in line and ("\tSync" in line or "\tQuery\t" in line))
+from request_profile import RoundTrips  # noqa: E402 -- shared with signin_profile.py and meeting_signin.py
 
 
 def main():
