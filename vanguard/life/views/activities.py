@@ -1,8 +1,6 @@
 """Service activities: the list, a member's own record, a group's, the detail and its evidence."""
 
 
-import django_filters
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -18,6 +16,7 @@ from vanguard.core.scoping import scope_for
 from vanguard.org.models import Person
 
 from .. import services
+from ..filters import ActivityFilter
 from ..forms import (
     ActivityForm,
     GroupActivityForm,
@@ -34,22 +33,6 @@ from .common import _run
 from .meetings import MeetingListView
 
 # Activities -----------------------------------------------------------------------------------------
-
-
-class ActivityFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label=_("status"), choices=Activity.Status.choices)
-    year = django_filters.NumberFilter(label=_("year"), field_name="date", lookup_expr="year", min_value=1,
-                                      max_value=9999)  # a year the database can hold: ?year=99999 was a 500
-
-    class Meta:
-        model = Activity
-        fields = ["status", "year"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            field.widget.attrs.setdefault("class", "form-select form-select-sm"
-                                          if isinstance(field.widget, forms.Select) else "form-control form-control-sm")
 
 
 class ActivityListView(MeetingListView):

@@ -2,8 +2,6 @@
 
 from collections import Counter
 
-import django_filters
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -18,15 +16,15 @@ from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
 
-from vanguard.core.aggregates import subquery_count
 from vanguard.core.lookups import visible_or_404
-from vanguard.core.paginators import CappedTableMixin
+from vanguard.core.paginators import CappedPaginator, CappedTableMixin
 from vanguard.core.permissions import require
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.posts import qr
 
 from .. import services
+from ..filters import MeetingFilter, centre_choice
 from ..forms import (
     HeldForm,
     LeaveForm,
@@ -40,12 +38,11 @@ from ..models import (
     Attendance,
     Meeting,
     MeetingFile,
-    MeetingKind,
 )
 from ..permissions import is_manager_anywhere, managed_q, manages, require_manager
 from ..tables import MeetingTable
 from ..todo import todo_items
-from .common import PAGE, _org_path, _run
+from .common import PAGE, _run
 
 # Home -----------------------------------------------------------------------------------------------
 
@@ -72,28 +69,6 @@ def home(request):
 
 
 # Meetings -------------------------------------------------------------------------------------------
-
-
-class MeetingFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label=_("meeting kind"), choices=MeetingKind.choices)
-    status = django_filters.ChoiceFilter(label=_("status"), choices=Meeting.Status.choices)
-    year = django_filters.NumberFilter(label=_("year"), field_name="date", lookup_expr="year", min_value=1,
-                                      max_value=9999)  # a year the database can hold: ?year=99999 was a 500
-    organization = django_filters.NumberFilter(label=_("party organisation"), method="in_organization",
-                                               widget=forms.HiddenInput)
-
-    class Meta:
-        model = Meeting
-        fields = ["kind", "status", "year", "organization"]
-
-    def in_organization(self, queryset, name, value):
-        return queryset.filter(organization__path__startswith=_org_path(self.request.user, value))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            field.widget.attrs.setdefault("class", "form-select form-select-sm"
-                                          if isinstance(field.widget, forms.Select) else "form-control form-control-sm")
 
 
 class MeetingListView(CappedTableMixin, SingleTableMixin, FilterView):
@@ -289,18 +264,21 @@ def sign_in(request, pk):
 
 @login_required
 def approvals(request):
-    """Leave and activities waiting for the secretary's decision."""
+    """Leave and activities waiting for the secretary's decision: a page of each, in the chosen centre
+    for a user who sees several (filters.centre_choice)."""
     require(is_manager_anywhere(request.user))
     user = request.user
+    centre, centres = centre_choice(request)
     leave = (Attendance.objects.visible_to(user).filter(leave_requested_at__isnull=False,
                                                         status=Attendance.Status.PENDING)
              .filter(managed_q(user, "meeting__organization"))
-             .select_related("person", "meeting", "meeting__organization").order_by("meeting__starts_at")[:200])
+             .select_related("person", "meeting", "meeting__organization").order_by("meeting__starts_at", "pk"))
     activities = (Activity.objects.visible_to(user).filter(status=Activity.Status.PENDING)
                   .filter(managed_q(user))
-                  .select_related("kind", "organization")
-                  .annotate(people=subquery_count(ActivityParticipant.objects.all(), "activity"))
-                  .order_by("date", "pk")[:200])
+                  .select_related("kind", "organization").order_by("date", "pk"))
+    if centre is not None:
+        leave = leave.filter(meeting__centre=centre)
+        activities = activities.filter(centre=centre)
     if request.method == "POST":
         kind, pk_, decision = request.POST.get("what"), request.POST.get("pk"), request.POST.get("decision")
         approve = decision == "approve"
@@ -312,5 +290,8 @@ def approvals(request):
             _run(request, None, services.decide_activity, user, activity, approve, request.POST.get("reason", ""))
         else:
             return HttpResponseBadRequest()
-        return redirect("life:approvals")
-    return render(request, "life/approvals.html", {"leave": list(leave), "activities": list(activities)})
+        return redirect(request.get_full_path())  # the same centre and pages
+    return render(request, "life/approvals.html", {
+        "centre": centre, "centres": centres,
+        "leave": CappedPaginator(leave, PAGE).get_page(request.GET.get("leave_page")),
+        "activities": CappedPaginator(activities, PAGE).get_page(request.GET.get("activity_page"))})

@@ -128,7 +128,8 @@ def figures(request):
         return {
             "attendance": reverse("life:attendance-rows") + "?" + urlencode(base),
             "meetings": reverse("life:meetings") + "?" + urlencode(
-                {"status": "held", "year": year, **({"organization": organization.pk} if organization else {})}),
+                {"status": "held", "year": year, "centre": centre.pk,
+                 **({"organization": organization.pk} if organization else {})}),
             "activities": {k.code: reverse("life:activity-rows") + "?" + urlencode({**base, "kind": k.code})
                            for k in shown},
         }
