@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from vanguard.core.models import AuditEntry
+from vanguard.org import services
 from vanguard.org.models import Floor, Window
 
 from .pages import assert_login_redirect, audit_rows, text
@@ -41,6 +42,18 @@ def test_outsider_sees_no_floor_of_ours(world, login):
     assert client.get(detail(world.floor1)).status_code == 404
     assert client.get(reverse("org:floor-edit", args=[world.floor1.pk])).status_code == 404
     assert client.get(reverse("org:window-edit", args=[world.window1.pk])).status_code == 404
+
+
+def test_the_administrator_sees_the_floors_of_one_centre_at_a_time(world, login, django_assert_max_num_queries):
+    services.create_floor(world.admin, world.other_centre, number=1, name="别区大厅")
+    client = login(world.admin)
+    page = text(client.get(FLOORS))
+    # Without a choice: the first centre by name (别区 before 测试区), never both.
+    assert 'name="centre"' in page and "别区大厅" in page and "一层大厅" not in page
+    with django_assert_max_num_queries(12):
+        page = text(client.get(FLOORS + f"?centre={world.centre.pk}"))
+    assert "一层大厅" in page and "二层大厅" in page and "别区大厅" not in page
+    assert 'name="centre"' not in text(login(world.office).get(FLOORS))
 
 
 def test_anonymous_is_sent_to_login(world, client):

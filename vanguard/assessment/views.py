@@ -22,6 +22,7 @@ from vanguard.core import upload_jobs
 from vanguard.core.paginators import CappedPaginator
 from vanguard.core.permissions import office_centres
 from vanguard.core.scoping import scope_for
+from vanguard.org.centres import centre_choice
 from vanguard.org.models import Organization, Person, Unit
 from vanguard.org.views.common import visible_or_404
 
@@ -55,7 +56,12 @@ def _managed_centres(user):
 @login_required
 def home(request):
     user = request.user
-    periods = list(Period.objects.visible_to(user).select_related("centre", "scheme").order_by("-month")[:24])
+    # One centre at a time for a user who sees several (the city's administrator: 50 centres' months).
+    centre, centres = centre_choice(request)
+    periods = Period.objects.visible_to(user)
+    if centre is not None:
+        periods = periods.filter(centre=centre)
+    periods = list(periods.select_related("centre", "scheme").order_by("-month")[:24])
     # Every month still being scored, oldest first: opening the next month hides none of them.
     # (The to-do of TODO_MONTHS of them: each costs a count over a centre's month; the rest are in the list.)
     scoring = [p for p in reversed(periods) if p.accepts_scores and scoring_parts(user, p.centre_id)]
@@ -72,6 +78,9 @@ def home(request):
         next_month = (latest + datetime.timedelta(days=32)).replace(day=1) if latest else today
         next_scheme = services.scheme_for_month(managed[0], next_month)
     person = getattr(user, "person", None)
+    appeals = Appeal.objects.visible_to(user)
+    if centre is not None:
+        appeals = appeals.filter(period__centre=centre)
     return render(request, "assessment/home.html", {
         "periods": periods, "todos": todos, "can_open": bool(managed),
         "more_scoring": scoring[TODO_MONTHS:],
@@ -79,7 +88,8 @@ def home(request):
         "next_month": next_month, "next_scheme": next_scheme if managed else None, "person": person,
         "reminders": Reminder.objects.visible_to(user).filter(user=user)[:5],
         "schemes": Scheme.objects.visible_to(user).select_related("centre")[:10],
-        "open_appeals": Appeal.objects.visible_to(user).filter(status=Appeal.Status.OPEN).count() if managed else 0,
+        "open_appeals": appeals.filter(status=Appeal.Status.OPEN).count() if managed else 0,
+        "centre": centre, "centres": centres,
     })
 
 

@@ -1,38 +1,14 @@
-"""Filters of organisational life's lists, and the centre a list shows.
-
-A user who sees several centres (the city's administrator: 50 centres, half a million meetings a
-year) picks one centre; without a choice the list shows their own centre (or the first), never the
-whole city in one list: the city's meetings sorted by date were 0.5 s a page, its waiting
-approvals 1.1 s and 142 KB. A user of one centre sees no centre field."""
+"""Filters of organisational life's lists. A user who sees several centres (the city's administrator:
+50 centres, half a million meetings a year) sees one centre at a time (org.centres.centre_choice):
+the city's meetings sorted by date were 0.5 s a page, its waiting approvals 1.1 s and 142 KB."""
 
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vanguard.core.params import int_param
-from vanguard.core.scoping import scope_for
-from vanguard.org.models import ServiceCentre
+from vanguard.org.centres import centre_choice
 
 from .models import Activity, Meeting, MeetingKind
-
-
-def centre_choice(request):
-    """(the centre shown, the centres offered): the ?centre= the user sees, else their own person's
-    centre, else the first by name; (None, []) for a user who sees one centre or none (no field)."""
-    cached = getattr(request, "_life_centres", None)
-    if cached is not None:
-        return cached
-    centres = list(ServiceCentre.objects.visible_to(request.user).order_by("name").only("pk", "name"))
-    if len(centres) < 2:
-        chosen = (None, [])
-    else:
-        by_pk = {c.pk: c for c in centres}
-        wanted = int_param(request, "centre", None, 1)
-        own = getattr(getattr(request.user, "person", None), "centre_id", None) if scope_for(request.user).person_id \
-            else None
-        chosen = (by_pk.get(wanted) or by_pk.get(own) or centres[0], centres)
-    request._life_centres = chosen
-    return chosen
 
 
 def _styled(filterset):

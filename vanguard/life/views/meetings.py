@@ -21,10 +21,11 @@ from vanguard.core.paginators import CappedPaginator, CappedTableMixin
 from vanguard.core.permissions import require
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
+from vanguard.org.centres import centre_choice
 from vanguard.posts import qr
 
 from .. import services
-from ..filters import MeetingFilter, centre_choice
+from ..filters import MeetingFilter
 from ..forms import (
     HeldForm,
     LeaveForm,
@@ -265,7 +266,7 @@ def sign_in(request, pk):
 @login_required
 def approvals(request):
     """Leave and activities waiting for the secretary's decision: a page of each, in the chosen centre
-    for a user who sees several (filters.centre_choice)."""
+    for a user who sees several (org.centres.centre_choice)."""
     require(is_manager_anywhere(request.user))
     user = request.user
     centre, centres = centre_choice(request)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from vanguard.core.aggregates import subquery_count
 
 from .. import services
+from ..centres import centre_choice
 from ..forms import FloorForm, WindowForm
 from ..models import CommitteeMember, Floor, Organization, Person, Window
 from ..permissions import can_edit_reference
@@ -28,13 +29,19 @@ def ordered_seats(seats):
 
 @login_required
 def floor_list(request):
-    floors = (Floor.objects.visible_to(request.user)
-              .select_related("centre", "branch")
+    # One centre at a time for a user who sees several: the city's 200 floors counted their 300,000
+    # staff on every view (0.34 s at city scale).
+    centre, centres = centre_choice(request)
+    floors = Floor.objects.visible_to(request.user)
+    if centre is not None:
+        floors = floors.filter(centre=centre)
+    floors = (floors.select_related("centre", "branch")
               .annotate(window_count=subquery_count(Window.objects.all(), "floor"),
                         staff_count=subquery_count(Person.objects.filter(is_active=True), "window__floor"))
               .order_by("centre__name", "number"))
     return render(request, "org/floor_list.html", {
         "floors": floors, "can_create": bool(writable_centres(request.user, can_edit_reference)),
+        "centre": centre, "centres": centres,
     })
 
 
