@@ -248,3 +248,30 @@ def test_the_administrator_sees_the_months_of_one_centre_at_a_time(client, world
     chosen = _get(client, world.admin, reverse("assessment:home") + f"?centre={world.centre.pk}").content.decode()
     assert link in chosen
     assert 'name="centre"' not in _get(client, world.office, reverse("assessment:home")).content.decode()
+
+
+def test_months_of_several_centres_are_one_line_of_the_administrator_s_home(client, world, period):
+    """The city's administrator sees 50 centres' months: one line to the assessment's page (where a centre is
+    chosen), not three centres' cells counted; the office of one centre still gets its cells to score."""
+    import datetime
+    from decimal import Decimal
+
+    from vanguard.assessment import services
+    from vanguard.assessment.models import Scheme
+    from vanguard.assessment.todo import todo_items
+
+    from .conftest import MONTH
+
+    services.start_scoring(world.office, period)
+    scheme = services.create_scheme(world.admin, world.other_centre, name="双百分考核", indicators=indicator_rows(),
+                                    valid_from=datetime.date(2026, 1, 1), threshold=Decimal("150"),
+                                    quota_kind=Scheme.QuotaKind.COUNT, quota_value=1)
+    other = services.open_period(world.admin, world.other_centre, MONTH)
+    services.start_scoring(world.admin, other)
+    assert other.scheme_id == scheme.pk
+    items = todo_items(world.admin)
+    assert [i.count for i in items if i.url == reverse("assessment:home")] == [2]
+    assert not any(reverse("assessment:grid", args=[period.pk]) in i.url for i in items)
+    assert any(reverse("assessment:grid", args=[period.pk]) in i.url for i in todo_items(world.office))
+    page = _get(client, world.admin, reverse("core:home")).content.decode()
+    assert "2 个中心共有 2 个月正在评分" in page

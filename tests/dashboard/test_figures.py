@@ -143,3 +143,24 @@ def test_a_vanguard_post_is_a_scope_between_window_and_person(world, figures, po
     login(world.office)
     assert client.get(reverse("dashboard:home") + f"?scope=post:{post.pk}").status_code == 200
     assert client.get(reverse("api-figures") + f"?scope=post:{post.pk}").status_code == 200
+
+
+def test_rows_past_the_cap_show_the_figure_and_list_the_newest(world, figures, login, client, monkeypatch,
+                                                                django_assert_max_num_queries):
+    """A city's month is 170,000 rows: the rows are counted up to the cap only (ids, no join), and past it the
+    page shows the figure's own number and lists the newest rows a page at a time."""
+    from vanguard.core.paginators import CappedPaginator
+
+    url = reverse("dashboard:rows") + f"?scope=centre:{world.centre.pk}&metric=accepted"
+    login(world.office)
+    client.get(url)
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    with django_assert_max_num_queries(20):
+        page = client.get(url).content.decode()
+    assert 'data-row-count="4" data-capped' in page  # the figure's 4, though only 2 are counted
+    assert page.count("<tr><td>") == 2
+    Figure.objects.filter(centre=world.centre, metric="accepted").delete()  # no figure: "more than 2"
+    page = client.get(url).content.decode()
+    assert 'data-row-count="" data-capped' in page and "2" in re.search(r"data-capped>([^<]*)<", page).group(1)
+    monkeypatch.setattr(CappedPaginator, "cap", 10_000)
+    assert 'data-row-count="4"' in client.get(url).content.decode()

@@ -33,7 +33,10 @@ def todo_items(user):
     periods = (Period.objects.visible_to(user).filter(status__in=[Period.Status.OPEN, Period.Status.SCORING])
                .select_related("scheme").order_by("month", "centre_id"))
     scoring = [(period, parts) for period in periods for parts in [scoring_parts(user, period.centre_id)] if parts]
-    counted = scoring[:TODO_MONTHS]
+    # Months of several centres (the city's administrator: 50) are one line to the assessment's page, where a
+    # centre is chosen: counting three centres' cells made the city administrator's home 0.35 s.
+    several = len({period.centre_id for period, _parts in scoring}) > 1
+    counted = [] if several else scoring[:TODO_MONTHS]
     needed, part_of = {}, {}
     for pk, scheme_id, part in Indicator.objects.filter(
             scheme__in={p.scheme_id for p, _parts in counted}, auto_source="").values_list("pk", "scheme_id", "part"):
@@ -65,7 +68,11 @@ def todo_items(user):
                     "month": period.label, "part": Part(part).label, "left": left, "people": total},
                 url=reverse("assessment:grid", args=[period.pk]) + f"?part={part}", count=left,
                 due=period.scoring_due, overdue=bool(period.scoring_due and period.scoring_due < today), order=10))
-    if len(scoring) > TODO_MONTHS:
+    if several:
+        items.append(Item(text=_("%(n)s months are being scored in %(centres)s centres") % {
+            "n": len(scoring), "centres": len({period.centre_id for period, _parts in scoring})},
+            url=reverse("assessment:home"), count=len(scoring), order=11))
+    elif len(scoring) > TODO_MONTHS:
         more = len(scoring) - TODO_MONTHS
         items.append(Item(text=ngettext("%(n)s more month is being scored", "%(n)s more months are being scored",
                                         more) % {"n": more},

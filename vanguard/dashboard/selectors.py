@@ -318,9 +318,11 @@ def rows(scope, metric_key, month):
     return metric, qs
 
 
-def rows_count(qs):
-    """The exact count of a figure's rows (it must equal the number shown), without ordering or joins."""
-    return qs.order_by().count()
+def rows_count(qs, cap):
+    """The count of a figure's rows up to cap + 1 (exact below it: it must equal the number shown), ids only,
+    without ordering or joins. A city's month of transactions is 170,000 rows: counting them all on a cold
+    server took 3 s; past the cap the page shows the figure's own pre-aggregated number."""
+    return qs.order_by().values("pk")[:cap + 1].count()
 
 
 def display_rows(model, paths, rows):

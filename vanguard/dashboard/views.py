@@ -57,15 +57,18 @@ def rows(request):
     month = selectors.parse_month(request.GET.get("month"), timezone.localdate())
     metric, qs = selectors.rows(scope, request.GET.get("metric", ""), month)
     paths = [path for _label, path in metric.columns]
-    count = selectors.rows_count(qs)
     # Newest first by the field that dates the rows: the (centre, date) indexes read one page, not the month.
     paginator = CappedPaginator(qs.order_by(f"-{metric.date}", "-pk").values_list(*paths), 50)
-    paginator.count = min(count, paginator.cap)  # counted once, exactly, above
-    paginator.capped = count > paginator.cap
+    counted = selectors.rows_count(qs, paginator.cap)  # ids only (the paginator's count would join the columns)
+    paginator.count, paginator.capped = min(counted, paginator.cap), counted > paginator.cap
+    count = counted
+    if paginator.capped:  # the figure's number, as the refresh counted it (the first COUNT_CAP rows are listed)
+        count = selectors.figure_table(scope, [month]).get((metric.key, month), (None, 0))[0]
     page = paginator.get_page(request.GET.get("page"))
     shown = selectors.display_rows(qs.model, paths, page.object_list)
     return render(request, "dashboard/rows.html", {
         "scope": scope, "metric": metric, "month": month, "count": count, "page": page, "shown": shown,
+        "capped": paginator.capped, "cap": paginator.cap,
         "headers": [label for label, _path in metric.columns], "computed_at": selectors.computed_at(scope),
         "back": f"?scope={scope.code}&month={month:%Y-%m}"})
 

@@ -187,6 +187,12 @@ class Rating(models.Model):
             models.Index(fields=["-rated_at", "-id"], condition=Q(flagged=True), name="rating_flagged_newest"),
             models.Index(fields=["centre", "-rated_at", "-id"], condition=Q(flagged=True),
                          name="rating_flagged_centre_newest"),
+            # The flags waiting for review (the list's default): counted from the index alone, without reading
+            # a heap page per rating (a cold server's first count of 10,001 flags took 3.9 s).
+            models.Index(fields=["-rated_at", "-id"], condition=Q(flagged=True, reviewed=False, set_aside=False),
+                         name="rating_flag_waiting"),
+            models.Index(fields=["centre", "-rated_at", "-id"],
+                         condition=Q(flagged=True, reviewed=False, set_aside=False), name="rating_flag_waiting_centre"),
             models.Index(fields=["-rated_at", "-id"], condition=~Q(comment=""), name="rating_comment_newest"),
             models.Index(fields=["centre", "-rated_at", "-id"], condition=~Q(comment=""),
                          name="rating_comment_centre_newest"),

@@ -19,6 +19,7 @@ from vanguard.core.permissions import office_centre
 from vanguard.core.roles import Role
 from vanguard.core.scoping import scope_for
 from vanguard.core.upload_checks import CONTENT_TYPES, EXTENSIONS, sniff
+from vanguard.org.centres import centre_choice
 from vanguard.org.models import Unit
 from vanguard.posts import qr
 
@@ -135,12 +136,18 @@ def transaction_detail(request, pk):
 @login_required
 def flag_list(request):
     _require_staff(request.user)
+    # One centre at a time for a user who sees several: the city's waiting flags (a count of 10,001 rows
+    # read from the heap) took 3.9 s on a cold server; the rating_flag_waiting indexes answer from the index.
+    centre, centres = centre_choice(request)
     qs = Rating.objects.visible_to(request.user).filter(flagged=True).select_related("transaction", "unit", "window")
+    if centre is not None:
+        qs = qs.filter(centre=centre)
     if request.GET.get("all") != "1":
         qs = qs.filter(reviewed=False, set_aside=False)
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "ratings/flags.html", {"page": page, "labels": services.FLAG_LABELS,
-                                                  "can_review": office_centres(request.user).exists()})
+                                                  "can_review": office_centres(request.user).exists(),
+                                                  "centre": centre, "centres": centres})
 
 
 @login_required
@@ -157,7 +164,7 @@ def rating_review(request, pk):
     except ValidationError as e:
         for message in e.messages:
             messages.error(request, message)
-    return redirect("ratings:flags")
+    return redirect(reverse("ratings:flags") + f"?centre={rating.centre_id}")  # back to the rating's centre
 
 
 @login_required
