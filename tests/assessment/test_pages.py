@@ -273,5 +273,5 @@ def test_months_of_several_centres_are_one_line_of_the_administrator_s_home(clie
     assert [i.count for i in items if i.url == reverse("assessment:home")] == [2]
     assert not any(reverse("assessment:grid", args=[period.pk]) in i.url for i in items)
     assert any(reverse("assessment:grid", args=[period.pk]) in i.url for i in todo_items(world.office))
-    page = _get(client, world.admin, reverse("core:home")).content.decode()
+    page = _get(client, world.admin, reverse("home")).content.decode()
     assert "2 个中心共有 2 个月正在评分" in page
