@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from tests.ratings.conftest import import_one
 from vanguard.posts import services as post_services
+from vanguard.ratings import figures
 from vanguard.ratings.models import Rating
 
 from .conftest import PHONE
@@ -43,7 +44,13 @@ def test_rate_from_qr_link_on_a_phone_and_figures_change(world, new_page, logged
     assert "感谢您的评价" in phone.content()
     assert Rating.objects.filter(transaction=txn, channel="qr", level=5).exists()
 
+    # Until the fold (the worker's, every minute) the page says the rating is waiting to be counted.
     office.goto(figures_url)
+    assert office.locator("#year-total").inner_text().strip() == "0"
+    assert "1 条评价待计入" in office.locator("#freshness").inner_text()
+    figures.fold_all()
+    office.goto(figures_url)
+    assert office.locator("#freshness").inner_text().strip() == "已计入全部评价。"
     assert office.locator("#year-total").inner_text().strip() == "1"
     assert office.locator("#year-rate").inner_text().strip() == "100.00%"
     # The trend chart was drawn by the vendored ECharts.

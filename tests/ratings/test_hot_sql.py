@@ -59,7 +59,7 @@ def test_rating_row_as_written(world, post):
     """The rating the hot path inserts reads back with every value it was given."""
     txn = import_one(world)
     rating, created = services.store_rating(txn, level=4, channel="device", scores={}, reasons=["slow"],
-                                            device="dev-1", idempotency_key="hot-1", ip="10.0.0.9", count=False)
+                                            device="dev-1", idempotency_key="hot-1", ip="10.0.0.9")
     assert created
     stored = Rating.objects.get(pk=rating.pk)
     assert values(stored) == values(rating)

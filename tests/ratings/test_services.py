@@ -94,9 +94,11 @@ def test_a_conflict_writes_nothing_and_leaves_the_rest_usable(world, txn):
     assert not created and again.pk == first.pk
     assert list(Rating.objects.values_list("transaction_id", flat=True)) == [txn.pk]
     assert not Transaction.objects.get(pk=other.pk).rated and Transaction.objects.get(pk=txn.pk).rated
+    assert figures.fold_all() == 1
     assert stat("centre", world.centre.pk)["total"] == 1
     second, created = services.record_rating(world.office, other, level=2, channel="device", idempotency_key="k-10")
-    assert created and Transaction.objects.get(pk=other.pk).rated and stat("centre", world.centre.pk)["total"] == 2
+    assert created and Transaction.objects.get(pk=other.pk).rated and figures.fold_all() == 1
+    assert stat("centre", world.centre.pk)["total"] == 2
 
 
 def test_token_forged_expired_and_used(txn, settings):

@@ -1,19 +1,29 @@
 """Satisfaction figures kept in SatisfactionStat.
 
-A rating is counted in the transaction that writes it (counted=True):
-`count_ratings()` applies the sums of one rating or a whole batch with ONE
-INSERT ... SELECT ... ON CONFLICT DO UPDATE summed server-side (on SQLite the sums
-are made in Python and upserted with the same syntax). Ratings written with
-counted=False (default ratings, bulk loads) are folded by `fold_pending()`, which
-takes a batch of them (FOR UPDATE SKIP LOCKED on PostgreSQL, so concurrent folders
-never wait on each other's ratings). Stat rows are always touched in sorted key
-order, so two writers cannot deadlock on them."""
+A citizen's single rating (the API's one-rating request, the public page) is written
+uncounted (counted=False) and folded into the figures by `fold_pending()`, which the
+worker runs every minute ("ratings-fold") and `vanguard fold_ratings` runs on demand:
+counting it in its own transaction upserted 28 stat rows per rating, the largest part
+of the request's database time. The fold takes a batch of uncounted ratings (FOR UPDATE
+SKIP LOCKED on PostgreSQL, so concurrent folders never wait on, nor count, each other's
+ratings; a rating counted meanwhile no longer matches counted=False when its lock is
+taken), sums them set-based and marks them counted in the same transaction: exactly once.
+Pages and the API say what is not counted yet (`freshness()`); readers that need exact
+figures (the assessment, honours) fold first (`fold_all(centre_id)`).
+
+A batch of ratings (services_batch) is still counted in its own transaction: `count_ratings()`
+applies the sums of the batch with ONE INSERT ... SELECT ... ON CONFLICT DO UPDATE summed
+server-side (on SQLite the sums are made in Python and upserted with the same syntax).
+Stat rows are always touched in sorted key order, so two writers cannot deadlock on them."""
 
 import datetime
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
+from django.db.models import Count, Min
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Rating, SatisfactionStat
@@ -148,10 +158,13 @@ def count_statements(ids):
     return [statement] if statement else []
 
 
-def fold_pending(limit=2000):
-    """Fold up to `limit` uncounted ratings into the figures. Returns how many."""
+def fold_pending(limit=2000, centre_id=None):
+    """Fold up to `limit` uncounted ratings (of one centre, or all) into the figures, in one
+    transaction. Returns how many."""
     with transaction.atomic():
         qs = Rating.objects.filter(counted=False).order_by()
+        if centre_id is not None:
+            qs = qs.filter(centre_id=centre_id)
         if connection.vendor == "postgresql":
             qs = qs.select_for_update(skip_locked=True)
         ids = list(qs.values_list("pk", flat=True)[:limit])
@@ -162,13 +175,35 @@ def fold_pending(limit=2000):
     return len(ids)
 
 
-def fold_all():
+def fold_all(centre_id=None):
+    """Fold every uncounted rating (of one centre, or all), a batch a transaction. Returns how many."""
     total = 0
     while True:
-        n = fold_pending(limit=5000)
+        n = fold_pending(limit=5000, centre_id=centre_id)
         total += n
         if not n:
             return total
+
+
+def freshness(dimension, key):
+    """What the figures of one object do not count yet: {"pending": the ratings not folded yet,
+    "counted_until": the time before which every rating is counted (the oldest pending one's), or
+    None when all are counted}. One query over the uncounted ratings (a partial index)."""
+    row = Rating.objects.filter(counted=False, **{f"{dimension}_id": key}).order_by().aggregate(
+        pending=Count("pk"), counted_until=Min("rated_at"))
+    row["note"] = freshness_note(row)
+    return row
+
+
+def freshness_note(fresh):
+    """The sentence under figures that says how fresh they are: never a silently stale number."""
+    if not fresh["pending"]:
+        return gettext("All ratings are counted.")
+    until = timezone.localtime(fresh["counted_until"])
+    shown = until.strftime("%H:%M") if until.date() == timezone.localdate() else until.strftime("%Y-%m-%d %H:%M")
+    return ngettext("Counted up to %(time)s; %(count)s more rating is waiting to be counted.",
+                    "Counted up to %(time)s; %(count)s more ratings are waiting to be counted.",
+                    fresh["pending"]) % {"time": shown, "count": fresh["pending"]}
 
 
 def move_rating(before_row, after_row):
@@ -282,7 +317,9 @@ def group_totals(stats):
 
 def period_ranking(centre_id, dimension, period, start):
     """Every object's figures of one period (e.g. all windows of a month): {key: summary},
-    one indexed query (honours' rotating medals rank these)."""
+    one indexed query (honours' rotating medals rank these). The centre's uncounted ratings are
+    folded first: a ranking is exact."""
+    fold_all(centre_id)
     rows = SatisfactionStat.objects.filter(centre_id=centre_id, dimension=dimension, period=period,
                                            start=period_start(start, period))
     return {row.key: summarise(row) for row in rows}

@@ -7,6 +7,7 @@ branch) so that figures and fraud checks never join back to transactions."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.core.roles import Role
@@ -23,6 +24,7 @@ class Level(models.IntegerChoices):
     VERY_DISSATISFIED = 1, _("Very dissatisfied")
 
 
+LEVEL_LABELS = dict(Level.choices)
 BAD_LEVELS = (Level.DISSATISFIED, Level.VERY_DISSATISFIED)
 SATISFIED_LEVELS = (Level.VERY_SATISFIED, Level.SATISFIED, Level.BASIC)
 
@@ -200,6 +202,11 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.transaction} · {self.get_level_display()}"
+
+    def get_level_display(self):
+        # As Django's, which builds a dict of the choices on every call and so translates every
+        # level's label to hash it (ten translations a citizen's rating: its answer and its audit row).
+        return force_str(LEVEL_LABELS.get(self.level, self.level), strings_only=True)
 
     @property
     def is_bad(self):

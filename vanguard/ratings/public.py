@@ -79,7 +79,7 @@ def _rate_context(post):
     data = figures.figures_for("post", post.pk, today.year)
     last_year = figures.period_figures("post", post.pk, "year", today - datetime.timedelta(days=366))
     return {"post": post, "year": data["year"], "months": data["months"], "last_year": last_year,
-            "definition": figures.DEFINITION, "today": today, "errors": {}, "data": {}, "code_sent": False}
+            "definition": figures.DEFINITION, "freshness": figures.freshness("post", post.pk), "today": today, "errors": {}, "data": {}, "code_sent": False}
 
 
 VERIFIED_KEY = "vg_signboard_rate"

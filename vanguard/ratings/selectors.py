@@ -73,6 +73,7 @@ def resolve_target(user, dimension, key):
 def figures_payload(user, dimension, key, year):
     dimension, key, label, centre_id = resolve_target(user, dimension, key)
     data = figures.figures_for(dimension, key, year, centre_id=centre_id)
+    data["freshness"] = figures.freshness(dimension, key)
     return dimension, key, label, centre_id, data
 
 
@@ -97,8 +98,11 @@ def _stat_rows(centre, dimension, first_day, last_day):
 def ratings_figures(centre, first_day, last_day, kind=None):
     """The figures behind `ratings_by_person` as one aggregate query: rows of person_id,
     ratings, satisfied, bad, default, set_aside (see there). The assessment's bulk computation
-    joins it in SQL; `ratings_by_person` reads it row by row (one definition for both)."""
+    joins it in SQL; `ratings_by_person` reads it row by row (one definition for both).
+    The centre's uncounted ratings are folded first: an assessment reads exact figures."""
     from django.db.models import F, Sum
+
+    figures.fold_all(getattr(centre, "pk", centre))
 
     return (_stat_rows(centre, "person", first_day, last_day).order_by().values(person_id=F("key"))
             .annotate(ratings=Sum(F("n5") + F("n4") + F("n3") + F("n2") + F("n1")),
@@ -117,8 +121,11 @@ def ratings_by_person(centre, first_day, last_day, kind=None):
 
 
 def ratings_fingerprint(centre, first_day, last_day):
-    """The centre's counts over the days: any rating counted or set aside in them moves it."""
+    """The centre's counts over the days: any rating counted or set aside in them moves it (the
+    centre's uncounted ratings are folded first, so a new rating moves it at once)."""
     from django.db.models import Sum
+
+    figures.fold_all(getattr(centre, "pk", centre))
 
     sums = _stat_rows(centre, "centre", first_day, last_day).filter(key=centre.pk).aggregate(
         **{c: Sum(c) for c in RATING_COUNTS})

@@ -324,10 +324,11 @@ def _replay(idempotency_key, txn):
 
 
 def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", rater_name="", rater_phone="",
-                 ip=None, device="", idempotency_key=None, rater_user=None, now=None, count=True):
-    """The one place a rating is written (public page, API, devices). Returns
+                 ip=None, device="", idempotency_key=None, rater_user=None, now=None):
+    """The one place a single rating is written (public page, API, devices). Returns
     (rating, created): a replay with the same idempotency key returns the first.
-    count=False: the caller counts it (figures.count_ratings) after its own audit rows, before commit."""
+    The rating is written uncounted: the figures fold it within a minute (figures.fold_pending),
+    and say meanwhile that it is pending (figures.freshness)."""
     now = now or timezone.now()
     idempotency_key = str(idempotency_key)[:64] if idempotency_key else None
     if idempotency_key and txn.rated:
@@ -345,7 +346,7 @@ def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", 
         device=(device or "")[:64], idempotency_key=idempotency_key or None, rated_at=now,
         day=timezone.localdate(now), centre_id=txn.centre_id, unit_id=txn.unit_id, window_id=txn.window_id,
         floor_id=txn.window.floor_id, person_id=txn.person_id, post_id=_cached_post(txn.window_id),
-        branch_id=_branch_for(txn), flagged=bool(flags), flags=flags, counted=True)
+        branch_id=_branch_for(txn), flagged=bool(flags), flags=flags, counted=False)
     if not _insert_rating(rating):
         # The one-rating-per-transaction or idempotency-key constraint: a replay or a second rating.
         previous = _replay(idempotency_key, txn) if idempotency_key else None
@@ -356,10 +357,6 @@ def store_rating(txn, *, level, channel, scores=None, reasons=None, comment="", 
         from .cases import open_case
 
         open_case(rating)
-    if count:
-        # Counted in the caller's transaction, last (after the case's audit row), so the figures' hot rows
-        # stay locked only until commit.
-        figures.count_ratings([rating.pk])
     return rating, True
 
 
@@ -415,17 +412,15 @@ def rate_by_token(token, *, ip=None, device="", rater_user=None, **data):
 def record_rating(actor, txn, **data):
     """A rating from a window device or a platform (API)."""
     require(is_office(actor, txn.centre_id), _("Only the party-building office's integrations may record ratings."))
-    rating, created = store_rating(txn, rater_user=actor, count=False, **data)
+    rating, created = store_rating(txn, rater_user=actor, **data)
     if created:
         # No rater data in the trail: it is shown to the unit's case handlers only.
-        # The figures after every audit row, as in the batch path: the audit chain's lock (taken by each
-        # audit row, held until commit) then the centre's figure rows, always in that order. Counting
-        # before this audit row deadlocked a good rating against a bad one (whose case's audit row came
-        # first) or a batch under concurrent load. Sent with the audit row and, in a request's own
-        # transaction, the COMMIT: ONE round trip on PostgreSQL (lock, chain head, audit row, figures,
-        # commit), so the chain's lock is held only while PostgreSQL runs them. Nothing is written after.
+        # Sent with, in a request's own transaction, the COMMIT: ONE round trip on PostgreSQL (the
+        # chain's lock, its head, the audit row, commit), so the chain's lock is held only while
+        # PostgreSQL runs them. Nothing is written after. The figures are not touched here: the
+        # fold counts the rating (figures.fold_pending).
         audit.record(actor, audit.Action.CREATE, rating, {"level": [None, rating.level]}, verb="record-rating",
-                     also=[*figures.count_statements([rating.pk]), *pipelines.commit_with_last_writes()])
+                     also=pipelines.commit_with_last_writes())
     return rating, created
 
 

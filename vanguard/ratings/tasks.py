@@ -21,7 +21,7 @@ def mark_overdue():
 
 @task()
 def fold_pending():
-    """Fold any ratings a web process wrote but did not get to count (e.g. it died after commit)."""
+    """Count the ratings not yet in the figures: single ratings are written uncounted (figures.py)."""
     from .figures import fold_all
 
     return fold_all()
