@@ -46,7 +46,7 @@ def payload(centre, now=None):
     from vanguard.assessment.models import Period, Result
     from vanguard.messaging.models import Lesson
     from vanguard.posts.models import VanguardPost
-    from vanguard.ratings.figures import summarise
+    from vanguard.ratings.figures import freshness, summarise
     from vanguard.ratings.models import SatisfactionStat, Transaction
 
     now = now or timezone.now()
@@ -82,7 +82,9 @@ def payload(centre, now=None):
         "centre": centre.name,
         "now": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
         "today": {"accepted": txn["accepted"], "completed": txn["completed"], "rated": rated["rated"],
-                  "bad": rated["bad"], "satisfaction": ratio(rated["satisfied"], rated["rated"])},
+                  "bad": rated["bad"], "satisfaction": ratio(rated["satisfied"], rated["rated"]),
+                  # The ratings not counted yet (folded every minute): the screen says so under its figures.
+                  "freshness": freshness("centre", centre.pk)["note"]},
         "stars_month": f"{period.month:%Y年%-m月}" if period else "",
         "stars": stars,
         "posts_named": posts.count(),
