@@ -86,6 +86,9 @@ def build_city(ctx):
     started = time.monotonic()
     with transaction.atomic(), ctx.connection.cursor() as cur:  # all or nothing: a rerun finds none or all
         cur.execute("SET LOCAL synchronous_commit = off")  # a fixture: nothing acknowledged to anyone
+        # Every reference is read from existing rows: no deferred foreign-key check of each row at COMMIT
+        # (millions of them took minutes on the city), as city_records' ratings step.
+        cur.execute("SET LOCAL session_replication_role = replica")
         cur.execute(f"""
             INSERT INTO {t['ServiceBrand']} (centre_id, unit_id, name, description, created_at)
             SELECT u.centre_id, u.id, b.name, b.description, now()

@@ -70,6 +70,9 @@ def build_city(ctx):
     started = time.monotonic()
     with transaction.atomic(), ctx.connection.cursor() as cur:  # all or nothing: a rerun finds none or all
         cur.execute("SET LOCAL synchronous_commit = off")  # a fixture: nothing acknowledged to anyone
+        # Every reference is read from existing rows: no deferred foreign-key check of each row at COMMIT
+        # (millions of them took minutes on the city), as city_records' ratings step.
+        cur.execute("SET LOCAL session_replication_role = replica")
         # Both years' pledges: every member of a branch, 11 in 20 twice; the states by year (see the docstring).
         cur.execute(f"""
             INSERT INTO {pledge_t} (centre_id, person_id, branch_id, unit_id, year, what, deadline, measure, source,
