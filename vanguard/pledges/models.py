@@ -91,8 +91,10 @@ class Pledge(models.Model):
             models.Index(fields=["branch", "year", "status"]),
             models.Index(fields=["centre", "year", "status"]),
             models.Index(fields=["person", "year"]),
-            # The review queue: the pledges awaiting review, oldest first, without reading the approved ones.
-            models.Index(fields=["created_at"], condition=Q(status="submitted"), name="pledge_submitted_created"),
+            # The review queue: the pledges awaiting review, oldest first (its order exactly, so a page is
+            # an index scan), without reading the approved ones.
+            models.Index(fields=["created_at", "id"], condition=Q(status="submitted"),
+                         name="pledge_submitted_created"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(measure=""), name="pledge_measure_required"),
@@ -145,7 +147,7 @@ class Progress(models.Model):
         verbose_name_plural = _("progress")
         ordering = ["pledge", "day", "pk"]
         # The review queue: progress still to confirm, oldest first (a city confirms most of 800,000).
-        indexes = [models.Index(fields=["recorded_at"], condition=Q(confirmed_at__isnull=True),
+        indexes = [models.Index(fields=["recorded_at", "id"], condition=Q(confirmed_at__isnull=True),
                                 name="progress_unconfirmed")]
         constraints = [models.CheckConstraint(condition=~Q(text=""), name="progress_text_required"),
                        models.CheckConstraint(condition=Q(meeting__isnull=True) | Q(activity__isnull=True),
@@ -187,7 +189,8 @@ class Comment(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["pledge", "status"]),
                    # The review queue: comments awaiting moderation, oldest first.
-                   models.Index(fields=["created_at"], condition=Q(status="pending"), name="comment_pending_created")]
+                   models.Index(fields=["created_at", "id"], condition=Q(status="pending"),
+                                name="comment_pending_created")]
 
     def __str__(self):
         return self.body[:40]
@@ -216,7 +219,8 @@ class PledgeStat(models.Model):
     objects = StatQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["year", "centre"]), models.Index(fields=["year", "branch"])]
+        indexes = [models.Index(fields=["year", "centre"]), models.Index(fields=["year", "branch"]),
+                   models.Index(fields=["year", "unit"])]  # the figures page by unit, in the units' order
 
     def __str__(self):
         return f"{self.year} {self.branch_id}/{self.unit_id}: {self.kept}/{self.made}"

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from vanguard.core.aggregates import subquery_count
+from vanguard.org.models import Organization, ServiceCentre, Unit
 
 from .common import mask_numbers
 from .models import Comment, Pledge, PledgeStat, Progress, Result
@@ -77,24 +78,32 @@ def _finish(row):
 def figures(stats, year, group=None):
     """Sums of PledgeStat rows (already scoped), in total and per `group` ('centre', 'unit', 'branch')."""
     total = _finish(stats.filter(year=year).order_by().aggregate(**{c: Sum(c) for c in COUNTS}))
-    rows = [figure_row(r, group) for r in figure_rows(stats, year, group)] if group else []
+    rows = figure_page(list(figure_rows(stats, year, group)), group) if group else []
     return total, rows
 
 
-GROUP_NAMES = {"centre": "centre__name", "unit": "unit__name", "branch": "branch__name"}
+GROUP_MODELS = {"centre": ServiceCentre, "unit": Unit, "branch": Organization}
 
 
 def figure_rows(stats, year, group):
-    """One grouped row of sums per `group`, by name: a queryset, so that a page shows a page of them
-    (a city has 10,000 branches); `figure_row` finishes each."""
-    return (stats.filter(year=year).order_by().values(f"{group}_id", GROUP_NAMES[group])
-            .annotate(**{c: Sum(c) for c in COUNTS}).order_by(GROUP_NAMES[group], f"{group}_id"))
+    """One grouped row of sums per `group`, in the groups' own order (their ids: the roster's order):
+    a queryset, so that a page shows a page of them (a city has 10,000 branches); read in the
+    (year, group) index's order, a page stops after its rows instead of sorting every group by name."""
+    return (stats.filter(year=year).order_by().values(f"{group}_id").annotate(**{c: Sum(c) for c in COUNTS})
+            .order_by(f"{group}_id"))
 
 
-def figure_row(row, group):
-    row = _finish(row)
-    row["key"], row["name"] = row[f"{group}_id"], row[GROUP_NAMES[group]]
-    return row
+def figure_page(rows, group):
+    """The rows of a page, finished, with their groups' names (one query for the page)."""
+    key = f"{group}_id"
+    names = dict(GROUP_MODELS[group].objects.filter(pk__in=[r[key] for r in rows if r[key]])
+                 .values_list("pk", "name"))
+    out = []
+    for row in rows:
+        row = _finish(row)
+        row["key"], row["name"] = row[key], names.get(row[key], "")
+        out.append(row)
+    return out
 
 
 def letter_figures(letters, year):
