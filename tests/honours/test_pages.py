@@ -250,3 +250,17 @@ def test_archive_shows_a_page_of_honours_and_keeps_the_year(login, world, django
     assert "?year=2025&amp;page=2" in first
     second = client.get("/honours/archive/?year=2025&page=2").content.decode()
     assert "党员104" in second and "党员000" not in second
+
+
+def test_home_shows_a_page_of_selections(login, world):
+    """A city's administrator sees 50 centres' selections: a page of 50, newest first, and the next page."""
+    Selection.objects.bulk_create([
+        Selection(centre=world.centre, title=f"评选{i:02d}", year=2026, honour=HonourKind.MEMBER,
+                  candidate_kind="person", quota=1, max_nominations=2, nominate_until=datetime.date(2026, 11, 1))
+        for i in range(55)])
+    client = login(world.office)
+    first = client.get("/honours/").content.decode()
+    assert "评选54" in first and "评选05" in first and "评选04" not in first
+    assert "?page=2" in first
+    second = client.get("/honours/?page=2").content.decode()
+    assert "评选04" in second and "评选00" in second and "评选54" not in second

@@ -91,8 +91,10 @@ def home(request):
             _errors(request, e)
         else:
             return redirect("honours:selection", pk=selection.pk)
+    # A page of 50, newest first: a city's administrator sees its 50 centres' selections, 300 a year.
+    page = CappedPaginator(selections, 50).get_page(page_param(request))
     return render(request, "honours/home.html", {
-        "selections": selections[:200], "schemes": schemes, "office": office, "year": year,
+        "selections": page.object_list, "page": page, "schemes": schemes, "office": office, "year": year,
         "honours": HonourKind.choices, "kinds": CandidateKind.choices, "today": timezone.localdate(),
         "floors": Floor.objects.visible_to(request.user).filter(centre=office) if office else [],
     })
