@@ -13,7 +13,7 @@ has its steps (received, dispatched, accepted or returned, supervised, extension
 answered, called back, redone, closed): about 5 a case, 500,000 in the city.
 
 Bulk SQL (INSERT ... SELECT from a temporary table), no audit rows, skipped when the city's centres
-already have cases. About a minute on the shared 2-core machine.
+already have cases. 82 s on the city with the shared 2-core machine at load 29.
 """
 
 import datetime

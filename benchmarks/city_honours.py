@@ -13,7 +13,7 @@ with the full history of holdings. Four teams a centre (four members each).
 
 In the 50-centre city: 600 selections, 13,500 nominations, 5,000 honours, 80,000 ballots,
 15,000 vote codes, 6,200 medal holdings. Bulk SQL (INSERT ... SELECT), no audit rows, skipped when the
-city's centres already have selections. Seconds.
+city's centres already have selections. 16 s on the city with the 2-core machine at load 29.
 """
 
 import datetime
