@@ -78,8 +78,12 @@ worker: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# The migrated SQLite database the SQLite, PostgreSQL (its serve and worker tests) and browser passes
+# copy (tests/migrated_db.py): emptied first, so that each `make test` migrates afresh.
+test: export VANGUARD_TEST_MIGRATED_DIR = $(VANGUARD_DATA_DIR)/test-migrated
 test: lint $(STAMP) compilemessages
 	$(VG) makemigrations --check --dry-run
+	rm -rf "$$VANGUARD_TEST_MIGRATED_DIR"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-pg
 	@# Side by side: the replica test mostly waits on its servers, the browser tests keep about one

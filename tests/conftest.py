@@ -1,13 +1,10 @@
-import fcntl
 import os
 import shutil
-import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from . import migrated_db
 from .world import PASSWORD, build_world
 from .world_snapshot import WorldSnapshot
 
@@ -42,32 +39,50 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_use_migrations,
+                    django_db_keepdb, django_db_createdb, django_db_modify_db_settings, tmp_path_factory):
+    """pytest-django's test database, a copy of the run's one migrated database (tests/migrated_db.py)
+    instead of a migrate per xdist worker. Settings this does not cover (several databases, --reuse-db,
+    --no-migrations) get pytest-django's own set-up."""
+    from django.conf import settings
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    aliases, serialized = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    if len(settings.DATABASES) == 1 and not django_db_keepdb and django_db_use_migrations:
+        with django_db_blocker.unblock():
+            old_name = migrated_db.setup_test_database(tmp_path_factory, serialize=DEFAULT_DB_ALIAS in serialized)
+        config = [(connections[DEFAULT_DB_ALIAS], old_name, True)]
+    else:  # pytest-django's own
+        if not django_db_use_migrations:
+            _disable_migrations()
+        with django_db_blocker.unblock():
+            config = setup_databases(verbosity=verbosity, interactive=False, aliases=aliases,
+                                     serialized_aliases=serialized,
+                                     keepdb=django_db_keepdb and not django_db_createdb)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=verbosity)
+
+
+def pytest_sessionfinish(session):
+    """The run's controlling process drops the PostgreSQL template the run migrated (tests/migrated_db.py)."""
+    if hasattr(session.config, "workerinput") or not os.environ.get("VANGUARD_DATABASE_URL", "").startswith(
+            "postgres"):
+        return
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is not None:
+        migrated_db.drop_postgresql_template(factory.getbasetemp())
+
+
+@pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory):
-    """A SQLite database file made by `vanguard migrate` in a process of its own, once per pytest run.
-    The tests that start the product as separate processes (serve, worker) copy it where their
-    processes look, instead of each running every migration again: a migration run costs ~35 s of CPU,
-    and three of them ran per PostgreSQL pass. Under xdist the workers share the file: the first one
-    to ask migrates, holding a lock; the others wait for it, then copy."""
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # the run's directory, above each worker's own
-    path = root / "migrated.sqlite3"
-    with open(root / "migrated.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not path.exists():
-            build = Path(tmp_path_factory.mktemp("migrating"))
-            env = {k: v for k, v in os.environ.items() if not k.startswith("VANGUARD_")}
-            env.update({"DJANGO_SETTINGS_MODULE": "vanguard.settings", "VANGUARD_DATA_DIR": str(build),
-                        "VANGUARD_DATABASE_URL": f"sqlite:///{build / 'db.sqlite3'}"})
-            subprocess.run([sys.executable, "-m", "vanguard", "migrate", "--no-input", "-v0"], env=env,
-                           cwd=Path(__file__).resolve().parent.parent, check=True)
-            # WAL mode: fold the log into the file, so that the file alone is the whole database.
-            with sqlite3.connect(build / "db.sqlite3") as conn:
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.close()
-            shutil.copyfile(build / "db.sqlite3", root / "migrated.partial")
-            os.replace(root / "migrated.partial", path)
-    return path
+    """A SQLite database file made by `vanguard migrate`, once per run (tests/migrated_db.py): the tests
+    that start the product as separate processes (serve, worker) copy it where their processes look."""
+    return migrated_db.sqlite_template(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

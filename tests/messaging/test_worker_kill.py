@@ -16,13 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from .. import migrated_db
+
 ROOT = Path(__file__).resolve().parents[2]
 RECIPIENTS = 3000
-
-
-def vanguard(env, *args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "vanguard", *args], env=env, cwd=ROOT, check=True,
-                          capture_output=True, text=True, timeout=120, **kwargs)
 
 
 def python(env, code):
@@ -36,21 +33,23 @@ def start_worker(env, log):
 
 
 class Database:
-    """The scenario's own database: a SQLite file, or a fresh PostgreSQL database
-    beside the one the suite runs on (so the workers, separate processes, share it)."""
+    """The scenario's own database, a copy of the run's migrated one (tests/migrated_db.py): a SQLite
+    file, or a PostgreSQL database beside the one the suite runs on (so the workers, separate
+    processes, share it)."""
 
-    def __init__(self, engine, tmp_path):
+    def __init__(self, engine, tmp_path, tmp_path_factory):
         self.engine = engine
         if engine == "sqlite":
             self.url = None
             self.path = tmp_path / "data" / "vanguard.sqlite3"
+            self.path.parent.mkdir()
+            shutil.copyfile(migrated_db.sqlite_template(tmp_path_factory), self.path)
         else:
             base = os.environ["VANGUARD_DATABASE_URL"]
             self.admin_url = base.rsplit("/", 1)[0] + "/postgres"
             self.name = f"{base.rsplit('/', 1)[1]}_kill_{os.getpid()}"
             self.url = base.rsplit("/", 1)[0] + "/" + self.name
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}"')
-            self._admin(f'CREATE DATABASE "{self.name}"')
+            migrated_db.copy_postgresql(migrated_db.postgresql_template(tmp_path_factory), self.name)
 
     def _admin(self, sql):
         import psycopg
@@ -93,15 +92,15 @@ ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
-def test_killed_worker_sends_each_message_exactly_once(tmp_path, engine, request):
-    db = Database(engine, tmp_path)
+def test_killed_worker_sends_each_message_exactly_once(tmp_path, tmp_path_factory, engine):
+    db = Database(engine, tmp_path, tmp_path_factory)
     try:
-        run_scenario(tmp_path, db, request)
+        run_scenario(tmp_path, db)
     finally:
         db.drop()
 
 
-def run_scenario(tmp_path, db, request):
+def run_scenario(tmp_path, db):
     data = tmp_path / "data"
     outbox = tmp_path / "gateway"
     env = {k: v for k, v in os.environ.items() if not k.startswith("VANGUARD_")}
@@ -111,12 +110,9 @@ def run_scenario(tmp_path, db, request):
         "VANGUARD_SMS_CLAIM_LEASE": "3", "VANGUARD_SMS_DISPATCH_SECONDS": "2", "VANGUARD_SMS_QUIET_HOURS": "",
         "VANGUARD_LOG_LEVEL": "WARNING",
     })
+    data.mkdir(exist_ok=True)
     if db.url:
         env["VANGUARD_DATABASE_URL"] = db.url
-        vanguard(env, "migrate", "--no-input")
-    else:  # `vanguard migrate`'s SQLite database, made once per run (tests/conftest.py)
-        data.mkdir()
-        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), db.path)
     python(env, f"from tests.messaging.worker_scenario import setup; setup({RECIPIENTS})")
 
     logs = [open(tmp_path / f"worker{i}.log", "w") for i in range(3)]  # noqa: SIM115
