@@ -9,6 +9,10 @@ VG          := $(abspath $(BIN))/vanguard
 # whatever directory a command runs from.
 export VANGUARD_DATA_DIR ?= $(CURDIR)/var
 PYTEST_WORKERS ?= 2
+# Let Python and pytest keep bytecode in __pycache__: with PYTHONDONTWRITEBYTECODE set, every pytest
+# process (each xdist worker, each pass) compiles the project and rewrites every test module's asserts
+# again, ~11 s of CPU each.
+unexport PYTHONDONTWRITEBYTECODE
 # `make test-pg` (part of `make test`): with PG_URL, pytest-django creates and drops
 # test_<name> on that server; without, a throwaway cluster is started on a free port
 # (scripts/throwaway_postgres.py) and removed after. Example: PG_URL=postgresql://postgres@127.0.0.1:5432/vanguard
