@@ -2,7 +2,7 @@
 
 A citizen's single rating (the API's one-rating request, the public page) is written
 uncounted (counted=False) and folded into the figures by `fold_pending()`, which the
-worker runs every minute ("ratings-fold") and `vanguard fold_ratings` runs on demand:
+worker runs every minute ("ratings-fold") and `vanguard ratings fold` runs on demand:
 counting it in its own transaction upserted 28 stat rows per rating, the largest part
 of the request's database time. The fold takes a batch of uncounted ratings (FOR UPDATE
 SKIP LOCKED on PostgreSQL, so concurrent folders never wait on, nor count, each other's
