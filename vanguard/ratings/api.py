@@ -107,7 +107,7 @@ _RATING_OUT = RatingSerializer()
 def rating_answer(rating):
     """RatingSerializer's representation of one rating, written out: the serializer's walk over its
     fields (attribute lookups, each field's conversion) cost a citizen's rating more CPU than its
-    audit row. tests/ratings/test_single_rating.py holds it equal to the serializer's."""
+    audit row. tests/ratings/test_fold.py holds it equal to the serializer's."""
     rated_at = _RATING_OUT.fields["rated_at"]
     return {
         "id": rating.pk, "transaction": str(rating.transaction.number), "level": int(rating.level),
